@@ -1,0 +1,121 @@
+// Loads and validates the stack's configuration: one JSON file per province in
+// config/provinces/, plus config/gateway.json. Adding a province is a new file here
+// plus its certificates; no code changes (DESIGN.md §2).
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const provinceSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case identifier'),
+  // GB/T 2260 province-level division code: two significant digits then 0000.
+  divisionCode: z.string().regex(/^[1-9]\d0000$/, 'a GB/T 2260 province code such as 500000'),
+  name: z.string().min(1),
+  shortName: z.string().min(1),
+  platform: z.object({ name: z.string().min(1), romanized: z.string().min(1) }),
+  // Used to name the province's GraphQL types (ChongqingCatalogueEntry, …).
+  typePrefix: z.string().regex(/^[A-Z][A-Za-z0-9]{1,30}$/, 'PascalCase GraphQL name'),
+  enumValue: z.string().regex(/^[A-Z][A-Z0-9_]{1,30}$/, 'GraphQL enum value'),
+  subgraph: z.object({
+    host: z.string().min(1).default('localhost'),
+    port: z.number().int().min(0).max(65535),
+    url: z.string().url().optional(),
+  }),
+  idp: z.object({
+    issuer: z.string().min(1),
+    // Where the province's IdP publishes its public keys. Default: the dev PKI file.
+    jwks: z.string().optional(),
+  }),
+  demo: z.object({ entries: z.number().int().min(0), seed: z.number().int() }),
+});
+
+export type ProvinceConfig = z.infer<typeof provinceSchema> & { file: string };
+
+const gatewaySchema = z.object({
+  host: z.string().default('localhost'),
+  port: z.number().int().min(0).max(65535).default(4000),
+  // RFC 9068 `aud`: tokens must name this gateway.
+  audience: z.string().min(1),
+  subgraphTimeoutMs: z.number().int().min(100).max(120000).default(5000),
+  maxPageSize: z.number().int().min(1).max(1000).default(100),
+});
+
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+
+export interface StackConfig {
+  configDir: string;
+  certsDir: string;
+  dataDir: string;
+  gateway: GatewayConfig;
+  provinces: ProvinceConfig[];
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`config: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function formatIssues(file: string, error: z.ZodError): string {
+  return error.issues.map((i) => `config: ${file}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+export interface LoadOptions {
+  configDir?: string;
+  certsDir?: string;
+  dataDir?: string;
+}
+
+export function loadStackConfig(opts: LoadOptions = {}): StackConfig {
+  const configDir = path.resolve(opts.configDir ?? process.env.CHUANYU_CONFIG_DIR ?? path.join(ROOT_DIR, 'config'));
+  const certsDir = path.resolve(opts.certsDir ?? process.env.CHUANYU_CERTS_DIR ?? path.join(ROOT_DIR, 'certs', 'dev'));
+  const dataDir = path.resolve(opts.dataDir ?? process.env.CHUANYU_DATA_DIR ?? path.join(ROOT_DIR, 'data'));
+
+  const gatewayFile = path.join(configDir, 'gateway.json');
+  const rawGateway = existsSync(gatewayFile) ? readJson(gatewayFile) : {};
+  const g = gatewaySchema.safeParse(rawGateway);
+  if (!g.success) throw new Error(formatIssues(gatewayFile, g.error));
+  const gateway = g.data;
+  if (process.env.GATEWAY_PORT) gateway.port = Number(process.env.GATEWAY_PORT);
+
+  const provDir = path.join(configDir, 'provinces');
+  if (!existsSync(provDir)) throw new Error(`config: ${provDir} does not exist`);
+  const provinces: ProvinceConfig[] = [];
+  for (const name of readdirSync(provDir).filter((n) => n.endsWith('.json')).sort()) {
+    const file = path.join(provDir, name);
+    const p = provinceSchema.safeParse(readJson(file));
+    if (!p.success) throw new Error(formatIssues(file, p.error));
+    provinces.push({ ...p.data, file });
+  }
+  if (provinces.length === 0) throw new Error(`config: no province files in ${provDir}`);
+  for (const key of ['id', 'divisionCode', 'typePrefix', 'enumValue'] as const) {
+    const seen = new Map<string, string>();
+    for (const p of provinces) {
+      const other = seen.get(p[key]);
+      if (other) throw new Error(`config: ${p.file}: ${key} "${p[key]}" is also used by ${other}`);
+      seen.set(p[key], p.file);
+    }
+  }
+  return { configDir, certsDir, dataDir, gateway, provinces };
+}
+
+export function provinceByDivision(cfg: StackConfig, divisionCode: string): ProvinceConfig | undefined {
+  // Any division code inside a province (e.g. 500103) maps to it by its first two digits.
+  const prefix = divisionCode.slice(0, 2);
+  return cfg.provinces.find((p) => p.divisionCode.slice(0, 2) === prefix);
+}
+
+export function provinceById(cfg: StackConfig, id: string): ProvinceConfig | undefined {
+  const needle = id.trim();
+  return cfg.provinces.find(
+    (p) => p.id === needle.toLowerCase() || p.divisionCode === needle || p.enumValue === needle.toUpperCase(),
+  );
+}
+
+export function subgraphUrl(p: ProvinceConfig): string {
+  return p.subgraph.url ?? `https://${p.subgraph.host}:${p.subgraph.port}/graphql`;
+}
