@@ -1,0 +1,29 @@
+// GraphQL enum definitions generated from the domain's value lists, so every subgraph
+// (province and gateway-local) declares byte-identical enums: composition requires that for
+// enums used both as input and output (Federation 2 enum merge rules).
+import {
+  SHARING_TYPES,
+  SHARING_METHODS,
+  OPEN_TYPES,
+  UPDATE_CYCLES,
+  RESOURCE_FORMATS,
+  DATA_TYPES,
+  ENTRY_STATUSES,
+  ENTRY_KINDS,
+} from '../../domain/catalogue.js';
+
+const enumSdl = (name: string, values: readonly string[]) => `enum ${name} {\n  ${values.join('\n  ')}\n}`;
+
+export const DOMAIN_ENUMS_SDL = [
+  enumSdl('SharingType', SHARING_TYPES),
+  enumSdl('SharingMethod', SHARING_METHODS),
+  enumSdl('OpenType', OPEN_TYPES),
+  enumSdl('UpdateCycle', UPDATE_CYCLES),
+  enumSdl('ResourceFormat', RESOURCE_FORMATS),
+  enumSdl('DataType', DATA_TYPES),
+  enumSdl('EntryStatus', ENTRY_STATUSES),
+  enumSdl('EntryKind', ENTRY_KINDS),
+].join('\n\n');
+
+export const MIRROR_SOURCE_STATES = ['CURRENT', 'CHANGED', 'WITHDRAWN', 'GONE', 'UNAVAILABLE'] as const;
+export type MirrorSourceState = (typeof MIRROR_SOURCE_STATES)[number];

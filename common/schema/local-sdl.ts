@@ -1,0 +1,143 @@
+// SDL of the gateway's local subgraph, which serves the cross-province root fields and
+// hands back typed entity references that the query planner resolves in the owning
+// province. Generated from the province list, so a third province is config only.
+import type { ProvinceConfig } from '../config.js';
+import { DOMAIN_ENUMS_SDL, MIRROR_SOURCE_STATES } from './enums.js';
+import { FEDERATION_LINK, entryTypeName } from './province-sdl.js';
+
+export const LOCAL_SUBGRAPH_NAME = 'directory';
+
+export function localSdl(provinces: ProvinceConfig[]): string {
+  const entityStubs = provinces
+    .map(
+      (p) => `type ${entryTypeName(p)} implements CatalogueEntry @key(fields: "id") {
+  id: ID!
+  mirrorRegisteredSourceVersion: Int @external
+  "For a mirror: the mounted entry, fetched live from its home province."
+  mirrorSource: CatalogueEntry
+  "For a mirror: whether its source changed or was withdrawn since registration."
+  mirrorSourceState: MirrorSourceState @requires(fields: "mirrorRegisteredSourceVersion")
+}`,
+    )
+    .join('\n\n');
+
+  return `${FEDERATION_LINK}
+
+${DOMAIN_ENUMS_SDL}
+
+enum Province {
+  ${provinces.map((p) => p.enumValue).join('\n  ')}
+}
+
+enum MirrorSourceState {
+  ${MIRROR_SOURCE_STATES.join('\n  ')}
+}
+
+interface CatalogueEntry {
+  id: ID!
+  "For a mirror: the mounted entry, fetched live from its home province."
+  mirrorSource: CatalogueEntry
+  "For a mirror: whether its source changed or was withdrawn since registration."
+  mirrorSourceState: MirrorSourceState
+}
+
+${entityStubs}
+
+type ProvinceInfo {
+  province: Province!
+  divisionCode: String!
+  name: String!
+  platform: String!
+  platformRomanized: String!
+}
+
+input DirectoryFilter {
+  "Limit to these provinces (default: all)."
+  provinces: [Province!]
+  sharingTypes: [SharingType!]
+  "Provider's unified social credit code (GB 32100), exact."
+  providerCode: String
+  "Classification code prefix: 类 (1 digit), 类项 (3), 类项目 (6) or with 细目 (9)."
+  classification: String
+  updateCycles: [UpdateCycle!]
+  formats: [ResourceFormat!]
+  "ORIGINAL, MIRROR or both (default: ORIGINAL only, so mounted entries are not listed twice)."
+  kinds: [EntryKind!]
+  "Include withdrawn entries (default false)."
+  includeWithdrawn: Boolean
+}
+
+type DirectoryEdge {
+  cursor: String!
+  "Null if the entry disappeared between search and fetch."
+  node: CatalogueEntry
+}
+
+type PageInfo {
+  hasNextPage: Boolean!
+  endCursor: String
+}
+
+type ProvinceFacet {
+  province: Province!
+  name: String!
+  count: Int!
+  "False when the province could not be reached; its count is then 0."
+  available: Boolean!
+}
+
+type SharingTypeFacet {
+  sharingType: SharingType!
+  count: Int!
+}
+
+type DirectoryFacets {
+  provinces: [ProvinceFacet!]!
+  sharingTypes: [SharingTypeFacet!]!
+}
+
+type DirectoryConnection {
+  edges: [DirectoryEdge!]!
+  "The edges' nodes, for clients that do not need cursors."
+  nodes: [CatalogueEntry]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+  facets: DirectoryFacets!
+}
+
+type EntryPayload {
+  "The mirror entry in the administrator's own province."
+  entry: CatalogueEntry
+  "False when the mirror already existed (idempotent re-registration)."
+  created: Boolean!
+}
+
+input EntryUpdateInput {
+  name: String
+  abstract: String
+  status: EntryStatus
+}
+
+type Query {
+  "Search and page through the merged catalogue of all provinces."
+  directory(search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection!
+  "Browse one province's catalogue, mirrors included."
+  provinceCatalogue(province: Province!, search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection!
+  "An entry by its global id, fetched from its owning province."
+  entry(id: ID!): CatalogueEntry
+  "The federated provinces."
+  provinces: [ProvinceInfo!]!
+  "Mirrors registered in the caller's own province (catalogue:admin)."
+  mirrors(includeWithdrawn: Boolean = false, first: Int = 20, after: String): DirectoryConnection!
+}
+
+type Mutation {
+  "Mount another province's entry into the caller's own catalogue (目录互挂). Idempotent."
+  registerMirror(sourceId: ID!, province: Province): EntryPayload!
+  "Withdraw a mirror of the caller's own province."
+  withdrawMirror(id: ID!, expectedVersion: Int): EntryPayload!
+  "Edit an original entry of the caller's own province (optimistic concurrency on version)."
+  updateEntry(id: ID!, expectedVersion: Int, input: EntryUpdateInput!): EntryPayload!
+}
+`;
+}

@@ -1,0 +1,103 @@
+// The province subgraph's SDL, generated from the province's config. One template for
+// every province: the province's entity type is region-named (ChongqingCatalogueEntry, …)
+// so the query planner can route each row to its owning subgraph (DESIGN.md §2).
+import type { ProvinceConfig } from '../config.js';
+import { DOMAIN_ENUMS_SDL } from './enums.js';
+
+export const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires"])';
+
+/** Fields every province's entry type carries; the shared interface lists the same. */
+export const ENTRY_FIELDS_SDL = `
+  id: ID!
+  "信息资源代码 (resource code): classification / sequence."
+  resourceCode: String!
+  region: Region!
+  kind: EntryKind!
+  "信息资源名称"
+  name: String!
+  "类/项/目/细目 per 政务信息资源目录编制指南(试行)."
+  classification: Classification!
+  "信息资源提供方"
+  provider: Provider!
+  "信息资源摘要"
+  abstract: String!
+  format: ResourceFormat!
+  "信息项"
+  dataItems: [DataItem!]!
+  sharingType: SharingType!
+  "共享条件; null only for UNCONDITIONAL."
+  sharingCondition: String
+  sharingMethod: SharingMethod!
+  openType: OpenType!
+  updateCycle: UpdateCycle!
+  publishDate: String!
+  relatedCodes: [String!]!
+  version: Int!
+  status: EntryStatus!
+  createdAt: String!
+  updatedAt: String!
+  "For a mirror (目录互挂): the id of the mounted entry in its home province."
+  mirrorSourceId: ID
+  "The source entry's version when the mirror was registered."
+  mirrorRegisteredSourceVersion: Int
+  mirrorRegisteredBy: String
+  mirrorRegisteredAt: String`;
+
+export const SHARED_VALUE_TYPES_SDL = `
+type Region @shareable {
+  divisionCode: String!
+  name: String!
+  "Service platform, e.g. 渝快办"
+  platform: String!
+  platformRomanized: String!
+}
+
+type Classification @shareable {
+  code: String!
+  "类: 1 basic, 2 thematic, 3 departmental"
+  category: Int!
+  categoryName: String!
+  "项"
+  item: String!
+  "目"
+  catalog: String!
+  "细目"
+  detail: String
+}
+
+type Provider @shareable {
+  name: String!
+  "GB 32100 unified social credit code"
+  creditCode: String!
+  divisionCode: String!
+}
+
+type DataItem @shareable {
+  name: String!
+  dataType: DataType!
+}`;
+
+export function entryTypeName(p: Pick<ProvinceConfig, 'typePrefix'>): string {
+  return `${p.typePrefix}CatalogueEntry`;
+}
+
+export function provinceSubgraphName(p: Pick<ProvinceConfig, 'id'>): string {
+  return p.id;
+}
+
+export function provinceSdl(p: ProvinceConfig): string {
+  return `${FEDERATION_LINK}
+
+${DOMAIN_ENUMS_SDL}
+${SHARED_VALUE_TYPES_SDL}
+
+"A catalogue entry in any province's catalogue (政务数据资源目录)."
+interface CatalogueEntry {${ENTRY_FIELDS_SDL}
+}
+
+"An entry of ${p.name}'s catalogue (${p.platform.name} ${p.platform.romanized})."
+type ${entryTypeName(p)} implements CatalogueEntry @key(fields: "id") {${ENTRY_FIELDS_SDL}
+}
+`;
+}

@@ -1,0 +1,12 @@
+// Per-request context shared by the gateway's GraphQL layer: who is calling, and the
+// errors the directory collects for provinces that could not answer (partial results).
+import type { GraphQLError } from 'graphql';
+import type { Caller } from '../../common/identity/caller.js';
+
+export interface GatewayContext {
+  caller: Caller;
+  /** Errors to add to the local subgraph's response next to its (partial) data. */
+  partialErrors: GraphQLError[];
+  /** Per-request memo for look-ups (e.g. mirror sources), keyed by province and id. */
+  memo: Map<string, Promise<unknown>>;
+}

@@ -1,0 +1,59 @@
+// Which province is calling? The province whose root CA the client certificate's verified
+// chain ends at, compared by SHA-256 fingerprint of the DER, never by name: a self-signed
+// certificate that copies a CA's subject fails verification and matches no fingerprint.
+import { readFileSync } from 'node:fs';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { ProvinceConfig, StackConfig } from '../../common/config.js';
+import { provincePaths } from '../../common/pki/paths.js';
+import { certFingerprint256, certThumbprintS256 } from '../../common/pki/thumbprint.js';
+
+export type CertificateRefusal =
+  | 'client_certificate_missing'
+  | 'client_certificate_expired'
+  | 'client_certificate_not_yet_valid'
+  | 'client_certificate_untrusted'
+  | 'client_certificate_unknown_province';
+
+export type ClientCertificateResult =
+  | { ok: true; province: ProvinceConfig; thumbprint: string; subject: string }
+  | { ok: false; reason: CertificateRefusal };
+
+export class ProvinceTrustStore {
+  private readonly byFingerprint = new Map<string, ProvinceConfig>();
+  /** PEM bundle of every province root, for the TLS server's `ca` option. */
+  readonly caBundle: Buffer[];
+
+  constructor(cfg: StackConfig) {
+    this.caBundle = [];
+    for (const p of cfg.provinces) {
+      const pem = readFileSync(provincePaths(cfg.certsDir, p.id).ca);
+      this.caBundle.push(pem);
+      this.byFingerprint.set(certFingerprint256(pem), p);
+    }
+  }
+
+  identify(socket: TLSSocket): ClientCertificateResult {
+    const peer = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
+    if (!peer || !peer.raw) return { ok: false, reason: 'client_certificate_missing' };
+    if (!socket.authorized) {
+      const err = String(socket.authorizationError ?? '');
+      if (err === 'CERT_HAS_EXPIRED') return { ok: false, reason: 'client_certificate_expired' };
+      if (err === 'CERT_NOT_YET_VALID') return { ok: false, reason: 'client_certificate_not_yet_valid' };
+      return { ok: false, reason: 'client_certificate_untrusted' };
+    }
+    // Walk the verified chain to its self-issued root.
+    let cert: DetailedPeerCertificate = peer;
+    for (let depth = 0; depth < 8 && cert.issuerCertificate && cert.issuerCertificate !== cert; depth++) {
+      if (cert.issuerCertificate.fingerprint256 === cert.fingerprint256) break;
+      cert = cert.issuerCertificate;
+    }
+    const province = this.byFingerprint.get(certFingerprint256(cert.raw));
+    if (!province) return { ok: false, reason: 'client_certificate_unknown_province' };
+    return {
+      ok: true,
+      province,
+      thumbprint: certThumbprintS256(peer.raw),
+      subject: peer.subject?.CN ? String(peer.subject.CN) : '',
+    };
+  }
+}

@@ -1,0 +1,141 @@
+// Assembles the gateway. A request reads straight through:
+//   ingress (mTLS) → identity (bound JWT) → policy (scopes) → federation (plan, fetch,
+//   merge) → response.
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { hkdfSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { StackConfig } from '../common/config.js';
+import { CallerAssertionSigner } from '../common/identity/caller-assertion.js';
+import type { Caller } from '../common/identity/caller.js';
+import { createLogger } from '../common/log.js';
+import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
+import { LOCAL_SUBGRAPH_NAME } from '../common/schema/local-sdl.js';
+import type { GatewayContext } from './federation/context.js';
+import { ProvinceDataSource, localDataSource } from './federation/data-sources.js';
+import { buildDirectorySubgraph } from './federation/directory-subgraph.js';
+import { ProvinceClients } from './federation/province-clients.js';
+import { composeSupergraph } from './federation/supergraph.js';
+import { authenticate, type AuthRefusal } from './identity/authenticate.js';
+import { FileJwksSource } from './identity/jwks-source.js';
+import { DEFAULT_TOKEN_RULES, ProvinceTokenVerifier } from './identity/token-verifier.js';
+import { ProvinceTrustStore } from './ingress/client-certificate.js';
+import { scopePolicyPlugin } from './policy/operation-scopes.js';
+
+export interface StartGatewayOptions {
+  cfg: StackConfig;
+  port?: number;
+  host?: string;
+  /** Province id → subgraph GraphQL URL, overriding config (tests start subgraphs on free ports). */
+  subgraphUrls?: Record<string, string>;
+  onRefusal?: (refusal: AuthRefusal) => void;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
+  const { cfg } = opts;
+  const log = createLogger('gateway');
+  const gp = gatewayPaths(cfg.certsDir);
+
+  const trust = new ProvinceTrustStore(cfg);
+  const rules = { ...DEFAULT_TOKEN_RULES, audience: cfg.gateway.audience };
+  const verifiers = new Map(
+    cfg.provinces.map((p) => [
+      p.id,
+      new ProvinceTokenVerifier(p, new FileJwksSource(p.idp.jwks ?? provincePaths(cfg.certsDir, p.id).idpJwks), rules),
+    ]),
+  );
+  const assertionKeyPem = readFileSync(gp.assertionKey, 'utf8');
+  const signer = await CallerAssertionSigner.fromPem(assertionKeyPem, JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
+  const clients = new ProvinceClients(cfg, signer, cfg.gateway.subgraphTimeoutMs);
+  for (const [id, url] of Object.entries(opts.subgraphUrls ?? {})) clients.setUrl(id, url);
+
+  // Cursor MAC key: derived from a key every replica already shares, so a cursor issued by
+  // one replica is accepted by the others.
+  const cursorKey = Buffer.from(hkdfSync('sha256', assertionKeyPem, 'chuanyu', 'directory-cursor-v1', 32));
+  const directorySchema = buildDirectorySubgraph({ cfg, clients, cursorKey });
+  const supergraphSdl = composeSupergraph(cfg, (id) => clients.graphqlUrl(id));
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger: log,
+    buildService: ({ name, url }) =>
+      name === LOCAL_SUBGRAPH_NAME ? localDataSource(directorySchema) : new ProvinceDataSource(name, url!, clients),
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    plugins: [ApolloServerPluginLandingPageDisabled(), scopePolicyPlugin()],
+    includeStacktraceInErrorResponses: false,
+    logger: log,
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(
+    '/graphql',
+    authenticate(trust, verifiers, (req: Request, refusal) => {
+      log.warn({ reason: refusal.reason, province: refusal.province, path: req.path }, 'request refused');
+      opts.onRefusal?.(refusal);
+    }),
+    express.json({ limit: '256kb' }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map() }),
+    }),
+  );
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log.error({ err }, 'unhandled error');
+    const message =
+      err.type === 'entity.too.large' ? 'request body is too large' : status === 500 ? 'internal error' : 'request body is not valid JSON';
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
+
+  const server = https.createServer(
+    {
+      key: readFileSync(gp.serverKey),
+      cert: readFileSync(gp.serverCert),
+      ca: trust.caBundle,
+      requestCert: true,
+      // Verify, but let the handshake finish so the refusal can be explained and recorded.
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    },
+    app,
+  );
+  const host = opts.host ?? cfg.gateway.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? cfg.gateway.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `https://${host}:${port}/graphql`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+      await clients.close();
+    },
+  };
+}

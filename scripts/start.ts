@@ -1,0 +1,87 @@
+// `npm start`: the whole stack on embedded defaults. Generates the dev PKI when missing,
+// starts one subgraph per configured province and the gateway, prints how to call it,
+// and stops everything on Ctrl-C.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { loadStackConfig, ROOT_DIR } from '../common/config.js';
+import { ensureDevPki } from '../common/pki/dev-pki.js';
+import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
+
+process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
+const cfg = loadStackConfig();
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function launch(script: string, args: string[], label: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(ROOT_DIR, script), args, {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    });
+    children.push(child);
+    child.on('message', (m: { ready?: boolean; url?: string }) => {
+      if (m.ready && m.url) resolve(m.url);
+    });
+    child.on('exit', (code) => {
+      if (!stopping) {
+        reject(new Error(`${label} exited (code ${code})`));
+        shutdown(1);
+      }
+    });
+  });
+}
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write('\nstopping…\n');
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+        }),
+    ),
+  );
+  process.exit(code);
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+try {
+  const pki = await ensureDevPki({ certsDir: cfg.certsDir, provinces: cfg.provinces });
+  if (pki.created.length) process.stderr.write(`dev PKI: created ${pki.created.length} files in ${path.relative(ROOT_DIR, cfg.certsDir)}/\n`);
+  const subgraphs = await Promise.all(
+    cfg.provinces.map((p) => launch('subgraphs/catalogue/main.ts', ['--province', p.id], `subgraph ${p.id}`).then((url) => ({ p, url }))),
+  );
+  const gatewayUrl = await launch('gateway/main.ts', [], 'gateway');
+
+  const rel = (f: string) => path.relative(process.cwd(), f);
+  const first = cfg.provinces[0]!;
+  const client = provincePaths(cfg.certsDir, first.id).client('app');
+  const query = JSON.stringify({ query: '{ directory(search: "营业执照", first: 5) { totalCount nodes { id name region { name platform } } } }' });
+  process.stdout.write(`
+Chuan–Yu catalogue federation is up.
+
+  gateway     ${gatewayUrl}   (mTLS + Bearer JWT)
+${subgraphs.map(({ p, url }) => `  ${p.id.padEnd(11)} ${url}   (${p.name} ${p.platform.name} ${p.platform.romanized}; gateway-only)`).join('\n')}
+
+Try it:
+
+curl --cacert ${rel(gatewayPaths(cfg.certsDir).ca)} \\
+  --cert ${rel(client.cert)} --key ${rel(client.key)} \\
+  -H "Authorization: Bearer $(npm run --silent token -- --province ${first.id} --client app --scope catalogue:read)" \\
+  -H 'Content-Type: application/json' \\
+  --data '${query}' \\
+  ${gatewayUrl}
+
+Ctrl-C stops everything.
+`);
+} catch (err) {
+  process.stderr.write(`start: ${(err as Error).message}\n`);
+  await shutdown(1);
+}

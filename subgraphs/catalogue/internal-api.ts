@@ -1,0 +1,177 @@
+// The province's index API, called only by the gateway's directory (which merges slices
+// across provinces and registers mirrors). Entity fields are served over GraphQL; this
+// API returns ids, sort keys, counts and write outcomes. Same mTLS + caller assertion.
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { ProvinceConfig } from '../../common/config.js';
+import type { Caller } from '../../common/identity/caller.js';
+import {
+  ENTRY_KINDS,
+  RESOURCE_FORMATS,
+  SHARING_TYPES,
+  UPDATE_CYCLES,
+  validateEntryRecord,
+  type CatalogueEntryRecord,
+} from '../../domain/catalogue.js';
+import { isClassificationPrefix } from '../../domain/classification.js';
+import { mirrorEntryId, parseEntryId } from '../../domain/entry-id.js';
+import { isValidUscc } from '../../domain/uscc.js';
+import { canRead, canWrite, isVisibleTo } from './policy.js';
+import type { CatalogueStore, MirrorWriteResult } from './store/store.js';
+
+const safeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+export const sliceRequestSchema = z
+  .object({
+    search: safeText(100).nullish(),
+    sharingTypes: z.array(z.enum(SHARING_TYPES)).max(SHARING_TYPES.length).nullish(),
+    providerCode: z.string().refine(isValidUscc, 'not a valid unified social credit code').nullish(),
+    classification: z.string().refine(isClassificationPrefix, 'not a classification prefix').nullish(),
+    updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
+    formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
+    kinds: z.array(z.enum(ENTRY_KINDS)).max(ENTRY_KINDS.length).nullish(),
+    includeWithdrawn: z.boolean().optional(),
+    after: z.object({ name: safeText(400), id: z.string().max(64) }).nullish(),
+    limit: z.number().int().min(1).max(1001),
+  })
+  .strict();
+export type SliceRequest = z.infer<typeof sliceRequestSchema>;
+
+const lookupSchema = z.object({ ids: z.array(z.string().max(64)).min(1).max(200) }).strict();
+const registerSchema = z.object({ source: z.record(z.string(), z.unknown()) }).strict();
+const withdrawSchema = z.object({ id: z.string().max(64), expectedVersion: z.number().int().min(1).nullish() }).strict();
+const updateSchema = z
+  .object({
+    id: z.string().max(64),
+    expectedVersion: z.number().int().min(1).nullish(),
+    patch: z
+      .object({
+        name: safeText(200).min(1).optional(),
+        abstract: safeText(2000).optional(),
+        status: z.enum(['ACTIVE', 'WITHDRAWN']).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type InternalErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'VERSION_CONFLICT'
+  | 'MIRROR_SOURCE_UNAVAILABLE'
+  | 'NOT_A_MIRROR';
+
+function fail(res: Response, status: number, code: InternalErrorCode, message: string) {
+  res.status(status).json({ error: { code, message } });
+}
+
+function writeOutcome(res: Response, r: MirrorWriteResult) {
+  if (r.ok) return res.json({ entry: { id: r.record.id, version: r.record.version, status: r.record.status }, created: r.created });
+  const status = r.code === 'NOT_FOUND' ? 404 : r.code === 'VERSION_CONFLICT' ? 409 : 422;
+  return fail(res, status, r.code, r.message);
+}
+
+/** Snapshot of an own entry that another province may mirror: what the mirror copies. */
+export function mirrorFromSource(
+  source: CatalogueEntryRecord,
+  province: ProvinceConfig,
+  caller: Caller,
+  at: string,
+): CatalogueEntryRecord {
+  return {
+    ...source,
+    id: mirrorEntryId(province.divisionCode, source.id),
+    divisionCode: province.divisionCode,
+    kind: 'MIRROR',
+    version: 1,
+    status: 'ACTIVE',
+    createdAt: at,
+    updatedAt: at,
+    mirrorSourceId: source.id,
+    mirrorRegisteredSourceVersion: source.version,
+    mirrorRegisteredBy: caller.subject,
+    mirrorRegisteredAt: at,
+  };
+}
+
+export function internalApi(province: ProvinceConfig, store: CatalogueStore, now: () => Date = () => new Date()): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '256kb' }));
+  const caller = (res: Response) => res.locals.caller as Caller;
+
+  router.post('/slice', async (req: Request, res: Response) => {
+    if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');
+    const parsed = sliceRequestSchema.safeParse(req.body);
+    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const q = parsed.data;
+    const result = await store.slice({
+      ...q,
+      classificationPrefix: q.classification,
+      includeWithdrawn: q.includeWithdrawn ?? false,
+      hideNotShared: caller(res).province !== province.id,
+    });
+    res.json(result);
+  });
+
+  // Current version/status of own entries, as the caller may see them (used for mirror
+  // registration snapshots and mirror drift checks).
+  router.post('/entries/lookup', async (req, res) => {
+    if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');
+    const parsed = lookupSchema.safeParse(req.body);
+    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'ids: 1 to 200 ids');
+    const found = await store.getEntries(parsed.data.ids);
+    const entries = [...found.values()].filter((r) => isVisibleTo(r, caller(res), province));
+    res.json({ entries });
+  });
+
+  router.post('/mirrors/register', async (req, res) => {
+    const who = caller(res);
+    if (!canWrite(who, province)) {
+      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
+    }
+    const parsed = registerSchema.safeParse(req.body);
+    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'source: an entry record is required');
+    const valid = validateEntryRecord(parsed.data.source);
+    if (!valid.ok) return fail(res, 400, 'BAD_USER_INPUT', `source record invalid: ${valid.issues.slice(0, 3).join('; ')}`);
+    const source = valid.value as CatalogueEntryRecord;
+    const sid = parseEntryId(source.id);
+    if (!sid.ok || sid.value.kind !== 'ORIGINAL') return fail(res, 400, 'BAD_USER_INPUT', 'a mirror must mount an original entry');
+    if (source.divisionCode === province.divisionCode) {
+      return fail(res, 422, 'BAD_USER_INPUT', `cannot mirror an entry of ${province.enumValue} into its own catalogue`);
+    }
+    if (source.sharingType === 'NOT_SHARED' || source.status !== 'ACTIVE') {
+      return fail(res, 422, 'MIRROR_SOURCE_UNAVAILABLE', 'only active, shared entries can be mirrored');
+    }
+    const at = now().toISOString();
+    writeOutcome(res, await store.registerMirror(mirrorFromSource(source, province, who, at)));
+  });
+
+  router.post('/mirrors/withdraw', async (req, res) => {
+    const who = caller(res);
+    if (!canWrite(who, province)) {
+      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
+    }
+    const parsed = withdrawSchema.safeParse(req.body);
+    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'id and optional expectedVersion required');
+    writeOutcome(res, await store.withdrawMirror(parsed.data.id, parsed.data.expectedVersion ?? null, now().toISOString()));
+  });
+
+  router.post('/entries/update', async (req, res) => {
+    const who = caller(res);
+    if (!canWrite(who, province)) {
+      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
+    }
+    const parsed = updateSchema.safeParse(req.body);
+    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const existing = await store.getEntry(parsed.data.id);
+    if (!existing || existing.kind !== 'ORIGINAL') return fail(res, 404, 'NOT_FOUND', 'no such original entry');
+    writeOutcome(res, await store.updateEntry(parsed.data.id, parsed.data.expectedVersion ?? null, parsed.data.patch, now().toISOString()));
+  });
+
+  return router;
+}

@@ -1,0 +1,40 @@
+// Starts one province subgraph: `tsx subgraphs/catalogue/main.ts --province chongqing`.
+import { parseArgs } from 'node:util';
+import { loadStackConfig, provinceById } from '../../common/config.js';
+import { createLogger } from '../../common/log.js';
+import { ensureDemoData } from './seed.js';
+import { startProvinceSubgraph } from './server.js';
+import { openStore } from './store/open-store.js';
+
+const { values } = parseArgs({
+  options: {
+    province: { type: 'string' },
+    port: { type: 'string' },
+    'config-dir': { type: 'string' },
+    'certs-dir': { type: 'string' },
+    'data-dir': { type: 'string' },
+  },
+});
+
+const log = createLogger('subgraph');
+try {
+  const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'], dataDir: values['data-dir'] });
+  const province = values.province ? provinceById(cfg, values.province) : undefined;
+  if (!province) throw new Error(`--province must be one of: ${cfg.provinces.map((p) => p.id).join(', ')}`);
+  const store = await openStore(cfg, province);
+  const seeded = await ensureDemoData(store, province);
+  if (seeded) log.info({ province: province.id, entries: seeded }, 'demo data generated');
+  const running = await startProvinceSubgraph({ cfg, province, store, port: values.port ? Number(values.port) : undefined });
+  log.info({ province: province.id, url: running.url }, 'subgraph listening');
+  process.send?.({ ready: true, url: running.url, province: province.id });
+  const stop = async () => {
+    await running.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  console.error(`subgraph: ${(err as Error).message}`);
+  process.exit(1);
+}

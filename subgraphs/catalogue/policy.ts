@@ -1,0 +1,19 @@
+// The subgraph's own policy (defence in depth, DESIGN.md §4): it re-checks what the
+// gateway already checked, so a gateway bug cannot turn into a data leak or a foreign write.
+import type { ProvinceConfig } from '../../common/config.js';
+import { hasScope, type Caller } from '../../common/identity/caller.js';
+import type { CatalogueEntryRecord } from '../../domain/catalogue.js';
+
+export function canRead(caller: Caller): boolean {
+  return hasScope(caller, 'catalogue:read') || hasScope(caller, 'catalogue:admin');
+}
+
+/** NOT_SHARED entries (不予共享) are visible only inside their own province. */
+export function isVisibleTo(rec: CatalogueEntryRecord, caller: Caller, province: ProvinceConfig): boolean {
+  return rec.sharingType !== 'NOT_SHARED' || caller.province === province.id;
+}
+
+/** Only this province's own administrators write into its catalogue. */
+export function canWrite(caller: Caller, province: ProvinceConfig): boolean {
+  return caller.province === province.id && hasScope(caller, 'catalogue:admin');
+}

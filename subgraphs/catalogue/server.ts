@@ -1,0 +1,140 @@
+// One province catalogue subgraph: HTTPS with client certificates required, accepting
+// only the gateway's pinned certificate, and the caller's identity only from the
+// gateway-signed assertion. Started once per province from config (DESIGN.md §2).
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, parse } from 'graphql';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { ProvinceConfig, StackConfig } from '../../common/config.js';
+import { CALLER_ASSERTION_HEADER, CallerAssertionVerifier } from '../../common/identity/caller-assertion.js';
+import type { Caller } from '../../common/identity/caller.js';
+import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
+import { certFingerprint256 } from '../../common/pki/thumbprint.js';
+import { entryTypeName, provinceSdl } from '../../common/schema/province-sdl.js';
+import { toGraphQLEntry } from './entry-graphql.js';
+import { internalApi } from './internal-api.js';
+import { canRead, isVisibleTo } from './policy.js';
+import type { CatalogueStore } from './store/store.js';
+
+export interface SubgraphContext {
+  caller: Caller;
+}
+
+export interface RunningSubgraph {
+  province: ProvinceConfig;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface StartSubgraphOptions {
+  cfg: StackConfig;
+  province: ProvinceConfig;
+  store: CatalogueStore;
+  /** Override the configured port (0 = any free port). */
+  port?: number;
+  host?: string;
+}
+
+function refuse(res: Response, status: number, code: string, message: string) {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise<RunningSubgraph> {
+  const { cfg, province, store } = opts;
+  const pp = provincePaths(cfg.certsDir, province.id);
+  const gp = gatewayPaths(cfg.certsDir);
+  const typename = entryTypeName(province);
+  // Pin the gateway's client certificate: a valid certificate from the same CA is not
+  // enough, and province client certificates must never reach a subgraph directly.
+  const pinnedGateway = certFingerprint256(readFileSync(gp.clientCert));
+  const verifier = new CallerAssertionVerifier(JSON.parse(readFileSync(gp.assertionJwks, 'utf8')), province.id);
+
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(provinceSdl(province)),
+    resolvers: {
+      [typename]: {
+        async __resolveReference(ref: { id: string }, ctx: SubgraphContext) {
+          if (!canRead(ctx.caller)) {
+            throw new GraphQLError('catalogue:read is required', { extensions: { code: 'FORBIDDEN' } });
+          }
+          const rec = await store.getEntry(ref.id);
+          if (!rec || !isVisibleTo(rec, ctx.caller, province)) return null;
+          return toGraphQLEntry(rec, province, typename);
+        },
+      },
+    } as never,
+  });
+
+  const apollo = new ApolloServer<SubgraphContext>({
+    schema,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    includeStacktraceInErrorResponses: false,
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', province: province.id });
+  });
+
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const socket = req.socket as TLSSocket;
+    const peer = socket.getPeerCertificate?.();
+    if (!socket.authorized || !peer?.raw || certFingerprint256(peer.raw) !== pinnedGateway) {
+      return refuse(res, 403, 'FORBIDDEN', 'only the federation gateway may call this subgraph');
+    }
+    const assertion = req.headers[CALLER_ASSERTION_HEADER];
+    if (typeof assertion !== 'string') return refuse(res, 401, 'UNAUTHENTICATED', 'caller assertion missing');
+    try {
+      res.locals.caller = await verifier.verify(assertion);
+    } catch {
+      return refuse(res, 401, 'UNAUTHENTICATED', 'caller assertion invalid or expired');
+    }
+    next();
+  });
+
+  app.use('/internal/v1', internalApi(province, store));
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: async ({ res }) => ({ caller: res.locals.caller as Caller }) }),
+  );
+
+  const server = https.createServer(
+    {
+      key: readFileSync(pp.serverKey),
+      cert: readFileSync(pp.serverCert),
+      ca: readFileSync(gp.ca),
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+    },
+    app,
+  );
+  const host = opts.host ?? province.subgraph.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? province.subgraph.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    province,
+    port,
+    url: `https://${host}:${port}/graphql`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,345 @@
+// SQLite backend (better-sqlite3 12.x). WAL with synchronous=FULL so an acknowledged
+// write survives a crash (DESIGN.md §5); Chinese substring search through FTS5 with the
+// trigram tokenizer (terms shorter than three characters fall back to LIKE, which trigram
+// cannot index).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
+import type { CatalogueStore, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE entries (
+     id TEXT PRIMARY KEY,
+     resource_code TEXT NOT NULL,
+     division_code TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('ORIGINAL','MIRROR')),
+     name TEXT NOT NULL,
+     classification TEXT NOT NULL,
+     provider_name TEXT NOT NULL,
+     provider_code TEXT NOT NULL,
+     provider_division_code TEXT NOT NULL,
+     abstract TEXT NOT NULL,
+     format TEXT NOT NULL,
+     data_items TEXT NOT NULL,
+     sharing_type TEXT NOT NULL CHECK (sharing_type IN ('UNCONDITIONAL','CONDITIONAL','NOT_SHARED')),
+     sharing_condition TEXT,
+     sharing_method TEXT NOT NULL,
+     open_type TEXT NOT NULL,
+     update_cycle TEXT NOT NULL,
+     publish_date TEXT NOT NULL,
+     related_codes TEXT NOT NULL,
+     version INTEGER NOT NULL CHECK (version >= 1),
+     status TEXT NOT NULL CHECK (status IN ('ACTIVE','WITHDRAWN')),
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     mirror_source_id TEXT,
+     mirror_registered_source_version INTEGER,
+     mirror_registered_by TEXT,
+     mirror_registered_at TEXT
+   ) STRICT;
+   CREATE INDEX entries_order ON entries (name, id);
+   CREATE INDEX entries_provider ON entries (provider_code);
+   CREATE INDEX entries_classification ON entries (classification);
+   CREATE VIRTUAL TABLE entries_fts USING fts5(
+     name, abstract, provider_name, content='entries', content_rowid='rowid', tokenize='trigram'
+   );
+   CREATE TRIGGER entries_ai AFTER INSERT ON entries BEGIN
+     INSERT INTO entries_fts(rowid, name, abstract, provider_name) VALUES (new.rowid, new.name, new.abstract, new.provider_name);
+   END;
+   CREATE TRIGGER entries_ad AFTER DELETE ON entries BEGIN
+     INSERT INTO entries_fts(entries_fts, rowid, name, abstract, provider_name) VALUES ('delete', old.rowid, old.name, old.abstract, old.provider_name);
+   END;
+   CREATE TRIGGER entries_au AFTER UPDATE OF name, abstract, provider_name ON entries BEGIN
+     INSERT INTO entries_fts(entries_fts, rowid, name, abstract, provider_name) VALUES ('delete', old.rowid, old.name, old.abstract, old.provider_name);
+     INSERT INTO entries_fts(rowid, name, abstract, provider_name) VALUES (new.rowid, new.name, new.abstract, new.provider_name);
+   END;`,
+];
+
+interface Row {
+  id: string;
+  resource_code: string;
+  division_code: string;
+  kind: string;
+  name: string;
+  classification: string;
+  provider_name: string;
+  provider_code: string;
+  provider_division_code: string;
+  abstract: string;
+  format: string;
+  data_items: string;
+  sharing_type: string;
+  sharing_condition: string | null;
+  sharing_method: string;
+  open_type: string;
+  update_cycle: string;
+  publish_date: string;
+  related_codes: string;
+  version: number;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  mirror_source_id: string | null;
+  mirror_registered_source_version: number | null;
+  mirror_registered_by: string | null;
+  mirror_registered_at: string | null;
+}
+
+export function rowToRecord(r: Row): CatalogueEntryRecord {
+  return {
+    id: r.id,
+    resourceCode: r.resource_code,
+    divisionCode: r.division_code,
+    kind: r.kind as CatalogueEntryRecord['kind'],
+    name: r.name,
+    classification: r.classification,
+    providerName: r.provider_name,
+    providerCode: r.provider_code,
+    providerDivisionCode: r.provider_division_code,
+    abstract: r.abstract,
+    format: r.format as CatalogueEntryRecord['format'],
+    dataItems: JSON.parse(r.data_items),
+    sharingType: r.sharing_type as CatalogueEntryRecord['sharingType'],
+    sharingCondition: r.sharing_condition,
+    sharingMethod: r.sharing_method as CatalogueEntryRecord['sharingMethod'],
+    openType: r.open_type as CatalogueEntryRecord['openType'],
+    updateCycle: r.update_cycle as CatalogueEntryRecord['updateCycle'],
+    publishDate: r.publish_date,
+    relatedCodes: JSON.parse(r.related_codes),
+    version: r.version,
+    status: r.status as CatalogueEntryRecord['status'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    mirrorSourceId: r.mirror_source_id,
+    mirrorRegisteredSourceVersion: r.mirror_registered_source_version,
+    mirrorRegisteredBy: r.mirror_registered_by,
+    mirrorRegisteredAt: r.mirror_registered_at,
+  };
+}
+
+export function recordToParams(e: CatalogueEntryRecord): Record<string, unknown> {
+  return {
+    id: e.id,
+    resource_code: e.resourceCode,
+    division_code: e.divisionCode,
+    kind: e.kind,
+    name: e.name,
+    classification: e.classification,
+    provider_name: e.providerName,
+    provider_code: e.providerCode,
+    provider_division_code: e.providerDivisionCode,
+    abstract: e.abstract,
+    format: e.format,
+    data_items: JSON.stringify(e.dataItems),
+    sharing_type: e.sharingType,
+    sharing_condition: e.sharingCondition,
+    sharing_method: e.sharingMethod,
+    open_type: e.openType,
+    update_cycle: e.updateCycle,
+    publish_date: e.publishDate,
+    related_codes: JSON.stringify(e.relatedCodes),
+    version: e.version,
+    status: e.status,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+    mirror_source_id: e.mirrorSourceId,
+    mirror_registered_source_version: e.mirrorRegisteredSourceVersion,
+    mirror_registered_by: e.mirrorRegisteredBy,
+    mirror_registered_at: e.mirrorRegisteredAt,
+  };
+}
+
+const COLUMNS = Object.keys(recordToParams({} as CatalogueEntryRecord));
+
+/** Escape LIKE wildcards so user text matches literally. */
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Build the WHERE clause shared by the page query and the counts (both backends use the same shape). */
+function whereClause(q: SliceQuery): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const inList = (col: string, values: readonly string[] | null | undefined) => {
+    if (!values || values.length === 0) return;
+    parts.push(`${col} IN (${values.map(() => '?').join(',')})`);
+    params.push(...values);
+  };
+  if (!q.includeWithdrawn) parts.push(`e.status = 'ACTIVE'`);
+  if (q.hideNotShared) parts.push(`e.sharing_type <> 'NOT_SHARED'`);
+  inList('e.sharing_type', q.sharingTypes);
+  inList('e.update_cycle', q.updateCycles);
+  inList('e.format', q.formats);
+  inList('e.kind', q.kinds);
+  if (q.providerCode) {
+    parts.push('e.provider_code = ?');
+    params.push(q.providerCode);
+  }
+  if (q.classificationPrefix) {
+    parts.push('substr(e.classification, 1, ?) = ?');
+    params.push(q.classificationPrefix.length, q.classificationPrefix);
+  }
+  for (const term of (q.search ?? '').split(/\s+/u).filter(Boolean)) {
+    if ([...term].length >= 3) {
+      // An FTS5 string literal: the term as one phrase, quotes doubled.
+      parts.push('e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)');
+      params.push(`"${term.replace(/"/g, '""')}"`);
+    } else {
+      parts.push(`(e.name LIKE ? ESCAPE '\\' OR e.abstract LIKE ? ESCAPE '\\' OR e.provider_name LIKE ? ESCAPE '\\')`);
+      const p = likePattern(term);
+      params.push(p, p, p);
+    }
+  }
+  return { sql: parts.length ? parts.join(' AND ') : '1=1', params };
+}
+
+export class SqliteCatalogueStore implements CatalogueStore {
+  readonly backend = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string], Row>;
+  private readonly insertStmt: Database.Statement<Record<string, unknown>>;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: the WAL is fsynced at every commit, so an acknowledged write is on disk.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.getStmt = this.db.prepare('SELECT * FROM entries WHERE id = ?');
+    this.insertStmt = this.db.prepare(
+      `INSERT INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+    );
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`store ${this.file}: schema version ${current} is newer than this build (${SCHEMA_VERSION})`);
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async countEntries(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  }
+
+  async insertEntries(records: CatalogueEntryRecord[]): Promise<void> {
+    const tx = this.db.transaction((rs: CatalogueEntryRecord[]) => {
+      for (const r of rs) this.insertStmt.run(recordToParams(r));
+    });
+    tx(records);
+  }
+
+  async getEntry(id: string): Promise<CatalogueEntryRecord | null> {
+    const row = this.getStmt.get(id);
+    return row ? rowToRecord(row) : null;
+  }
+
+  async getEntries(ids: string[]): Promise<Map<string, CatalogueEntryRecord>> {
+    const out = new Map<string, CatalogueEntryRecord>();
+    for (const id of ids) {
+      const row = this.getStmt.get(id);
+      if (row) out.set(id, rowToRecord(row));
+    }
+    return out;
+  }
+
+  async slice(q: SliceQuery): Promise<SliceResult> {
+    const where = whereClause(q);
+    let pageSql = `SELECT e.name AS name, e.id AS id FROM entries e WHERE ${where.sql}`;
+    const pageParams = [...where.params];
+    if (q.after) {
+      pageSql += ' AND (e.name > ? OR (e.name = ? AND e.id > ?))';
+      pageParams.push(q.after.name, q.after.name, q.after.id);
+    }
+    pageSql += ' ORDER BY e.name, e.id LIMIT ?';
+    pageParams.push(q.limit);
+    const items = this.db.prepare(pageSql).all(...pageParams) as { name: string; id: string }[];
+    const counts = this.db
+      .prepare(`SELECT e.sharing_type AS t, count(*) AS n FROM entries e WHERE ${where.sql} GROUP BY e.sharing_type`)
+      .all(...where.params) as { t: SharingType; n: number }[];
+    const bySharingType: Partial<Record<SharingType, number>> = {};
+    let total = 0;
+    for (const c of counts) {
+      bySharingType[c.t] = c.n;
+      total += c.n;
+    }
+    return { items, total, bySharingType };
+  }
+
+  async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {
+    return this.db.transaction((): MirrorWriteResult => {
+      const existing = this.getStmt.get(record.id);
+      if (!existing) {
+        this.insertStmt.run(recordToParams(record));
+        return { ok: true, record, created: true };
+      }
+      const current = rowToRecord(existing);
+      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: 'id names an original entry' };
+      if (current.status === 'ACTIVE') return { ok: true, record: current, created: false };
+      // A withdrawn mirror registered again comes back with a fresh snapshot.
+      const revived: CatalogueEntryRecord = {
+        ...record,
+        version: current.version + 1,
+        createdAt: current.createdAt,
+      };
+      this.db
+        .prepare(`UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`)
+        .run(recordToParams(revived));
+      return { ok: true, record: revived, created: true };
+    })();
+  }
+
+  async withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult> {
+    return this.db.transaction((): MirrorWriteResult => {
+      const row = this.getStmt.get(id);
+      if (!row) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
+      const current = rowToRecord(row);
+      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: `${id} is not a mirror` };
+      if (expectedVersion !== null && expectedVersion !== current.version) {
+        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
+      }
+      if (current.status === 'WITHDRAWN') return { ok: true, record: current, created: false };
+      this.db
+        .prepare(`UPDATE entries SET status = 'WITHDRAWN', version = version + 1, updated_at = ? WHERE id = ?`)
+        .run(at, id);
+      return { ok: true, record: rowToRecord(this.getStmt.get(id)!), created: false };
+    })();
+  }
+
+  async updateEntry(
+    id: string,
+    expectedVersion: number | null,
+    patch: Partial<Pick<CatalogueEntryRecord, 'name' | 'abstract' | 'status' | 'sharingType' | 'sharingCondition'>>,
+    at: string,
+  ): Promise<MirrorWriteResult> {
+    return this.db.transaction((): MirrorWriteResult => {
+      const row = this.getStmt.get(id);
+      if (!row) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
+      const current = rowToRecord(row);
+      if (expectedVersion !== null && expectedVersion !== current.version) {
+        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
+      }
+      const next: CatalogueEntryRecord = { ...current, ...patch, version: current.version + 1, updatedAt: at };
+      this.db
+        .prepare(`UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`)
+        .run(recordToParams(next));
+      return { ok: true, record: next, created: false };
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
