@@ -2,7 +2,7 @@
 // only the gateway's pinned certificate, and the caller's identity only from the
 // gateway-signed assertion. Started once per province from config (DESIGN.md §2).
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -74,7 +74,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
 
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     includeStacktraceInErrorResponses: false,
   });
   await apollo.start();
