@@ -152,7 +152,7 @@ describe('journey: mirrored catalogue entries (目录互挂)', function () {
     it('a caller without catalogue:admin', async () => {
       const res = await gql(stack, { province: 'chongqing', client: 'app', scope: 'catalogue:read' }, REGISTER, { s: sourceId });
       assert.equal(res.status, 403);
-      assert.match(res.headers['www-authenticate'], /insufficient_scope/);
+      assert.match(String(res.headers['www-authenticate']), /insufficient_scope/);
       assert.equal(res.body.errors[0].extensions.code, 'FORBIDDEN');
     });
 
