@@ -334,8 +334,22 @@ describe('ingress refusals (e2e, one stack)', function () {
     describe('token transport and shape', function () {
       it('token in the query string → 401 token_in_query', async function () {
         const bearer = await cqToken();
-        const res = await post({ tls: cqApp, path: `/graphql?access_token=${encodeURIComponent(bearer)}` });
-        expect401(res, { reason: 'token_in_query', invalidToken: true, secrets: [bearer] });
+        const path = `/graphql?access_token=${encodeURIComponent(bearer)}`;
+        // Alone, and alongside a valid Authorization header: a token in the URL is refused either way.
+        expect401(await post({ tls: cqApp, path }), { reason: 'token_in_query', invalidToken: true, secrets: [bearer] });
+        expect401(await post({ tls: cqApp, path, bearer }), { reason: 'token_in_query', invalidToken: true, secrets: [bearer] });
+      });
+
+      // BUG: gateway/identity/authenticate.ts detects a query-string token with the regex
+      // /[?&]access_token=/ on the raw URL, so a percent-encoded parameter name that every query
+      // parser (including Express's) decodes to `access_token` slips through: with a valid
+      // Authorization header the request gets 200 while the token sits in the URL (and in any
+      // access log); without the header the refusal is token_missing instead of token_in_query.
+      it.skip('token in the query string under a percent-encoded name (%61ccess_token) → 401 token_in_query', async function () {
+        const bearer = await cqToken();
+        const path = `/graphql?%61ccess_token=${encodeURIComponent(bearer)}`;
+        expect401(await post({ tls: cqApp, path }), { reason: 'token_in_query', invalidToken: true, secrets: [bearer] });
+        expect401(await post({ tls: cqApp, path, bearer }), { reason: 'token_in_query', invalidToken: true, secrets: [bearer] });
       });
 
       it('oversized token (> 8 KB) → 401 token_too_large', async function () {
