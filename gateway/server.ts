@@ -10,12 +10,15 @@ import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { AuditLog } from '../common/audit/audit-log.js';
 import type { StackConfig } from '../common/config.js';
 import { CallerAssertionSigner } from '../common/identity/caller-assertion.js';
 import type { Caller } from '../common/identity/caller.js';
 import { createLogger } from '../common/log.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { LOCAL_SUBGRAPH_NAME } from '../common/schema/local-sdl.js';
+import { auditPlugin } from './audit/audit-plugin.js';
 import type { GatewayContext } from './federation/context.js';
 import { ProvinceDataSource, localDataSource } from './federation/data-sources.js';
 import { buildDirectorySubgraph } from './federation/directory-subgraph.js';
@@ -34,10 +37,13 @@ export interface StartGatewayOptions {
   /** Province id → subgraph GraphQL URL, overriding config (tests start subgraphs on free ports). */
   subgraphUrls?: Record<string, string>;
   onRefusal?: (refusal: AuthRefusal) => void;
+  /** Names this replica's audit chain (each replica keeps its own). Default: "gateway". */
+  instanceId?: string;
 }
 
 export interface RunningGateway {
   url: string;
+  auditFile: string;
   port: number;
   close(): Promise<void>;
 }
@@ -47,6 +53,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const log = createLogger('gateway');
   const gp = gatewayPaths(cfg.certsDir);
 
+  const auditFile = path.join(cfg.dataDir, 'audit', `${opts.instanceId ?? process.env.GATEWAY_INSTANCE_ID ?? 'gateway'}.sqlite`);
+  const audit = new AuditLog(auditFile);
   const trust = new ProvinceTrustStore(cfg);
   const rules = { ...DEFAULT_TOKEN_RULES, audience: cfg.gateway.audience };
   const verifiers = new Map(
@@ -75,7 +83,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginLandingPageDisabled(), scopePolicyPlugin()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), scopePolicyPlugin(), auditPlugin(audit)],
     includeStacktraceInErrorResponses: false,
     logger: log,
   });
@@ -88,13 +96,22 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   });
   app.use(
     '/graphql',
-    authenticate(trust, verifiers, (req: Request, refusal) => {
-      log.warn({ reason: refusal.reason, province: refusal.province, path: req.path }, 'request refused');
+    authenticate(trust, verifiers, async (req: Request, refusal, requestId) => {
+      log.warn({ requestId, reason: refusal.reason, province: refusal.province }, 'request refused');
       opts.onRefusal?.(refusal);
+      await audit.append({
+        kind: 'refusal',
+        requestId,
+        province: refusal.province ?? null,
+        certThumbprint: refusal.certThumbprint ?? null,
+        outcome: 'refused',
+        reason: refusal.reason,
+        httpStatus: refusal.status,
+      });
     }),
     express.json({ limit: '256kb' }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map() }),
+      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map(), touched: new Set<string>() }),
     }),
   );
   app.use((_req, res) => {
@@ -129,6 +146,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   return {
     port,
     url: `https://${host}:${port}/graphql`,
+    auditFile,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -136,6 +154,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       });
       await apollo.stop();
       await clients.close();
+      audit.close();
     },
   };
 }

@@ -9,4 +9,6 @@ export interface GatewayContext {
   partialErrors: GraphQLError[];
   /** Per-request memo for look-ups (e.g. mirror sources), keyed by province and id. */
   memo: Map<string, Promise<unknown>>;
+  /** Province ids this request reached, for the audit record. */
+  touched: Set<string>;
 }

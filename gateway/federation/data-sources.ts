@@ -32,6 +32,7 @@ export class ProvinceDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const caller = options.context?.caller;
     const headers = options.request.http?.headers;
     if (!caller || !headers) return;
+    options.context.touched?.add(this.provinceId);
     headers.set(CALLER_ASSERTION_HEADER, await this.clients.assertion(caller, this.provinceId));
     headers.set('x-request-id', caller.requestId);
   }

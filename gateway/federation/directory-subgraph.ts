@@ -86,6 +86,12 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
 
   const ref = (p: ProvinceConfig, id: string) => ({ __typename: entryTypeName(p), id });
 
+  /** Every call to a province goes through here, so the audit record names the provinces touched. */
+  const callIndex = <T>(p: ProvinceConfig, path: string, body: unknown, ctx: GatewayContext): Promise<T> => {
+    ctx.touched.add(p.id);
+    return clients.callIndex<T>(p, path, body, ctx.caller);
+  };
+
   const provinceOfId = (id: string, field = 'id') => {
     const parsed = parseEntryId(id);
     if (!parsed.ok) throw badInput(`${field}: ${parsed.reason}`, field);
@@ -140,7 +146,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
     const results = await Promise.all(
       provinces.map(async (p) => {
         try {
-          const r = await clients.callIndex<SliceResponse>(p, '/slice', { ...request, after: position, limit: first + 1 }, ctx.caller);
+          const r = await callIndex<SliceResponse>(p, '/slice', { ...request, after: position, limit: first + 1 }, ctx);
           return { province: p, result: r };
         } catch (err) {
           const gqlErr = fromProvinceError(err);
@@ -190,8 +196,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
     let hit = ctx.memo.get(key) as Promise<CatalogueEntryRecord | null | 'UNAVAILABLE'> | undefined;
     if (!hit) {
       const { province } = provinceOfId(sourceId, 'sourceId');
-      hit = clients
-        .callIndex<{ entries: CatalogueEntryRecord[] }>(province, '/entries/lookup', { ids: [sourceId] }, ctx.caller)
+      hit = callIndex<{ entries: CatalogueEntryRecord[] }>(province, '/entries/lookup', { ids: [sourceId] }, ctx)
         .then((r) => r.entries.find((e) => e.id === sourceId) ?? null)
         .catch((err) => {
           if (err instanceof ProvinceUnavailable) return 'UNAVAILABLE' as const;
@@ -293,7 +298,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         if (source.id === own.id) throw badInput(`sourceId: ${args.sourceId} is already in ${own.enumValue}'s own catalogue`, 'sourceId');
         let record: CatalogueEntryRecord | undefined;
         try {
-          const found = await clients.callIndex<{ entries: CatalogueEntryRecord[] }>(source, '/entries/lookup', { ids: [args.sourceId] }, ctx.caller);
+          const found = await callIndex<{ entries: CatalogueEntryRecord[] }>(source, '/entries/lookup', { ids: [args.sourceId] }, ctx);
           record = found.entries.find((e) => e.id === args.sourceId);
         } catch (err) {
           throw fromProvinceError(err);
@@ -304,7 +309,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
           });
         }
         try {
-          const r = await clients.callIndex<{ entry: { id: string }; created: boolean }>(own, '/mirrors/register', { source: record }, ctx.caller);
+          const r = await callIndex<{ entry: { id: string }; created: boolean }>(own, '/mirrors/register', { source: record }, ctx);
           return { entry: ref(own, r.entry.id), created: r.created };
         } catch (err) {
           throw fromProvinceError(err);
@@ -317,7 +322,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         if (province.id !== own.id) throw forbidden(`administrators of ${own.enumValue} cannot write into ${province.enumValue}'s catalogue`);
         if (parsed.kind !== 'MIRROR') throw badInput('id: not a mirror; original entries are withdrawn with withdrawEntry', 'id');
         try {
-          const r = await clients.callIndex<{ entry: { id: string } }>(own, '/mirrors/withdraw', { id: args.id, expectedVersion: args.expectedVersion ?? null }, ctx.caller);
+          const r = await callIndex<{ entry: { id: string } }>(own, '/mirrors/withdraw', { id: args.id, expectedVersion: args.expectedVersion ?? null }, ctx);
           return { entry: ref(own, r.entry.id), created: false };
         } catch (err) {
           throw fromProvinceError(err);
@@ -336,11 +341,11 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         const patch = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v != null));
         if (Object.keys(patch).length === 0) throw badInput('input: nothing to change', 'input');
         try {
-          const r = await clients.callIndex<{ entry: { id: string } }>(
+          const r = await callIndex<{ entry: { id: string } }>(
             own,
             '/entries/update',
             { id: args.id, expectedVersion: args.expectedVersion ?? null, patch },
-            ctx.caller,
+            ctx,
           );
           return { entry: ref(own, r.entry.id), created: false };
         } catch (err) {

@@ -13,9 +13,11 @@ export interface AuthRefusal {
   reason: string;
   message: string;
   province?: string;
+  certThumbprint?: string;
 }
 
-export type RefusalListener = (req: Request, refusal: AuthRefusal) => void;
+/** Records a refusal; the 401 is sent only after it resolves (the audit record is durable first). */
+export type RefusalListener = (req: Request, refusal: AuthRefusal, requestId: string) => Promise<void>;
 
 const CERT_MESSAGES: Record<string, string> = {
   client_certificate_missing: 'a client certificate issued by a province CA is required',
@@ -34,8 +36,8 @@ export function authenticate(
   verifiers: Map<string, ProvinceTokenVerifier>,
   onRefusal: RefusalListener,
 ) {
-  const refuse = (req: Request, res: Response, refusal: AuthRefusal, tokenError: boolean) => {
-    onRefusal(req, refusal);
+  const refuse = async (req: Request, res: Response, refusal: AuthRefusal, tokenError: boolean) => {
+    await onRefusal(req, refusal, requestIdOf(res));
     const params = [`realm="chuanyu-gateway"`];
     if (tokenError) params.push(`error="invalid_token"`, `error_description="${refusal.message.replace(/"/g, "'")}"`);
     res
@@ -54,13 +56,15 @@ export function authenticate(
     }
     const province = cert.province;
     // RFC 6750 §2.3 allows tokens in the URI; RFC 9700 (OAuth security BCP) forbids it: URIs end up in logs.
-    if (/[?&]access_token=/.test(req.originalUrl)) {
-      return refuse(req, res, { status: 401, reason: 'token_in_query', message: 'send the token in the Authorization header, not the URL', province: province.id }, true);
+    if (Object.hasOwn(req.query as object, 'access_token')) {
+      return refuse(req, res, { status: 401, reason: 'token_in_query', message: 'send the token in the Authorization header, not the URL', province: province.id, certThumbprint: cert.thumbprint }, true);
     }
     const header = req.headers.authorization;
-    const match = header ? /^Bearer ([^\s]+)$/.exec(header) : null;
+    // Scheme names are case-insensitive (RFC 7235 §2.1).
+    const match = header ? /^Bearer +([^\s]+)$/i.exec(header) : null;
     if (!match) {
-      return refuse(req, res, { status: 401, reason: 'token_missing', message: 'an Authorization: Bearer token is required', province: province.id }, true);
+      // RFC 6750 §3.1: no credentials at all gets a challenge without an error code.
+      return refuse(req, res, { status: 401, reason: 'token_missing', message: 'an Authorization: Bearer token is required', province: province.id, certThumbprint: cert.thumbprint }, header !== undefined);
     }
     const verifier = verifiers.get(province.id)!;
     try {
@@ -78,7 +82,7 @@ export function authenticate(
       next();
     } catch (err) {
       if (err instanceof TokenRefused) {
-        return refuse(req, res, { status: 401, reason: err.reason, message: err.message, province: province.id }, true);
+        return refuse(req, res, { status: 401, reason: err.reason, message: err.message, province: province.id, certThumbprint: cert.thumbprint }, true);
       }
       next(err);
     }

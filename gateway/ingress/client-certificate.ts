@@ -41,6 +41,8 @@ export class ProvinceTrustStore {
       if (err === 'CERT_NOT_YET_VALID') return { ok: false, reason: 'client_certificate_not_yet_valid' };
       return { ok: false, reason: 'client_certificate_untrusted' };
     }
+    // A CA certificate is a trust anchor, not a caller (RFC 5280 §4.2.1.9).
+    if (peer.ca === true) return { ok: false, reason: 'client_certificate_untrusted' };
     // Walk the verified chain to its self-issued root.
     let cert: DetailedPeerCertificate = peer;
     for (let depth = 0; depth < 8 && cert.issuerCertificate && cert.issuerCertificate !== cert; depth++) {

@@ -3,6 +3,7 @@
 // API returns ids, sort keys, counts and write outcomes. Same mTLS + caller assertion.
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import type { AuditLog } from '../../common/audit/audit-log.js';
 import type { ProvinceConfig } from '../../common/config.js';
 import type { Caller } from '../../common/identity/caller.js';
 import {
@@ -67,11 +68,17 @@ export type InternalErrorCode =
   | 'NOT_A_MIRROR';
 
 function fail(res: Response, status: number, code: InternalErrorCode, message: string) {
+  res.locals.outcome = code;
   res.status(status).json({ error: { code, message } });
 }
 
 function writeOutcome(res: Response, r: MirrorWriteResult) {
-  if (r.ok) return res.json({ entry: { id: r.record.id, version: r.record.version, status: r.record.status }, created: r.created });
+  if (r.ok) {
+    res.locals.outcome = r.created ? 'created' : 'ok';
+    res.locals.entryId = r.record.id;
+    res.locals.version = r.record.version;
+    return res.json({ entry: { id: r.record.id, version: r.record.version, status: r.record.status }, created: r.created });
+  }
   const status = r.code === 'NOT_FOUND' ? 404 : r.code === 'VERSION_CONFLICT' ? 409 : 422;
   return fail(res, status, r.code, r.message);
 }
@@ -99,10 +106,43 @@ export function mirrorFromSource(
   };
 }
 
-export function internalApi(province: ProvinceConfig, store: CatalogueStore, now: () => Date = () => new Date()): Router {
+export function internalApi(
+  province: ProvinceConfig,
+  store: CatalogueStore,
+  audit: AuditLog,
+  now: () => Date = () => new Date(),
+): Router {
   const router = express.Router();
   router.use(express.json({ limit: '256kb' }));
   const caller = (res: Response) => res.locals.caller as Caller;
+
+  // Every write attempt, accepted or refused, is recorded before its answer leaves: the
+  // handlers only set res.locals; this wrapper appends the record, then sends.
+  router.use(['/mirrors', '/entries/update'], (req: Request, res: Response, next) => {
+    const send = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const who = caller(res);
+      audit
+        .append({
+          kind: 'write',
+          action: `${req.baseUrl}${req.path}`.replace(/^.*\/internal\/v1\//, '').replace(/\/$/, ''),
+          requestId: who.requestId,
+          province: who.province,
+          subject: who.subject,
+          certThumbprint: who.certThumbprint,
+          target: (req.body as { id?: unknown; source?: { id?: unknown } } | undefined)?.id ?? (req.body as { source?: { id?: unknown } })?.source?.id ?? null,
+          entryId: res.locals.entryId ?? null,
+          version: res.locals.version ?? null,
+          outcome: res.locals.outcome ?? 'unknown',
+        })
+        .then(
+          () => send(body),
+          () => res.status(500).end(),
+        );
+      return res;
+    };
+    next();
+  });
 
   router.post('/slice', async (req: Request, res: Response) => {
     if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import path from 'node:path';
+import { AuditLog } from '../../common/audit/audit-log.js';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { CALLER_ASSERTION_HEADER, CallerAssertionVerifier } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
@@ -28,6 +30,7 @@ export interface SubgraphContext {
 
 export interface RunningSubgraph {
   province: ProvinceConfig;
+  auditFile: string;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -51,6 +54,8 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
   const pp = provincePaths(cfg.certsDir, province.id);
   const gp = gatewayPaths(cfg.certsDir);
   const typename = entryTypeName(province);
+  const auditFile = path.join(cfg.dataDir, 'audit', `${province.id}.sqlite`);
+  const audit = new AuditLog(auditFile);
   // Pin the gateway's client certificate: a valid certificate from the same CA is not
   // enough, and province client certificates must never reach a subgraph directly.
   const pinnedGateway = certFingerprint256(readFileSync(gp.clientCert));
@@ -101,7 +106,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     next();
   });
 
-  app.use('/internal/v1', internalApi(province, store));
+  app.use('/internal/v1', internalApi(province, store, audit));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -129,12 +134,14 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     province,
     port,
     url: `https://${host}:${port}/graphql`,
+    auditFile,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await apollo.stop();
+      audit.close();
     },
   };
 }

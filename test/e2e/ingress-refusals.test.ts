@@ -146,6 +146,12 @@ describe('ingress refusals (e2e, one stack)', function () {
     });
 
     describe('client certificate', function () {
+      it('a province root CA certificate presented as a client certificate → 401 client_certificate_untrusted', async function () {
+        const pp = provincePaths(stack.cfg.certsDir, 'chongqing');
+        const res = await post({ tls: { cert: readFileSync(pp.ca), key: readFileSync(pp.caKey) }, bearer: await cqToken() });
+        expect401(res, { reason: 'client_certificate_untrusted', invalidToken: false });
+      });
+
       it('no client certificate → 401 client_certificate_missing', async function () {
         const bearer = await cqToken();
         const res = await post({ bearer });
@@ -340,12 +346,8 @@ describe('ingress refusals (e2e, one stack)', function () {
         expect401(await post({ tls: cqApp, path, bearer }), { reason: 'token_in_query', invalidToken: true, secrets: [bearer] });
       });
 
-      // BUG: gateway/identity/authenticate.ts detects a query-string token with the regex
-      // /[?&]access_token=/ on the raw URL, so a percent-encoded parameter name that every query
-      // parser (including Express's) decodes to `access_token` slips through: with a valid
-      // Authorization header the request gets 200 while the token sits in the URL (and in any
-      // access log); without the header the refusal is token_missing instead of token_in_query.
-      it.skip('token in the query string under a percent-encoded name (%61ccess_token) → 401 token_in_query', async function () {
+      // Regression: the check once matched the raw URL, so a percent-encoded name slipped through.
+      it('token in the query string under a percent-encoded name (%61ccess_token) → 401 token_in_query', async function () {
         const bearer = await cqToken();
         const path = `/graphql?%61ccess_token=${encodeURIComponent(bearer)}`;
         expect401(await post({ tls: cqApp, path }), { reason: 'token_in_query', invalidToken: true, secrets: [bearer] });
@@ -366,10 +368,10 @@ describe('ingress refusals (e2e, one stack)', function () {
       });
 
       it('no Authorization header → 401 token_missing', async function () {
-        // RFC 6750 §3.1 says a request without any credentials SHOULD get a challenge without
-        // an error code; the gateway currently sends invalid_token. Not pinned either way.
+        // RFC 6750 §3.1: a request without any credentials gets a challenge without an error code.
         const res = await post({ tls: cqApp });
         expect401(res, { reason: 'token_missing' });
+        assert.doesNotMatch(String(res.headers['www-authenticate']), /error=/);
       });
     });
 

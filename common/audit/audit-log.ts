@@ -1,0 +1,141 @@
+// Append-only, hash-chained audit log (DESIGN.md §4). Each record carries the hash of the
+// previous one, so altering, removing or reordering a record breaks the chain at that point.
+// A record is durable (SQLite WAL, synchronous=FULL) before `append` resolves; records that
+// arrive together are committed in one transaction (group commit), so the cost of the fsync is
+// shared by concurrent requests.
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export type AuditRecord = Record<string, unknown>;
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Canonical JSON: keys sorted at every level, so the hash does not depend on key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value as object)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+export function chainHash(prevHash: string, seq: number, at: string, body: string): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${at}\n${body}`).digest('hex');
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  body TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+`;
+
+interface Pending {
+  record: AuditRecord;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class AuditLog {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private lastHash: string;
+  private lastSeq: number;
+  private queue: Pending[] = [];
+  private scheduled = false;
+
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    this.lastSeq = last?.seq ?? 0;
+    this.lastHash = last?.hash ?? GENESIS_HASH;
+    this.insert = this.db.prepare('INSERT INTO audit (seq, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  /** Resolves once the record is committed to disk. */
+  append(record: AuditRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let seq = this.lastSeq;
+    let hash = this.lastHash;
+    try {
+      this.db.transaction(() => {
+        for (const p of batch) {
+          seq += 1;
+          const at = new Date().toISOString();
+          const body = canonicalJson(p.record);
+          const h = chainHash(hash, seq, at, body);
+          this.insert.run(seq, at, body, hash, h);
+          hash = h;
+        }
+      })();
+      this.lastSeq = seq;
+      this.lastHash = hash;
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err as Error);
+    }
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}
+
+export type ChainCheck =
+  | { ok: true; records: number; lastHash: string }
+  | { ok: false; records: number; brokenAt: number; reason: string };
+
+/** Recompute the chain from the first record; name the first record that does not fit. */
+export function verifyAuditFile(file: string): ChainCheck {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    let prev = GENESIS_HASH;
+    let expectedSeq = 1;
+    let n = 0;
+    for (const row of db.prepare('SELECT seq, at, body, prev_hash, hash FROM audit ORDER BY seq').iterate() as IterableIterator<{
+      seq: number;
+      at: string;
+      body: string;
+      prev_hash: string;
+      hash: string;
+    }>) {
+      if (row.seq !== expectedSeq) return { ok: false, records: n, brokenAt: expectedSeq, reason: `record ${expectedSeq} is missing` };
+      if (row.prev_hash !== prev) return { ok: false, records: n, brokenAt: row.seq, reason: 'previous-hash link does not match' };
+      if (chainHash(prev, row.seq, row.at, row.body) !== row.hash) {
+        return { ok: false, records: n, brokenAt: row.seq, reason: 'record content does not match its hash' };
+      }
+      prev = row.hash;
+      expectedSeq += 1;
+      n += 1;
+    }
+    return { ok: true, records: n, lastHash: prev };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,37 @@
+// The gateway's audit record for every GraphQL request that crosses it: written, and durable,
+// before the response is sent (Apollo awaits willSendResponse before writing the body).
+import type { ApolloServerPlugin } from '@apollo/server';
+import { createHash } from 'node:crypto';
+import type { AuditLog } from '../../common/audit/audit-log.js';
+import type { GatewayContext } from '../federation/context.js';
+
+export function auditPlugin(log: AuditLog): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ request }) {
+      const queryHash = request.query ? createHash('sha256').update(request.query).digest('hex') : null;
+      return {
+        async willSendResponse({ contextValue, operation, operationName, response, errors }) {
+          const caller = contextValue.caller;
+          const body = response.body.kind === 'single' ? response.body.singleResult : null;
+          const codes = [...new Set((errors ?? body?.errors ?? []).map((e) => String(e.extensions?.code ?? 'ERROR')))];
+          const hasData = !!body?.data && Object.values(body.data).some((v) => v !== null);
+          const outcome = codes.length === 0 ? 'ok' : hasData ? 'partial' : codes.includes('FORBIDDEN') ? 'refused' : 'error';
+          await log.append({
+            kind: 'request',
+            requestId: caller.requestId,
+            province: caller.province,
+            subject: caller.subject,
+            certThumbprint: caller.certThumbprint,
+            operationType: operation?.operation ?? null,
+            operationName: operationName ?? null,
+            queryHash,
+            provincesTouched: [...contextValue.touched].sort(),
+            outcome,
+            errorCodes: codes,
+            httpStatus: response.http.status ?? 200,
+          });
+        },
+      };
+    },
+  };
+}
