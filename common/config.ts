@@ -25,8 +25,13 @@ const provinceSchema = z.object({
   }),
   idp: z.object({
     issuer: z.string().min(1),
-    // Where the province's IdP publishes its public keys. Default: the dev PKI file.
+    // Where the province's IdP publishes its public keys: a file path (relative to the
+    // config directory) or an https:// URL. Default: the dev PKI file.
     jwks: z.string().optional(),
+    // Trust anchors (PEM file) for an https:// JWKS URL: the IdP's own CA, not the system store.
+    jwksCa: z.string().optional(),
+    jwksCooldownMs: z.number().int().min(0).max(3600_000).optional(),
+    jwksMaxStaleMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
   }),
   demo: z.object({ entries: z.number().int().min(0), seed: z.number().int() }),
 });

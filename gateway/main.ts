@@ -27,6 +27,7 @@ try {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.on('SIGHUP', () => running.reloadTls());
 } catch (err) {
   console.error(`gateway: ${(err as Error).message}`);
   process.exit(1);

@@ -25,7 +25,8 @@ import { buildDirectorySubgraph } from './federation/directory-subgraph.js';
 import { ProvinceClients } from './federation/province-clients.js';
 import { composeSupergraph } from './federation/supergraph.js';
 import { authenticate, type AuthRefusal } from './identity/authenticate.js';
-import { FileJwksSource } from './identity/jwks-source.js';
+import { jwksSourceFor } from './identity/jwks-source.js';
+import { FileChangeWatcher } from '../common/tls/file-change-watcher.js';
 import { DEFAULT_TOKEN_RULES, ProvinceTokenVerifier } from './identity/token-verifier.js';
 import { ProvinceTrustStore } from './ingress/client-certificate.js';
 import { scopePolicyPlugin } from './policy/operation-scopes.js';
@@ -42,6 +43,8 @@ export interface StartGatewayOptions {
 }
 
 export interface RunningGateway {
+  /** Re-read certificates and CA files now (also happens on file change and SIGHUP). */
+  reloadTls(): void;
   url: string;
   auditFile: string;
   port: number;
@@ -57,12 +60,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const audit = new AuditLog(auditFile);
   const trust = new ProvinceTrustStore(cfg);
   const rules = { ...DEFAULT_TOKEN_RULES, audience: cfg.gateway.audience };
-  const verifiers = new Map(
-    cfg.provinces.map((p) => [
-      p.id,
-      new ProvinceTokenVerifier(p, new FileJwksSource(p.idp.jwks ?? provincePaths(cfg.certsDir, p.id).idpJwks), rules),
-    ]),
-  );
+  const jwksSources = cfg.provinces.map((p) => ({ p, source: jwksSourceFor(p, cfg.configDir, provincePaths(cfg.certsDir, p.id).idpJwks) }));
+  await Promise.all(jwksSources.map(({ source }) => source.start?.()));
+  const verifiers = new Map(jwksSources.map(({ p, source }) => [p.id, new ProvinceTokenVerifier(p, source, rules)]));
   const assertionKeyPem = readFileSync(gp.assertionKey, 'utf8');
   const signer = await CallerAssertionSigner.fromPem(assertionKeyPem, JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
   const clients = new ProvinceClients(cfg, signer, cfg.gateway.subgraphTimeoutMs);
@@ -125,11 +125,14 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
+  const secureContext = () => ({
+    key: readFileSync(gp.serverKey),
+    cert: readFileSync(gp.serverCert),
+    ca: trust.caBundle,
+  });
   const server = https.createServer(
     {
-      key: readFileSync(gp.serverKey),
-      cert: readFileSync(gp.serverCert),
-      ca: trust.caBundle,
+      ...secureContext(),
       requestCert: true,
       // Verify, but let the handshake finish so the refusal can be explained and recorded.
       rejectUnauthorized: false,
@@ -137,6 +140,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     },
     app,
   );
+  const reloadTls = () => {
+    try {
+      clients.reloadCredentials();
+      trust.reload();
+      server.setSecureContext({ ...secureContext(), minVersion: 'TLSv1.2' });
+      log.info('TLS material reloaded');
+    } catch (err) {
+      // A half-written file must not take the listener down: keep serving with the old context.
+      log.error({ err: (err as Error).message }, 'TLS reload failed; keeping the previous certificates');
+    }
+  };
+  const watcher = new FileChangeWatcher([...new Set([gp.serverKey, gp.serverCert, ...trust.files(), ...clients.credentialFiles()])], reloadTls);
   const host = opts.host ?? cfg.gateway.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -147,7 +162,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     port,
     url: `https://${host}:${port}/graphql`,
     auditFile,
+    reloadTls,
     async close() {
+      watcher.close();
+      await Promise.all(jwksSources.map(({ source }) => source.close?.()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -37,22 +37,40 @@ export class ProvinceClients {
     private readonly signer: CallerAssertionSigner,
     private readonly timeoutMs: number,
   ) {
-    const gp = gatewayPaths(cfg.certsDir);
+    this.reloadCredentials();
+    for (const p of cfg.provinces) this.baseUrls.set(p.id, subgraphUrl(p).replace(/\/graphql$/, ''));
+  }
+
+  /** Files whose change means new pools: the gateway's client credentials and each province CA. */
+  credentialFiles(): string[] {
+    const gp = gatewayPaths(this.cfg.certsDir);
+    return [gp.clientCert, gp.clientKey, ...this.cfg.provinces.map((p) => provincePaths(this.cfg.certsDir, p.id).ca)];
+  }
+
+  /**
+   * (Re)build the per-province pools from the credential files. Old pools finish their
+   * in-flight requests and are closed after a grace period.
+   */
+  reloadCredentials(): void {
+    const gp = gatewayPaths(this.cfg.certsDir);
     const cert = readFileSync(gp.clientCert);
     const key = readFileSync(gp.clientKey);
-    for (const p of cfg.provinces) {
-      this.agents.set(
+    const next = new Map<string, Agent>();
+    for (const p of this.cfg.provinces) {
+      next.set(
         p.id,
         new Agent({
-          connect: { ca: readFileSync(provincePaths(cfg.certsDir, p.id).ca), cert, key, minVersion: 'TLSv1.2' },
+          connect: { ca: readFileSync(provincePaths(this.cfg.certsDir, p.id).ca), cert, key, minVersion: 'TLSv1.2' },
           keepAliveTimeout: 30_000,
           connections: 128,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
         }),
       );
-      this.baseUrls.set(p.id, subgraphUrl(p).replace(/\/graphql$/, ''));
     }
+    const old = [...this.agents.values()];
+    for (const [id, agent] of next) this.agents.set(id, agent);
+    if (old.length) setTimeout(() => old.forEach((a) => void a.close()), this.timeoutMs + 1000).unref();
   }
 
   setUrl(provinceId: string, graphqlUrl: string): void {
@@ -69,10 +87,9 @@ export class ProvinceClients {
 
   /** A fetch for @apollo/gateway's RemoteGraphQLDataSource, bound to this province's pool. */
   fetcher(provinceId: string): typeof undiciFetch {
-    const dispatcher = this.agents.get(provinceId)!;
     const timeoutMs = this.timeoutMs;
     return ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-      undiciFetch(input, { ...init, dispatcher, signal: AbortSignal.timeout(timeoutMs) })) as typeof undiciFetch;
+      undiciFetch(input, { ...init, dispatcher: this.agents.get(provinceId)!, signal: AbortSignal.timeout(timeoutMs) })) as typeof undiciFetch;
   }
 
   /** Call the province's index API (JSON over mTLS, with the caller assertion). */

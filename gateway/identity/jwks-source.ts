@@ -1,11 +1,15 @@
 // A province IdP's public keys. Read from a local JWKS file and re-read when the file
 // changes (checked at most once a second), so a new IdP key (new kid) is accepted
 // without a restart; a JWKS that fails to parse keeps the last good keys.
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Agent, request } from 'undici';
 
 export interface JwksSource {
   keys(): JWTVerifyGetKey;
+  start?(): Promise<void>;
+  close?(): Promise<void>;
 }
 
 export class FileJwksSource implements JwksSource {
@@ -44,4 +48,119 @@ export class FileJwksSource implements JwksSource {
     }
     return this.current;
   }
+}
+
+export interface HttpsJwksOptions {
+  /** PEM trust anchors for the IdP's HTTPS endpoint (its own CA; the system store is not used). */
+  ca?: Buffer | string;
+  /** Refresh in the background once the keys are this old. */
+  refreshMs?: number;
+  /** After a fetch (successful or not), wait at least this long before an unknown kid triggers another. */
+  cooldownMs?: number;
+  /** Keep using the last good keys while the IdP is unreachable, for at most this long. */
+  maxStaleMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * A province IdP's JWKS over HTTPS. Cached; refetched when a token names an unknown `kid`
+ * (rotation), at most once per cooldown (so forged kids cannot make us hammer the IdP); the
+ * last good keys keep working for a bounded time while the IdP is down, then every token is
+ * refused (fail closed).
+ */
+export class HttpsJwksSource implements JwksSource {
+  private local: JWTVerifyGetKey | null = null;
+  private fetchedAt = 0;
+  private attemptedAt = 0;
+  private inflight: Promise<void> | null = null;
+  private readonly dispatcher: Agent;
+  private readonly refreshMs: number;
+  private readonly cooldownMs: number;
+  private readonly maxStaleMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly url: string,
+    opts: HttpsJwksOptions = {},
+  ) {
+    if (!url.startsWith('https://')) throw new Error(`JWKS URL must be https: ${url}`);
+    this.dispatcher = new Agent({ connect: { ca: opts.ca }, keepAliveTimeout: 10_000 });
+    this.refreshMs = opts.refreshMs ?? 5 * 60_000;
+    this.cooldownMs = opts.cooldownMs ?? 30_000;
+    this.maxStaleMs = opts.maxStaleMs ?? 24 * 3600_000;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+  }
+
+  /** Fetch once; resolves even if the IdP is down (tokens are then refused until it answers). */
+  async start(): Promise<void> {
+    await this.refresh();
+  }
+
+  private refresh(): Promise<void> {
+    this.inflight ??= (async () => {
+      this.attemptedAt = Date.now();
+      try {
+        const res = await request(this.url, {
+          dispatcher: this.dispatcher,
+          signal: AbortSignal.timeout(this.timeoutMs),
+          headers: { accept: 'application/jwk-set+json, application/json' },
+        });
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          return;
+        }
+        const jwks = (await res.body.json()) as JSONWebKeySet;
+        if (!Array.isArray(jwks.keys) || jwks.keys.length === 0 || jwks.keys.some((k) => 'd' in k)) return;
+        this.local = createLocalJWKSet(jwks);
+        this.fetchedAt = Date.now();
+      } catch {
+        // Keep the last good keys; staleness is bounded in keys().
+      } finally {
+        this.inflight = null;
+      }
+    })();
+    return this.inflight;
+  }
+
+  keys(): JWTVerifyGetKey {
+    return async (header, token) => {
+      const now = Date.now();
+      if (now - this.fetchedAt > this.refreshMs && now - this.attemptedAt > this.cooldownMs) {
+        if (this.local && now - this.fetchedAt <= this.maxStaleMs) void this.refresh();
+        else await this.refresh();
+      }
+      if (!this.local || Date.now() - this.fetchedAt > this.maxStaleMs) {
+        throw new errors.JWKSNoMatchingKey('no current keys for this issuer');
+      }
+      try {
+        return await this.local(header, token);
+      } catch (err) {
+        if (!(err instanceof errors.JWKSNoMatchingKey) || Date.now() - this.attemptedAt < this.cooldownMs) throw err;
+        await this.refresh();
+        return this.local(header, token);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+/** The JWKS source a province's config names: https URL, file path, or the dev PKI file. */
+export function jwksSourceFor(
+  p: { id: string; idp: { jwks?: string; jwksCa?: string; jwksCooldownMs?: number; jwksMaxStaleMs?: number } },
+  configDir: string,
+  defaultFile: string,
+): JwksSource {
+  const where = p.idp.jwks;
+  if (where?.startsWith('https://')) {
+    return new HttpsJwksSource(where, {
+      ca: p.idp.jwksCa ? readFileSync(path.resolve(configDir, p.idp.jwksCa)) : undefined,
+      cooldownMs: p.idp.jwksCooldownMs,
+      maxStaleMs: p.idp.jwksMaxStaleMs,
+    });
+  }
+  if (where && /^[a-z]+:\/\//i.test(where)) throw new Error(`province ${p.id}: idp.jwks must be a file path or an https:// URL`);
+  return new FileJwksSource(where ? path.resolve(configDir, where) : defaultFile);
 }

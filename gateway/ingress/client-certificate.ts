@@ -19,17 +19,30 @@ export type ClientCertificateResult =
   | { ok: false; reason: CertificateRefusal };
 
 export class ProvinceTrustStore {
-  private readonly byFingerprint = new Map<string, ProvinceConfig>();
+  private byFingerprint = new Map<string, ProvinceConfig>();
   /** PEM bundle of every province root, for the TLS server's `ca` option. */
-  readonly caBundle: Buffer[];
+  caBundle: Buffer[] = [];
 
-  constructor(cfg: StackConfig) {
-    this.caBundle = [];
-    for (const p of cfg.provinces) {
-      const pem = readFileSync(provincePaths(cfg.certsDir, p.id).ca);
-      this.caBundle.push(pem);
-      this.byFingerprint.set(certFingerprint256(pem), p);
+  constructor(private readonly cfg: StackConfig) {
+    this.reload();
+  }
+
+  /** The files each province's trust anchor is read from (watched for rotation). */
+  files(): string[] {
+    return this.cfg.provinces.map((p) => provincePaths(this.cfg.certsDir, p.id).ca);
+  }
+
+  /** Re-read every province CA; the old set stays in force if any file is unreadable. */
+  reload(): void {
+    const bundle: Buffer[] = [];
+    const map = new Map<string, ProvinceConfig>();
+    for (const p of this.cfg.provinces) {
+      const pem = readFileSync(provincePaths(this.cfg.certsDir, p.id).ca);
+      bundle.push(pem);
+      map.set(certFingerprint256(pem), p);
     }
+    this.caBundle = bundle;
+    this.byFingerprint = map;
   }
 
   identify(socket: TLSSocket): ClientCertificateResult {

@@ -19,6 +19,7 @@ import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
 import { entryTypeName, provinceSdl } from '../../common/schema/province-sdl.js';
+import { FileChangeWatcher } from '../../common/tls/file-change-watcher.js';
 import { toGraphQLEntry } from './entry-graphql.js';
 import { internalApi } from './internal-api.js';
 import { canRead, isVisibleTo } from './policy.js';
@@ -31,6 +32,7 @@ export interface SubgraphContext {
 export interface RunningSubgraph {
   province: ProvinceConfig;
   auditFile: string;
+  reloadTls(): void;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -58,7 +60,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
   const audit = new AuditLog(auditFile);
   // Pin the gateway's client certificate: a valid certificate from the same CA is not
   // enough, and province client certificates must never reach a subgraph directly.
-  const pinnedGateway = certFingerprint256(readFileSync(gp.clientCert));
+  let pinnedGateway = certFingerprint256(readFileSync(gp.clientCert));
   const verifier = new CallerAssertionVerifier(JSON.parse(readFileSync(gp.assertionJwks, 'utf8')), province.id);
 
   const schema = buildSubgraphSchema({
@@ -113,17 +115,29 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     expressMiddleware(apollo, { context: async ({ res }) => ({ caller: res.locals.caller as Caller }) }),
   );
 
+  const secureContext = () => ({ key: readFileSync(pp.serverKey), cert: readFileSync(pp.serverCert), ca: readFileSync(gp.ca) });
   const server = https.createServer(
     {
-      key: readFileSync(pp.serverKey),
-      cert: readFileSync(pp.serverCert),
-      ca: readFileSync(gp.ca),
+      ...secureContext(),
       requestCert: true,
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
     },
     app,
   );
+  // Rotation without restart: new server certificate, gateway CA or gateway client
+  // certificate (the pin) take effect for new handshakes.
+  const reloadTls = () => {
+    try {
+      const next = secureContext();
+      const pin = certFingerprint256(readFileSync(gp.clientCert));
+      server.setSecureContext({ ...next, minVersion: 'TLSv1.2' });
+      pinnedGateway = pin;
+    } catch {
+      // Keep the previous material if a file is mid-replacement; the next change retries.
+    }
+  };
+  const watcher = new FileChangeWatcher([pp.serverKey, pp.serverCert, gp.ca, gp.clientCert], reloadTls);
   const host = opts.host ?? province.subgraph.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -135,7 +149,9 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     port,
     url: `https://${host}:${port}/graphql`,
     auditFile,
+    reloadTls,
     async close() {
+      watcher.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

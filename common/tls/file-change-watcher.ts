@@ -1,0 +1,32 @@
+// Certificates and keys rotate without a restart (DESIGN.md §5): the files are polled
+// (fs.watchFile follows the symlink swaps Kubernetes uses for mounted secrets) and, on a
+// change or SIGHUP, the server's secure context is replaced; new handshakes use the new
+// material, established connections carry on.
+import { unwatchFile, watchFile } from 'node:fs';
+
+export class FileChangeWatcher {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly files: string[],
+    private readonly onChange: () => void,
+    intervalMs = 1000,
+  ) {
+    for (const f of files) watchFile(f, { interval: intervalMs, persistent: false }, () => this.schedule());
+  }
+
+  /** Several files change together (cert + key): reload once, after they settle. */
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.onChange();
+    }, 250);
+    this.timer.unref();
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const f of this.files) unwatchFile(f);
+  }
+}
