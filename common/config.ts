@@ -45,6 +45,24 @@ const gatewaySchema = z.object({
   audience: z.string().min(1),
   subgraphTimeoutMs: z.number().int().min(100).max(120000).default(5000),
   maxPageSize: z.number().int().min(1).max(1000).default(100),
+  breaker: z
+    .object({
+      failureThreshold: z.number().int().min(1).max(1000).default(5),
+      openMs: z.number().int().min(100).max(600_000).default(10_000),
+    })
+    .default({ failureThreshold: 5, openMs: 10_000 }),
+  limits: z
+    .object({
+      maxDepth: z.number().int().min(2).max(100).default(12),
+      maxAliases: z.number().int().min(0).max(1000).default(30),
+      maxTokens: z.number().int().min(100).max(100_000).default(2000),
+      maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    })
+    .default({ maxDepth: 12, maxAliases: 30, maxTokens: 2000, maxBodyBytes: 64 * 1024 }),
+  // Introspection is for development; production configs turn it off.
+  introspection: z.boolean().default(false),
+  // Mask internal detail in errors (stack traces, subgraph URLs); only a dev config disables it.
+  maskErrors: z.boolean().default(true),
 });
 
 export type GatewayConfig = z.infer<typeof gatewaySchema>;

@@ -29,7 +29,11 @@ import { jwksSourceFor } from './identity/jwks-source.js';
 import { FileChangeWatcher } from '../common/tls/file-change-watcher.js';
 import { DEFAULT_TOKEN_RULES, ProvinceTokenVerifier } from './identity/token-verifier.js';
 import { ProvinceTrustStore } from './ingress/client-certificate.js';
+import { makeErrorFormatter } from './ops/error-masking.js';
+import { GatewayMetrics } from './ops/metrics.js';
+import { requestMetricsPlugin } from './ops/request-metrics-plugin.js';
 import { scopePolicyPlugin } from './policy/operation-scopes.js';
+import { aliasLimitRule, depthLimitRule } from './policy/query-limits.js';
 
 export interface StartGatewayOptions {
   cfg: StackConfig;
@@ -65,7 +69,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const verifiers = new Map(jwksSources.map(({ p, source }) => [p.id, new ProvinceTokenVerifier(p, source, rules)]));
   const assertionKeyPem = readFileSync(gp.assertionKey, 'utf8');
   const signer = await CallerAssertionSigner.fromPem(assertionKeyPem, JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
-  const clients = new ProvinceClients(cfg, signer, cfg.gateway.subgraphTimeoutMs);
+  const metrics = new GatewayMetrics();
+  const clients = new ProvinceClients(cfg, signer, metrics);
   for (const [id, url] of Object.entries(opts.subgraphUrls ?? {})) clients.setUrl(id, url);
 
   // Cursor MAC key: derived from a key every replica already shares, so a cursor issued by
@@ -81,23 +86,46 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       name === LOCAL_SUBGRAPH_NAME ? localDataSource(directorySchema) : new ProvinceDataSource(name, url!, clients),
   });
 
+  const limits = cfg.gateway.limits;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginLandingPageDisabled(), scopePolicyPlugin(), auditPlugin(audit)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), scopePolicyPlugin(), requestMetricsPlugin(metrics), auditPlugin(audit)],
     includeStacktraceInErrorResponses: false,
+    introspection: cfg.gateway.introspection,
+    formatError: makeErrorFormatter(cfg.provinces, cfg.gateway.maskErrors),
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],
+    allowBatchedHttpRequests: false,
     logger: log,
   });
   await apollo.start();
+  let draining = false;
 
   const app = express();
   app.disable('x-powered-by');
+  // Liveness: the process answers. Readiness: the supergraph is loaded, we are not draining,
+  // and at least one province answers — a single province down must not pull every replica
+  // out of the load balancer, since the directory still serves partial results.
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const provinces = Object.fromEntries(
+      await Promise.all(
+        cfg.provinces.map(async (p) => [p.id, { reachable: await clients.probe(p), breaker: clients.breakers.get(p.id)!.state }] as const),
+      ),
+    );
+    const ready = !draining && Object.values(provinces).some((p) => p.reachable);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : draining ? 'draining' : 'not_ready', supergraph: 'loaded', provinces });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(
     '/graphql',
     authenticate(trust, verifiers, async (req: Request, refusal, requestId) => {
       log.warn({ requestId, reason: refusal.reason, province: refusal.province }, 'request refused');
+      metrics.refusals.inc({ reason: refusal.reason });
       opts.onRefusal?.(refusal);
       await audit.append({
         kind: 'refusal',
@@ -109,7 +137,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
         httpStatus: refusal.status,
       });
     }),
-    express.json({ limit: '256kb' }),
+    // GraphQL over HTTP: POST bodies are JSON; anything else is 415, not a confusing 500.
+    (req: Request, res: Response, next: NextFunction) => {
+      if (req.method === 'POST' && !req.is('application/json')) {
+        res.status(415).json({ errors: [{ message: 'POST bodies must be application/json', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      next();
+    },
+    express.json({ limit: limits.maxBodyBytes, strict: true }),
     expressMiddleware(apollo, {
       context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map(), touched: new Set<string>() }),
     }),
@@ -121,7 +157,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err }, 'unhandled error');
     const message =
-      err.type === 'entity.too.large' ? 'request body is too large' : status === 500 ? 'internal error' : 'request body is not valid JSON';
+      err.type === 'entity.too.large'
+        ? `request body is larger than ${limits.maxBodyBytes} bytes`
+        : status === 500
+          ? 'internal error'
+          : 'request body is not valid JSON';
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
@@ -164,12 +204,16 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     auditFile,
     reloadTls,
     async close() {
+      // Drain: stop accepting, fail readiness, let in-flight requests finish (bounded), then
+      // close what is left.
+      draining = true;
       watcher.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(timer);
       await Promise.all(jwksSources.map(({ source }) => source.close?.()));
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
       await apollo.stop();
       await clients.close();
       audit.close();

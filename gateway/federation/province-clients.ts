@@ -8,6 +8,8 @@ import { subgraphUrl } from '../../common/config.js';
 import { CALLER_ASSERTION_HEADER, type CallerAssertionSigner } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
+import type { GatewayMetrics } from '../ops/metrics.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 
 /** The province could not be reached in time, or answered with a server error. */
 export class ProvinceUnavailable extends Error {
@@ -31,14 +33,62 @@ export class ProvinceRefused extends Error {
 export class ProvinceClients {
   private readonly agents = new Map<string, Agent>();
   private readonly baseUrls = new Map<string, string>();
+  readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly timeoutMs: number;
 
   constructor(
     readonly cfg: StackConfig,
     private readonly signer: CallerAssertionSigner,
-    private readonly timeoutMs: number,
+    private readonly metrics: GatewayMetrics,
   ) {
+    this.timeoutMs = cfg.gateway.subgraphTimeoutMs;
     this.reloadCredentials();
-    for (const p of cfg.provinces) this.baseUrls.set(p.id, subgraphUrl(p).replace(/\/graphql$/, ''));
+    for (const p of cfg.provinces) {
+      this.baseUrls.set(p.id, subgraphUrl(p).replace(/\/graphql$/, ''));
+      this.breakers.set(
+        p.id,
+        new CircuitBreaker({ ...cfg.gateway.breaker, onStateChange: (s) => metrics.setBreaker(p.id, s) }),
+      );
+      metrics.setBreaker(p.id, 'closed');
+    }
+  }
+
+  /** Run one call to a province through its breaker, timing it and counting failures. */
+  private async guarded<T>(province: ProvinceConfig, kind: 'graphql' | 'index', call: () => Promise<T>, isFailure: (v: T) => boolean): Promise<T> {
+    const breaker = this.breakers.get(province.id)!;
+    if (!breaker.allow()) {
+      this.metrics.subgraphErrors.inc({ province: province.id, kind });
+      throw new ProvinceUnavailable(province, 'circuit open');
+    }
+    const end = this.metrics.subgraphDuration.startTimer({ province: province.id, kind });
+    try {
+      const v = await call();
+      if (isFailure(v)) {
+        breaker.failure();
+        this.metrics.subgraphErrors.inc({ province: province.id, kind });
+      } else breaker.success();
+      return v;
+    } catch (err) {
+      breaker.failure();
+      this.metrics.subgraphErrors.inc({ province: province.id, kind });
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  /** Probe a province's /healthz (no caller identity needed), for /readyz. */
+  async probe(province: ProvinceConfig): Promise<boolean> {
+    try {
+      const res = await request(`${this.baseUrls.get(province.id)}/healthz`, {
+        dispatcher: this.agents.get(province.id),
+        signal: AbortSignal.timeout(Math.min(this.timeoutMs, 2000)),
+      });
+      await res.body.dump();
+      return res.statusCode === 200;
+    } catch {
+      return false;
+    }
   }
 
   /** Files whose change means new pools: the gateway's client credentials and each province CA. */
@@ -88,36 +138,50 @@ export class ProvinceClients {
   /** A fetch for @apollo/gateway's RemoteGraphQLDataSource, bound to this province's pool. */
   fetcher(provinceId: string): typeof undiciFetch {
     const timeoutMs = this.timeoutMs;
+    const province = this.cfg.provinces.find((p) => p.id === provinceId)!;
     return ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-      undiciFetch(input, { ...init, dispatcher: this.agents.get(provinceId)!, signal: AbortSignal.timeout(timeoutMs) })) as typeof undiciFetch;
+      this.guarded(
+        province,
+        'graphql',
+        () => undiciFetch(input, { ...init, dispatcher: this.agents.get(provinceId)!, signal: AbortSignal.timeout(timeoutMs) }),
+        (res) => res.status >= 500,
+      )) as typeof undiciFetch;
   }
 
   /** Call the province's index API (JSON over mTLS, with the caller assertion). */
-  async callIndex<T>(province: ProvinceConfig, path: string, body: unknown, caller: Caller): Promise<T> {
-    const dispatcher = this.agents.get(province.id);
-    if (!dispatcher) throw new ProvinceUnavailable(province, 'not configured');
-    let res;
-    try {
-      res = await request(`${this.baseUrls.get(province.id)}/internal/v1${path}`, {
-        method: 'POST',
-        dispatcher,
-        headers: {
-          'content-type': 'application/json',
-          [CALLER_ASSERTION_HEADER]: await this.assertion(caller, province.id),
-          'x-request-id': caller.requestId,
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      throw new ProvinceUnavailable(province, (err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable');
-    }
-    let json: unknown;
-    try {
-      json = await res.body.json();
-    } catch {
-      throw new ProvinceUnavailable(province, `bad response (${res.statusCode})`);
-    }
+  async callIndex<T>(province: ProvinceConfig, path: string, body: unknown, caller: Caller, extraHeaders?: Record<string, string>): Promise<T> {
+    if (!this.agents.has(province.id)) throw new ProvinceUnavailable(province, 'not configured');
+    const assertion = await this.assertion(caller, province.id);
+    const { statusCode, json } = await this.guarded(
+      province,
+      'index',
+      async () => {
+        let res;
+        try {
+          res = await request(`${this.baseUrls.get(province.id)}/internal/v1${path}`, {
+            method: 'POST',
+            dispatcher: this.agents.get(province.id)!,
+            headers: {
+              'content-type': 'application/json',
+              [CALLER_ASSERTION_HEADER]: assertion,
+              'x-request-id': caller.requestId,
+              ...(extraHeaders ?? {}),
+            },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(this.timeoutMs),
+          });
+        } catch (err) {
+          throw new ProvinceUnavailable(province, (err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable');
+        }
+        try {
+          return { statusCode: res.statusCode, json: (await res.body.json()) as unknown };
+        } catch {
+          throw new ProvinceUnavailable(province, `bad response (${res.statusCode})`);
+        }
+      },
+      (r) => r.statusCode >= 500,
+    );
+    const res = { statusCode };
     if (res.statusCode >= 500) throw new ProvinceUnavailable(province, `server error ${res.statusCode}`);
     if (res.statusCode >= 400) {
       const e = (json as { error?: { code?: string; message?: string } }).error;

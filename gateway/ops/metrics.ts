@@ -1,0 +1,52 @@
+// Prometheus metrics (prom-client): latency per caller province and operation, refusals by
+// reason, subgraph latency and errors per province, breaker state. Labels are bounded sets
+// (provinces from config, operations from the scope table, reasons from code), never
+// client-chosen strings.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BreakerState } from '../federation/circuit-breaker.js';
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requestDuration = new Histogram({
+    name: 'chuanyu_gateway_request_duration_seconds',
+    help: 'GraphQL requests through the gateway, by caller province, operation (root fields) and outcome',
+    labelNames: ['province', 'operation', 'outcome'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly refusals = new Counter({
+    name: 'chuanyu_gateway_refusals_total',
+    help: 'Requests refused at ingress or by policy, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly subgraphDuration = new Histogram({
+    name: 'chuanyu_subgraph_fetch_duration_seconds',
+    help: 'Calls from the gateway to province subgraphs, by province and kind (graphql entities, index API)',
+    labelNames: ['province', 'kind'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly subgraphErrors = new Counter({
+    name: 'chuanyu_subgraph_errors_total',
+    help: 'Failed calls to province subgraphs (unreachable, timeout, 5xx, circuit open), by province and kind',
+    labelNames: ['province', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly breakerState = new Gauge({
+    name: 'chuanyu_circuit_breaker_state',
+    help: 'Circuit breaker per province subgraph: 0 closed, 1 half-open, 2 open',
+    labelNames: ['province'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  setBreaker(province: string, state: BreakerState): void {
+    this.breakerState.set({ province }, BREAKER_VALUE[state]);
+  }
+}
