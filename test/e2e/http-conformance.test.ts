@@ -1,0 +1,143 @@
+// GraphQL over HTTP behaviour and request limits: bad requests get clear errors with the
+// spec's status codes, and nothing about the server's internals.
+import { strict as assert } from 'node:assert';
+import request from 'supertest';
+import { clientIdentity, gql, startStack, token, type TestStack } from '../support/stack.js';
+
+describe('GraphQL over HTTP and limits', function () {
+  let stack: TestStack;
+  let bearer: string;
+  const call = () => {
+    const id = clientIdentity(stack, 'chongqing', 'app');
+    return { agent: request(`https://localhost:${stack.gateway.port}`), id };
+  };
+  const post = (body: string | object, contentType = 'application/json', accept?: string) => {
+    const { agent, id } = call();
+    let r = agent.post('/graphql').ca(id.ca).cert(id.cert).key(id.key).set('Authorization', `Bearer ${bearer}`).set('Content-Type', contentType);
+    if (accept) r = r.set('Accept', accept);
+    return r.send(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+  const get = (qs: string) => {
+    const { agent, id } = call();
+    return agent.get(`/graphql?${qs}`).ca(id.ca).cert(id.cert).key(id.key).set('Authorization', `Bearer ${bearer}`).set('apollo-require-preflight', '1');
+  };
+  const noLeak = (text: string) => assert.doesNotMatch(text, /\/work\/|node_modules|\.ts:\d+|https?:\/\/localhost:\d+|ECONNREFUSED/);
+
+  before(async () => {
+    stack = await startStack();
+    bearer = await token(stack, 'chongqing', 'app', 'catalogue:read catalogue:admin');
+  });
+  after(async () => stack?.close());
+
+  it('negotiates application/graphql-response+json', async () => {
+    const res = await post({ query: '{ provinces { name } }' }, 'application/json', 'application/graphql-response+json');
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /application\/graphql-response\+json/);
+    const legacy = await post({ query: '{ provinces { name } }' }, 'application/json', 'application/json');
+    assert.match(String(legacy.headers['content-type']), /application\/json/);
+  });
+
+  it('serves queries over GET, never mutations', async () => {
+    const q = await get(`query=${encodeURIComponent('{ provinces { name } }')}`);
+    assert.equal(q.status, 200, q.text);
+    assert.equal(q.body.data.provinces.length, 2);
+    const m = await get(`query=${encodeURIComponent('mutation { withdrawMirror(id: "500000:mirror:510000:101001/000001") { created } }')}`);
+    assert.equal(m.status, 405);
+  });
+
+  it('a parse error is 400 GRAPHQL_PARSE_FAILED', async () => {
+    const res = await post({ query: '{ provinces { name ' }, 'application/json', 'application/graphql-response+json');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_PARSE_FAILED');
+  });
+
+  it('a validation error is 400 GRAPHQL_VALIDATION_FAILED', async () => {
+    const res = await post({ query: '{ provinces { nope } }' }, 'application/json', 'application/graphql-response+json');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('a variable of the wrong type is 400 BAD_USER_INPUT', async () => {
+    const res = await post({ query: 'query($n: Int) { directory(first: $n) { totalCount } }', variables: { n: 'many' } });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.errors[0].extensions.code, 'BAD_USER_INPUT');
+  });
+
+  it('malformed JSON is 400 with a clear message', async () => {
+    const res = await post('{"query": "{ provinces { name } }"');
+    assert.equal(res.status, 400);
+    assert.match(res.body.errors[0].message, /not valid JSON/);
+    noLeak(res.text);
+  });
+
+  it('a wrong content type is 415', async () => {
+    const res = await post('query=%7B%7D', 'application/x-www-form-urlencoded');
+    assert.equal(res.status, 415);
+  });
+
+  it('an oversized body is 413', async () => {
+    const res = await post({ query: `{ provinces { name } }`, variables: { pad: 'x'.repeat(70 * 1024) } });
+    assert.equal(res.status, 413);
+    assert.match(res.body.errors[0].message, /larger than 65536 bytes/);
+  });
+
+  it('a too-deep query is refused before any fetch', async () => {
+    let sel = 'id';
+    for (let i = 0; i < 14; i++) sel = `mirrorSource { ${sel} }`;
+    const res = await post({ query: `{ entry(id: "500000:101001/000001") { ${sel} } }` });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.match(res.body.errors[0].message, /levels deep; the limit is 12/);
+  });
+
+  it('an alias bomb is refused', async () => {
+    const fields = Array.from({ length: 40 }, (_, i) => `a${i}: provinces { name }`).join(' ');
+    const res = await post({ query: `{ ${fields} }` });
+    assert.equal(res.status, 400);
+    assert.match(res.body.errors[0].message, /more than 30 aliases/);
+  });
+
+  it('a query over the token limit is refused', async () => {
+    const res = await post({ query: `{ provinces { ${'name '.repeat(2500)} } }` });
+    assert.equal(res.status, 400);
+    assert.match(res.body.errors[0].message, /more th[a-z]+ 2000 tokens/);
+  });
+
+  it('batched requests are refused', async () => {
+    const res = await post([{ query: '{ provinces { name } }' }, { query: '{ provinces { name } }' }]);
+    assert.equal(res.status, 400);
+  });
+
+  it('an unknown enum value and an over-long id are BAD_USER_INPUT or validation errors, never 500', async () => {
+    const a = await post({ query: '{ directory(filter: { formats: [HOLOGRAM] }) { totalCount } }' });
+    assert.equal(a.status, 400);
+    const b = await gql(stack, { province: 'chongqing' }, 'query($id: ID!) { entry(id: $id) { id } }', { id: 'x'.repeat(100_00) });
+    assert.equal(b.body.errors[0].extensions.code, 'BAD_USER_INPUT');
+  });
+
+  describe('operations endpoints', () => {
+    it('/healthz answers', async () => {
+      const { agent, id } = call();
+      const res = await agent.get('/healthz').ca(id.ca);
+      assert.equal(res.status, 200);
+    });
+    it('/readyz reports the supergraph and each province', async () => {
+      const { agent, id } = call();
+      const res = await agent.get('/readyz').ca(id.ca);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.provinces.chongqing.reachable, true);
+      assert.equal(res.body.provinces.sichuan.breaker, 'closed');
+    });
+    it('/metrics exposes latency, refusals, subgraph calls and breaker state', async () => {
+      await post({ query: '{ directory(first: 1) { totalCount } }' });
+      const { agent, id } = call();
+      await agent.post('/graphql').ca(id.ca).send({}); // refused: no client certificate
+      const res = await agent.get('/metrics').ca(id.ca);
+      assert.equal(res.status, 200);
+      assert.match(res.text, /chuanyu_gateway_request_duration_seconds_count\{province="chongqing",operation="directory",outcome="ok"\} \d+/);
+      assert.match(res.text, /chuanyu_gateway_refusals_total\{reason="client_certificate_missing"\} \d+/);
+      assert.match(res.text, /chuanyu_subgraph_fetch_duration_seconds_count\{province="sichuan",kind="index"\} \d+/);
+      assert.match(res.text, /chuanyu_circuit_breaker_state\{province="sichuan"\} 0/);
+    });
+  });
+});
