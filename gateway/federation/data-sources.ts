@@ -1,7 +1,7 @@
 // How the query planner's fetches leave the gateway: the directory subgraph runs
 // in-process; province subgraphs are called over mTLS with a fresh caller assertion.
 import { LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { CALLER_ASSERTION_HEADER } from '../../common/identity/caller-assertion.js';
 import type { GatewayContext } from './context.js';
 import type { ProvinceClients } from './province-clients.js';
@@ -26,6 +26,19 @@ export class ProvinceDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly clients: ProvinceClients,
   ) {
     super({ url, fetcher: clients.fetcher(provinceId) as never });
+  }
+
+  /** A fetch that fails outright (unreachable, timeout, open circuit) names the province. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    try {
+      return await super.process(options);
+    } catch (err) {
+      if (err instanceof GraphQLError && typeof err.extensions?.code === 'string' && err.extensions.code !== 'INTERNAL_SERVER_ERROR') throw err;
+      const p = this.clients.cfg.provinces.find((x) => x.id === this.provinceId)!;
+      throw new GraphQLError(`${p.enumValue} (${p.platform.name} ${p.platform.romanized}) is unavailable; its fields are missing`, {
+        extensions: { code: 'PROVINCE_UNAVAILABLE', province: p.enumValue },
+      });
+    }
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>) {

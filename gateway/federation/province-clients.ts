@@ -110,7 +110,7 @@ export class ProvinceClients {
       next.set(
         p.id,
         new Agent({
-          connect: { ca: readFileSync(provincePaths(this.cfg.certsDir, p.id).ca), cert, key, minVersion: 'TLSv1.2' },
+          connect: { ca: readFileSync(provincePaths(this.cfg.certsDir, p.id).ca), cert, key, minVersion: 'TLSv1.2', timeout: this.timeoutMs },
           keepAliveTimeout: 30_000,
           connections: 128,
           headersTimeout: this.timeoutMs,

@@ -40,10 +40,12 @@ export function sharedCertsDir(): Promise<string> {
 }
 
 /** A config directory with the repo's provinces plus any extra province files. */
-export function configDirWith(extra: Record<string, unknown>[] = []): string {
+export function configDirWith(extra: Record<string, unknown>[] = [], gatewayPatch: Record<string, unknown> = {}): string {
   const dir = tmpDir('config');
   cpSync(path.join(ROOT_DIR, 'config'), dir, { recursive: true });
   for (const p of extra) writeFileSync(path.join(dir, 'provinces', `${String(p.id)}.json`), JSON.stringify(p, null, 2));
+  const gw = JSON.parse(readFileSync(path.join(dir, 'gateway.json'), 'utf8'));
+  writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify({ ...gw, ...gatewayPatch }, null, 2));
   return dir;
 }
 
