@@ -63,7 +63,7 @@ export function scopePolicyPlugin(): ApolloServerPlugin<GatewayContext> {
           headers.set('www-authenticate', `Bearer realm="chuanyu-gateway", error="insufficient_scope"${scopeList ? `, scope="${scopeList}"` : ''}`);
           throw new GraphQLError(
             scopeList ? `insufficient scope: this operation requires ${scopeList}` : 'this operation is not permitted',
-            { extensions: { code: 'FORBIDDEN', reason: 'insufficient_scope', http: { status: 403, headers } } },
+            { extensions: { code: 'FORBIDDEN', reason: 'insufficient_scope', http: { status: 403, headers } } as Record<string, unknown> },
           );
         },
       };

@@ -1,0 +1,61 @@
+// Renders the Kubernetes manifests for a configuration directory:
+//   npx tsx deploy/render.ts [--config-dir deploy/config] | kubectl apply -f -
+// The config is validated first (same loader as the services), then the namespace, the
+// config map, the gateway and one subgraph per province file are printed. A third province
+// is a new config/provinces/<id>.json plus its secrets; no manifest is copied by hand.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadStackConfig } from '../common/config.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export function renderManifests(configDir: string): string {
+  const cfg = loadStackConfig({ configDir });
+  const indent = (text: string, n: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+  const configItems = cfg.provinces.map((p) => `              - { key: ${p.id}.json, path: provinces/${p.id}.json }`).join('\n');
+  const vars: Record<string, string> = {
+    PROVINCE_CONFIG_ITEMS: configItems,
+    PROVINCE_TRUST_MOUNTS: cfg.provinces
+      .map((p) => `            - { name: ${p.id}-trust, mountPath: /etc/chuanyu/certs/${p.id}, readOnly: true }`)
+      .join('\n'),
+    PROVINCE_TRUST_VOLUMES: cfg.provinces
+      .map((p) => `        # ${p.name}: root CA (ca.crt) and its IdP's CA (idp-ca.crt); no private keys.\n        - name: ${p.id}-trust\n          secret: { secretName: ${p.id}-trust }`)
+      .join('\n'),
+  };
+  const fill = (tpl: string, extra: Record<string, string> = {}) =>
+    tpl.replace(/\$\{([A-Z_]+)\}/g, (m, k: string) => {
+      const v = extra[k] ?? vars[k];
+      if (v === undefined) throw new Error(`template variable ${m} has no value`);
+      return v;
+    });
+  const read = (f: string) => readFileSync(path.join(here, 'k8s', f), 'utf8');
+  const configMap = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: chuanyu-config',
+    '  namespace: chuanyu',
+    'data:',
+    '  gateway.json: |',
+    indent(readFileSync(path.join(cfg.configDir, 'gateway.json'), 'utf8'), 4),
+    ...cfg.provinces.flatMap((p) => [`  ${p.id}.json: |`, indent(readFileSync(p.file, 'utf8'), 4)]),
+  ].join('\n');
+  return [
+    read('namespace.yaml').trimEnd(),
+    configMap,
+    fill(read('gateway.template.yaml')).trimEnd(),
+    ...cfg.provinces.map((p) => fill(read('subgraph.template.yaml'), { PROVINCE: p.id }).trimEnd()),
+  ].join('\n---\n') + '\n';
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { 'config-dir': { type: 'string', default: path.join(here, 'config') } } });
+  try {
+    process.stdout.write(renderManifests(path.resolve(values['config-dir']!)));
+  } catch (err) {
+    process.stderr.write(`render: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
