@@ -1,6 +1,8 @@
-// Chooses the store backend for a province: SQLite in the data directory by default.
+// Chooses the store backend for a province: PostgreSQL when DATABASE_URL is set (one schema per
+// province, so provinces can share a database), else SQLite in the data directory.
 import path from 'node:path';
 import type { ProvinceConfig, StackConfig } from '../../../common/config.js';
+import { PostgresCatalogueStore } from './postgres-store.js';
 import { SqliteCatalogueStore } from './sqlite-store.js';
 import type { CatalogueStore } from './store.js';
 
@@ -8,6 +10,13 @@ export function storeFileFor(cfg: StackConfig, province: ProvinceConfig): string
   return path.join(cfg.dataDir, `${province.id}.sqlite`);
 }
 
+/** The PostgreSQL schema holding a province's catalogue (province ids may contain '-'). */
+export function pgSchemaFor(province: ProvinceConfig): string {
+  return `catalogue_${province.id.replace(/-/g, '_')}`;
+}
+
 export async function openStore(cfg: StackConfig, province: ProvinceConfig): Promise<CatalogueStore> {
+  const url = process.env.DATABASE_URL;
+  if (url) return PostgresCatalogueStore.open(url, pgSchemaFor(province));
   return new SqliteCatalogueStore(storeFileFor(cfg, province));
 }
