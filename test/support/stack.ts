@@ -1,5 +1,6 @@
 // Test harness: a real stack (province subgraphs + gateway) over real HTTPS with a real
 // dev PKI, on free ports, with its own data directory. Nothing is mocked.
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, cpSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,8 @@ export function configDirWith(extra: Record<string, unknown>[] = [], gatewayPatc
 
 export interface TestStack {
   cfg: StackConfig;
+  /** Port reserved for a province started with `external` (spawnSubgraph on it). */
+  externalPort(id: string): number;
   gateway: RunningGateway;
   subgraphs: Map<string, RunningSubgraph>;
   stores: Map<string, CatalogueStore>;
@@ -60,7 +63,42 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { configDir?: string; certsDir?: string; entries?: number } = {}): Promise<TestStack> {
+/** A province subgraph in its own process (so a test can SIGKILL it). */
+export interface ChildSubgraph {
+  url: string;
+  pid: number;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export function spawnSubgraph(cfg: StackConfig, provinceId: string, port: number): Promise<ChildSubgraph> {
+  return new Promise((resolve, reject) => {
+    const child = fork(
+      path.join(ROOT_DIR, 'subgraphs/catalogue/main.ts'),
+      ['--province', provinceId, '--port', String(port), '--config-dir', cfg.configDir, '--certs-dir', cfg.certsDir, '--data-dir', cfg.dataDir],
+      { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, LOG_LEVEL: 'silent' } },
+    );
+    let ready = false;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.once('exit', (code) => {
+      if (!ready) reject(new Error(`subgraph ${provinceId} exited early (${code})`));
+    });
+    child.on('message', (m: { ready?: boolean; url?: string }) => {
+      if (m.ready && m.url) {
+        ready = true;
+        resolve({
+          url: m.url,
+          pid: child.pid!,
+          async kill(signal) {
+            child.kill(signal);
+            await exited;
+          },
+        });
+      }
+    });
+  });
+}
+
+export async function startStack(opts: { configDir?: string; certsDir?: string; entries?: number; external?: string[] } = {}): Promise<TestStack> {
   const certsDir = opts.certsDir ?? (await sharedCertsDir());
   const cfg = loadStackConfig({ configDir: opts.configDir, certsDir, dataDir: tmpDir('data') });
   await ensureDevPki({ certsDir, provinces: cfg.provinces });
@@ -78,16 +116,25 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
     ports.set(p.id, sg.port);
     subgraphs.set(p.id, sg);
   };
-  for (const p of cfg.provinces) await startOne(p);
+  const externalUrls: Record<string, string> = {};
+  for (const p of cfg.provinces) {
+    if (opts.external?.includes(p.id)) {
+      // The child process seeds its own store on first start; reserve a fixed port for restarts.
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      externalUrls[p.id] = `https://localhost:${port}/graphql`;
+      ports.set(p.id, port);
+    } else await startOne(p);
+  }
   const gateway = await startGateway({
     cfg,
     port: 0,
     host: 'localhost',
-    subgraphUrls: Object.fromEntries([...subgraphs].map(([id, s]) => [id, s.url])),
+    subgraphUrls: { ...externalUrls, ...Object.fromEntries([...subgraphs].map(([id, s]) => [id, s.url])) },
   });
   const province = (id: string) => cfg.provinces.find((p) => p.id === id)!;
   return {
     cfg,
+    externalPort: (id: string) => ports.get(id)!,
     gateway,
     subgraphs,
     stores,
