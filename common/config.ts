@@ -33,7 +33,12 @@ const provinceSchema = z.object({
     jwksCooldownMs: z.number().int().min(0).max(3600_000).optional(),
     jwksMaxStaleMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
   }),
-  demo: z.object({ entries: z.number().int().min(0), seed: z.number().int() }),
+  demo: z.object({
+    entries: z.number().int().min(0),
+    seed: z.number().int(),
+    // Demo e-certificates generated on first start (default 300).
+    certificates: z.number().int().min(0).max(100_000).optional(),
+  }),
 });
 
 export type ProvinceConfig = z.infer<typeof provinceSchema> & { file: string };

@@ -118,6 +118,17 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     const ready = !draining && Object.values(provinces).some((p) => p.reachable);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : draining ? 'draining' : 'not_ready', supergraph: 'loaded', provinces });
   });
+  // Each province's public seal JWKS, so a counter can check receipts offline. Public keys only.
+  const sealJwks = new Map(cfg.provinces.map((p) => [p.id, provincePaths(cfg.certsDir, p.id).sealJwks]));
+  app.get('/keys/:province/seal.jwks.json', (req, res) => {
+    const file = sealJwks.get(String(req.params.province));
+    if (!file) {
+      res.status(404).json({ error: 'unknown province' });
+      return;
+    }
+    const jwks = JSON.parse(readFileSync(file, 'utf8')) as { keys: Record<string, unknown>[] };
+    res.type('application/jwk-set+json').send(JSON.stringify({ keys: jwks.keys.map(({ d: _private, ...pub }) => pub) }));
+  });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -147,7 +158,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     },
     express.json({ limit: limits.maxBodyBytes, strict: true }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map(), touched: new Set<string>() }),
+      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map(), touched: new Set<string>(), auditNotes: {} }),
     }),
   );
   app.use((_req, res) => {

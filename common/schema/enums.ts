@@ -11,6 +11,7 @@ import {
   ENTRY_STATUSES,
   ENTRY_KINDS,
 } from '../../domain/catalogue.js';
+import { CERTIFICATE_STATUSES, HOLDER_ID_TYPES } from '../../domain/certificate.js';
 
 const enumSdl = (name: string, values: readonly string[]) => `enum ${name} {\n  ${values.join('\n  ')}\n}`;
 
@@ -23,6 +24,8 @@ export const DOMAIN_ENUMS_SDL = [
   enumSdl('DataType', DATA_TYPES),
   enumSdl('EntryStatus', ENTRY_STATUSES),
   enumSdl('EntryKind', ENTRY_KINDS),
+  enumSdl('CertificateStatus', CERTIFICATE_STATUSES),
+  enumSdl('HolderIdType', HOLDER_ID_TYPES),
 ].join('\n\n');
 
 export const MIRROR_SOURCE_STATES = ['CURRENT', 'CHANGED', 'WITHDRAWN', 'GONE', 'UNAVAILABLE'] as const;

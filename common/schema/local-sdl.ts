@@ -3,7 +3,8 @@
 // province. Generated from the province list, so a third province is config only.
 import type { ProvinceConfig } from '../config.js';
 import { DOMAIN_ENUMS_SDL, MIRROR_SOURCE_STATES } from './enums.js';
-import { FEDERATION_LINK, entryTypeName } from './province-sdl.js';
+import { RECEIPT_RESULTS } from '../../domain/receipt.js';
+import { FEDERATION_LINK, certificateTypeName, entryTypeName } from './province-sdl.js';
 
 export const LOCAL_SUBGRAPH_NAME = 'directory';
 
@@ -19,6 +20,10 @@ export function localSdl(provinces: ProvinceConfig[]): string {
   mirrorSourceState: MirrorSourceState @requires(fields: "mirrorRegisteredSourceVersion")
 }`,
     )
+    .join('\n\n');
+
+  const certificateStubs = provinces
+    .map((p) => `type ${certificateTypeName(p)} implements Certificate @key(fields: "id", resolvable: false) {\n  id: ID!\n}`)
     .join('\n\n');
 
   return `${FEDERATION_LINK}
@@ -42,6 +47,38 @@ interface CatalogueEntry {
 }
 
 ${entityStubs}
+
+interface Certificate {
+  id: ID!
+}
+
+${certificateStubs}
+
+enum VerificationResult {
+  ${[...RECEIPT_RESULTS, 'ISSUER_UNAVAILABLE'].join('\n  ')}
+}
+
+input VerifyCertificateInput {
+  "GB/T 36904 identifier, e.g. 1.2.156.3005.2.<type>.<issuer USCC>.<serial>.<version>.<check>"
+  identifier: String!
+  "用证事由: why the certificate is being used (required, recorded)."
+  purpose: String!
+  holderIdType: HolderIdType!
+  "The holder's ID as presented at the counter; compared by the issuing province, never stored."
+  holderId: String!
+}
+
+type CertificateVerification {
+  result: VerificationResult!
+  identifier: String!
+  issuingProvince: Province!
+  "When the issuing province checked; null when it could not be reached."
+  checkedAt: String
+  "JWS signed by the issuing province (check offline with its published JWKS); null when unavailable."
+  receipt: String
+  receiptKeyId: String
+  requestId: String!
+}
 
 type ProvinceInfo {
   province: Province!
@@ -127,11 +164,15 @@ type Query {
   entry(id: ID!): CatalogueEntry
   "The federated provinces."
   provinces: [ProvinceInfo!]!
+  "E-certificate metadata from the issuing province, holder masked (certificate:verify)."
+  certificate(identifier: String!): Certificate
   "Mirrors registered in the caller's own province (catalogue:admin)."
   mirrors(includeWithdrawn: Boolean = false, first: Int = 20, after: String): DirectoryConnection!
 }
 
 type Mutation {
+  "Verify a certificate with its issuing province (certificate:verify); answers with a signed receipt."
+  verifyCertificate(input: VerifyCertificateInput!): CertificateVerification!
   "Mount another province's entry into the caller's own catalogue (目录互挂). Idempotent."
   registerMirror(sourceId: ID!, province: Province): EntryPayload!
   "Withdraw a mirror of the caller's own province."

@@ -78,6 +78,49 @@ type DataItem @shareable {
   dataType: DataType!
 }`;
 
+/** E-certificate metadata (GB/T 36903 subset); holder identity only masked. */
+export const CERTIFICATE_FIELDS_SDL = `
+  "GB/T 36904 e-certificate identifier (电子证照标识)."
+  id: ID!
+  typeCode: String!
+  typeName: String!
+  "证照编号"
+  number: String!
+  name: String!
+  issuer: CertificateIssuer!
+  "证照定义机构"
+  definingAuthority: String!
+  issueDate: String!
+  validFrom: String!
+  "Null: valid indefinitely (长期有效)."
+  validTo: String
+  holder: CertificateHolder!
+  status: CertificateStatus!
+  revokedAt: String
+  revocationReason: String
+  region: Region!
+  "kid of the issuing province's seal key (its JWKS is published by the gateway)."
+  sealKeyId: String!`;
+
+export const CERTIFICATE_VALUE_TYPES_SDL = `
+type CertificateIssuer @shareable {
+  name: String!
+  creditCode: String!
+  divisionCode: String!
+}
+
+type CertificateHolder @shareable {
+  "Organisations in clear; a person's name masked."
+  name: String!
+  idType: HolderIdType!
+  "e.g. 510104********1234; the ID itself never leaves the issuing province."
+  idMasked: String!
+}`;
+
+export function certificateTypeName(p: Pick<ProvinceConfig, 'typePrefix'>): string {
+  return `${p.typePrefix}Certificate`;
+}
+
 export function entryTypeName(p: Pick<ProvinceConfig, 'typePrefix'>): string {
   return `${p.typePrefix}CatalogueEntry`;
 }
@@ -94,6 +137,16 @@ ${SHARED_VALUE_TYPES_SDL}
 
 "A catalogue entry in any province's catalogue (政务数据资源目录)."
 interface CatalogueEntry {${ENTRY_FIELDS_SDL}
+}
+
+${CERTIFICATE_VALUE_TYPES_SDL}
+
+"An e-certificate issued in any province."
+interface Certificate {${CERTIFICATE_FIELDS_SDL}
+}
+
+"An e-certificate issued by an authority of ${p.name}."
+type ${certificateTypeName(p)} implements Certificate @key(fields: "id") {${CERTIFICATE_FIELDS_SDL}
 }
 
 "An entry of ${p.name}'s catalogue (${p.platform.name} ${p.platform.romanized})."

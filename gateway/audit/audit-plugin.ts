@@ -29,6 +29,7 @@ export function auditPlugin(log: AuditLog): ApolloServerPlugin<GatewayContext> {
             outcome,
             errorCodes: codes,
             httpStatus: response.http.status ?? 200,
+            ...contextValue.auditNotes,
           });
         },
       };

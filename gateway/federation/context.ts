@@ -11,4 +11,6 @@ export interface GatewayContext {
   memo: Map<string, Promise<unknown>>;
   /** Province ids this request reached, for the audit record. */
   touched: Set<string>;
+  /** Extra fields for this request's audit record (e.g. a verification's identifier and result). */
+  auditNotes: Record<string, string>;
 }

@@ -9,7 +9,9 @@ import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { provinceByDivision } from '../../common/config.js';
 import { hasScope, type Scope } from '../../common/identity/caller.js';
 import { localSdl } from '../../common/schema/local-sdl.js';
-import { entryTypeName } from '../../common/schema/province-sdl.js';
+import { certificateTypeName, entryTypeName } from '../../common/schema/province-sdl.js';
+import { parseCertificateId } from '../../domain/certificate-id.js';
+import { isValidHolderId, type HolderIdType } from '../../domain/certificate.js';
 import type { MirrorSourceState } from '../../common/schema/enums.js';
 import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
 import { SHARING_TYPES } from '../../domain/catalogue.js';
@@ -237,6 +239,15 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
 
   const ownProvince = (ctx: GatewayContext) => cfg.provinces.find((p) => p.id === ctx.caller.province)!;
 
+  /** A GB/T 36904 identifier checked locally (check character and all) and routed by the issuer's division code. */
+  const issuingProvince = (identifier: string) => {
+    const parsed = parseCertificateId(identifier);
+    if (!parsed.ok) throw badInput(`identifier: ${parsed.reason}`, 'identifier');
+    const p = provinceByDivision(cfg, parsed.value.divisionCode);
+    if (!p) throw badInput(`identifier: no federated province issues certificates in division ${parsed.value.divisionCode}`, 'identifier');
+    return p;
+  };
+
   const resolvers = {
     CatalogueEntry: {
       __resolveType: (obj: { __typename: string }) => obj.__typename,
@@ -280,6 +291,11 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         const { province } = provinceOfId(args.id);
         return ref(province, args.id);
       },
+      certificate: (_: unknown, args: { identifier: string }, ctx: GatewayContext) => {
+        requireScope(ctx, 'certificate:verify');
+        const p = issuingProvince(args.identifier);
+        return { __typename: certificateTypeName(p), id: args.identifier };
+      },
       mirrors: (_: unknown, args: { includeWithdrawn: boolean; first: number; after?: string | null }, ctx: GatewayContext) => {
         requireScope(ctx, 'catalogue:admin');
         const p = ownProvince(ctx);
@@ -287,6 +303,42 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
       },
     },
     Mutation: {
+      verifyCertificate: async (
+        _: unknown,
+        { input }: { input: { identifier: string; purpose: string; holderIdType: HolderIdType; holderId: string } },
+        ctx: GatewayContext,
+      ) => {
+        requireScope(ctx, 'certificate:verify');
+        // Everything that can be checked here is checked before any call onwards.
+        const issuer = issuingProvince(input.identifier);
+        const purpose = input.purpose.trim();
+        if (purpose.length === 0) throw badInput('purpose (用证事由) is required', 'purpose');
+        if ([...purpose].length > 200 || /[\u0000-\u001f\u007f]/.test(purpose)) {
+          throw badInput('purpose must be at most 200 characters of text', 'purpose');
+        }
+        // Never echo the holder ID: the message names only its type.
+        if (!isValidHolderId(input.holderIdType, input.holderId)) throw badInput(`holderId is not a valid ${input.holderIdType}`, 'holderId');
+        ctx.auditNotes.certificateId = input.identifier;
+        ctx.auditNotes.issuingProvince = issuer.id;
+        const base = { identifier: input.identifier, issuingProvince: issuer.enumValue, requestId: ctx.caller.requestId };
+        try {
+          const r = await callIndex<{ result: string; receipt: string; receiptKeyId: string; checkedAt: string }>(
+            issuer,
+            '/certificates/verify',
+            { certificateId: input.identifier, purpose, holderIdType: input.holderIdType, holderId: input.holderId },
+            ctx,
+          );
+          ctx.auditNotes.verificationResult = r.result;
+          return { ...base, ...r };
+        } catch (err) {
+          if (err instanceof ProvinceUnavailable) {
+            // Never a false "invalid": the issuer could not be asked, so nobody signs a verdict.
+            ctx.auditNotes.verificationResult = 'ISSUER_UNAVAILABLE';
+            return { ...base, result: 'ISSUER_UNAVAILABLE', checkedAt: null, receipt: null, receiptKeyId: null };
+          }
+          throw fromProvinceError(err);
+        }
+      },
       registerMirror: async (_: unknown, args: { sourceId: string; province?: string | null }, ctx: GatewayContext) => {
         requireScope(ctx, 'catalogue:admin');
         const own = ownProvince(ctx);

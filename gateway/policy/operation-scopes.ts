@@ -16,6 +16,8 @@ export const ROOT_FIELD_SCOPES: Record<string, Scope | null> = {
   'Query.entry': 'catalogue:read',
   'Query.provinces': 'catalogue:read',
   'Query.mirrors': 'catalogue:admin',
+  'Query.certificate': 'certificate:verify',
+  'Mutation.verifyCertificate': 'certificate:verify',
   'Mutation.__typename': null,
   'Mutation.registerMirror': 'catalogue:admin',
   'Mutation.withdrawMirror': 'catalogue:admin',

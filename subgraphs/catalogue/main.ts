@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { loadStackConfig, provinceById } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
-import { ensureDemoData } from './seed.js';
+import { SqliteCertificateStore, certificateStoreFile } from './certificates/certificate-store.js';
+import { loadSealKeys } from './certificates/seal-keys.js';
+import { ensureDemoCertificates, ensureDemoData } from './seed.js';
 import { startProvinceSubgraph } from './server.js';
 import { openStore } from './store/open-store.js';
 
@@ -24,12 +26,16 @@ try {
   const store = await openStore(cfg, province);
   const seeded = await ensureDemoData(store, province);
   if (seeded) log.info({ province: province.id, entries: seeded }, 'demo data generated');
-  const running = await startProvinceSubgraph({ cfg, province, store, port: values.port ? Number(values.port) : undefined });
+  const certificates = new SqliteCertificateStore(certificateStoreFile(cfg.dataDir, province.id));
+  const sealed = await ensureDemoCertificates(certificates, province, loadSealKeys(cfg, province));
+  if (sealed) log.info({ province: province.id, certificates: sealed }, 'demo certificates generated');
+  const running = await startProvinceSubgraph({ cfg, province, store, certificates, port: values.port ? Number(values.port) : undefined });
   log.info({ province: province.id, url: running.url }, 'subgraph listening');
   process.send?.({ ready: true, url: running.url, province: province.id });
   const stop = async () => {
     await running.close();
     await store.close();
+    await certificates.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

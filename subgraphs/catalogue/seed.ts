@@ -2,6 +2,11 @@
 // the first time its store is empty.
 import type { ProvinceConfig } from '../../common/config.js';
 import { generateDemoEntries } from '../../domain/demo-data.js';
+import { sealCertificate } from '../../domain/certificate-seal.js';
+import type { CertificateRecord } from '../../domain/certificate.js';
+import { generateDemoCertificates } from '../../domain/demo-certificates.js';
+import type { CertificateStore } from './certificates/certificate-store.js';
+import type { SealKeys } from './certificates/seal-keys.js';
 import type { CatalogueStore } from './store/store.js';
 
 export async function ensureDemoData(store: CatalogueStore, province: ProvinceConfig, entries = province.demo.entries): Promise<number> {
@@ -19,4 +24,25 @@ export async function ensureDemoData(store: CatalogueStore, province: ProvinceCo
     written += Math.min(BATCH, records.length - i);
   }
   return written;
+}
+
+/** Demo e-certificates, sealed with the province's seal key, the first time the library is empty. */
+export async function ensureDemoCertificates(
+  certificates: CertificateStore,
+  province: ProvinceConfig,
+  keys: SealKeys,
+  count = province.demo.certificates ?? 300,
+): Promise<number> {
+  if ((await certificates.count()) > 0 || count === 0) return 0;
+  const demo = generateDemoCertificates({
+    divisionCode: province.divisionCode,
+    provinceName: province.name,
+    count,
+    seed: province.demo.seed,
+    salt: keys.holderSalt,
+  });
+  const sealed: CertificateRecord[] = [];
+  for (const { record } of demo) sealed.push({ ...record, seal: await sealCertificate(record, keys.key, keys.kid) });
+  await certificates.insert(sealed);
+  return sealed.length;
 }

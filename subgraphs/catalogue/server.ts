@@ -18,9 +18,13 @@ import { CALLER_ASSERTION_HEADER, CallerAssertionVerifier } from '../../common/i
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
-import { entryTypeName, provinceSdl } from '../../common/schema/province-sdl.js';
+import { certificateTypeName, entryTypeName, provinceSdl } from '../../common/schema/province-sdl.js';
+import { hasScope } from '../../common/identity/caller.js';
 import { FileChangeWatcher } from '../../common/tls/file-change-watcher.js';
-import { toGraphQLEntry } from './entry-graphql.js';
+import { toGraphQLCertificate, toGraphQLEntry } from './entry-graphql.js';
+import { certificateApi } from './certificates/certificate-api.js';
+import type { CertificateStore } from './certificates/certificate-store.js';
+import { loadSealKeys } from './certificates/seal-keys.js';
 import { internalApi } from './internal-api.js';
 import { canRead, isVisibleTo } from './policy.js';
 import type { CatalogueStore } from './store/store.js';
@@ -42,6 +46,7 @@ export interface StartSubgraphOptions {
   cfg: StackConfig;
   province: ProvinceConfig;
   store: CatalogueStore;
+  certificates: CertificateStore;
   /** Override the configured port (0 = any free port). */
   port?: number;
   host?: string;
@@ -52,7 +57,9 @@ function refuse(res: Response, status: number, code: string, message: string) {
 }
 
 export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise<RunningSubgraph> {
-  const { cfg, province, store } = opts;
+  const { cfg, province, store, certificates } = opts;
+  const sealKeys = loadSealKeys(cfg, province);
+  const certTypename = certificateTypeName(province);
   const pp = provincePaths(cfg.certsDir, province.id);
   const gp = gatewayPaths(cfg.certsDir);
   const typename = entryTypeName(province);
@@ -74,6 +81,15 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
           const rec = await store.getEntry(ref.id);
           if (!rec || !isVisibleTo(rec, ctx.caller, province)) return null;
           return toGraphQLEntry(rec, province, typename);
+        },
+      },
+      [certTypename]: {
+        async __resolveReference(ref: { id: string }, ctx: SubgraphContext) {
+          if (!hasScope(ctx.caller, 'certificate:verify')) {
+            throw new GraphQLError('certificate:verify is required', { extensions: { code: 'FORBIDDEN' } });
+          }
+          const rec = await certificates.get(ref.id);
+          return rec ? toGraphQLCertificate(rec, province, certTypename, sealKeys.kid) : null;
         },
       },
     } as never,
@@ -108,6 +124,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     next();
   });
 
+  app.use('/internal/v1/certificates', certificateApi(province, certificates, sealKeys, audit));
   app.use('/internal/v1', internalApi(province, store, audit));
   app.use(
     '/graphql',

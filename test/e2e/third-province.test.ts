@@ -4,7 +4,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { provincePaths } from '../../common/pki/paths.js';
 import { configDirWith, gql, sharedCertsDir, startStack, tmpDir, type TestStack } from '../support/stack.js';
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
+import { generateDemoCertificates } from '../../domain/demo-certificates.js';
+import { verifyReceipt } from '../../domain/receipt.js';
+import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';
 
 const GUIZHOU = {
   id: 'guizhou',
@@ -48,6 +51,22 @@ describe('a third province from config and certificates only', function () {
       res.body.data.all.facets.provinces.map((f: { province: string }) => f.province),
       ['CHONGQING', 'GUIZHOU', 'SICHUAN'],
     );
+  });
+
+  it("verifies a Guizhou e-certificate from a Chongqing counter, with a receipt signed by Guizhou", async () => {
+    const gz = stack.province('guizhou');
+    const today = new Date().toISOString().slice(0, 10);
+    const c = generateDemoCertificates({ divisionCode: gz.divisionCode, provinceName: gz.name, count: 300, seed: gz.demo.seed, salt: loadSealKeys(stack.cfg, gz).holderSalt })
+      .find((d) => d.record.status === 'VALID' && (d.record.validTo === null || d.record.validTo > today))!;
+    const res = await gql(stack, { province: 'chongqing', client: 'counter', scope: 'certificate:verify' },
+      `mutation($i: VerifyCertificateInput!) { verifyCertificate(input: $i) { result issuingProvince receipt } }`,
+      { i: { identifier: c.record.id, purpose: '异地就医备案', holderIdType: c.record.holder.idType, holderId: c.holderId } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.data.verifyCertificate.result, 'VALID');
+    assert.equal(res.body.data.verifyCertificate.issuingProvince, 'GUIZHOU');
+    const jwks = JSON.parse(readFileSync(provincePaths(stack.cfg.certsDir, 'guizhou').sealJwks, 'utf8'));
+    const check = await verifyReceipt(res.body.data.verifyCertificate.receipt, { guizhou: jwks });
+    assert.ok(check.ok, JSON.stringify(check));
   });
 
   it("serves a Guizhou caller with Guizhou's own certificate and token, and mirrors across three provinces", async () => {

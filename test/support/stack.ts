@@ -10,7 +10,9 @@ import { mintDevToken } from '../../common/dev-token.js';
 import { ensureDevPki } from '../../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { startGateway, type RunningGateway } from '../../gateway/server.js';
-import { ensureDemoData } from '../../subgraphs/catalogue/seed.js';
+import { SqliteCertificateStore, certificateStoreFile, type CertificateStore } from '../../subgraphs/catalogue/certificates/certificate-store.js';
+import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';
+import { ensureDemoCertificates, ensureDemoData } from '../../subgraphs/catalogue/seed.js';
 import { startProvinceSubgraph, type RunningSubgraph } from '../../subgraphs/catalogue/server.js';
 import { openStore } from '../../subgraphs/catalogue/store/open-store.js';
 import type { CatalogueStore } from '../../subgraphs/catalogue/store/store.js';
@@ -104,6 +106,7 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
   await ensureDevPki({ certsDir, provinces: cfg.provinces });
   const subgraphs = new Map<string, RunningSubgraph>();
   const stores = new Map<string, CatalogueStore>();
+  const certificates = new Map<string, CertificateStore>();
   const ports = new Map<string, number>();
   const startOne = async (p: ProvinceConfig) => {
     let store = stores.get(p.id);
@@ -111,8 +114,11 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
       store = await openStore(cfg, p);
       await ensureDemoData(store, p, opts.entries ?? p.demo.entries);
       stores.set(p.id, store);
+      const certs = new SqliteCertificateStore(certificateStoreFile(cfg.dataDir, p.id));
+      await ensureDemoCertificates(certs, p, loadSealKeys(cfg, p));
+      certificates.set(p.id, certs);
     }
-    const sg = await startProvinceSubgraph({ cfg, province: p, store, port: ports.get(p.id) ?? 0, host: 'localhost' });
+    const sg = await startProvinceSubgraph({ cfg, province: p, store, certificates: certificates.get(p.id)!, port: ports.get(p.id) ?? 0, host: 'localhost' });
     ports.set(p.id, sg.port);
     subgraphs.set(p.id, sg);
   };
@@ -150,6 +156,7 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
       await gateway.close();
       for (const s of subgraphs.values()) await s.close();
       for (const s of stores.values()) await s.close();
+      for (const c of certificates.values()) await c.close();
     },
   };
 }

@@ -1,0 +1,56 @@
+// The province's e-certificate library (电子证照库): sealed records, holder IDs only as keyed
+// hashes. SQLite (WAL, synchronous=FULL) beside the catalogue store.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { CertificateRecord } from '../../../domain/certificate.js';
+
+export interface CertificateStore {
+  count(): Promise<number>;
+  insert(records: CertificateRecord[]): Promise<void>;
+  get(id: string): Promise<CertificateRecord | null>;
+  close(): Promise<void>;
+}
+
+export class SqliteCertificateStore implements CertificateStore {
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string], { record: string }>;
+
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS certificates (
+      id TEXT PRIMARY KEY,
+      issuer_division_code TEXT NOT NULL,
+      status TEXT NOT NULL,
+      record TEXT NOT NULL
+    ) STRICT`);
+    this.getStmt = this.db.prepare('SELECT record FROM certificates WHERE id = ?');
+  }
+
+  async count(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }).n;
+  }
+
+  async insert(records: CertificateRecord[]): Promise<void> {
+    const stmt = this.db.prepare('INSERT INTO certificates (id, issuer_division_code, status, record) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of records) stmt.run(r.id, r.issuerDivisionCode, r.status, JSON.stringify(r));
+    })();
+  }
+
+  async get(id: string): Promise<CertificateRecord | null> {
+    const row = this.getStmt.get(id);
+    return row ? (JSON.parse(row.record) as CertificateRecord) : null;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+export function certificateStoreFile(dataDir: string, provinceId: string): string {
+  return path.join(dataDir, `${provinceId}-certificates.sqlite`);
+}

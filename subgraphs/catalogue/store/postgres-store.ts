@@ -1,0 +1,477 @@
+// PostgreSQL backend (DESIGN.md §6), chosen by DATABASE_URL. Each province lives in its own
+// schema so several provinces can share one database. It must answer exactly like the SQLite
+// backend, because the gateway merges slices from both:
+//   - order: name then id by Unicode code point = COLLATE "C" on UTF-8 (common/order.ts);
+//   - search: pg_trgm GIN indexes serve ILIKE substring matching. SQLite matches terms of 3+
+//     characters through FTS5 trigram (Unicode case folding) and shorter ones through LIKE
+//     (ASCII-only folding); here the former is ILIKE under the column's database collation,
+//     the latter ILIKE under "C", which folds ASCII only.
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
+import type { CatalogueStore, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+
+const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+// One lock for every catalogue schema in the database: migrations are rare, and a single key
+// also serialises CREATE EXTENSION between provinces starting at the same time.
+const MIGRATION_LOCK_KEY = 0x43617461; // "Cata"
+
+/**
+ * Migrations, in order; index i brings the schema to version i + 1. Never edit one that has
+ * shipped: add another. `s` is the quoted schema, `trgm` the quoted schema holding pg_trgm.
+ */
+const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
+  (s, trgm) => `
+    CREATE TABLE ${s}.entries (
+      -- ids are ASCII; "C" makes the primary key and keyset comparisons byte-wise.
+      id text COLLATE "C" PRIMARY KEY,
+      resource_code text NOT NULL,
+      division_code text NOT NULL,
+      kind text NOT NULL CHECK (kind IN ('ORIGINAL','MIRROR')),
+      -- The database collation (not "C") so ILIKE folds case like FTS5 does; ordering says COLLATE "C".
+      name text NOT NULL,
+      classification text NOT NULL,
+      provider_name text NOT NULL,
+      provider_code text NOT NULL,
+      provider_division_code text NOT NULL,
+      abstract text NOT NULL,
+      format text NOT NULL CHECK (format IN ('DATABASE','ELECTRONIC_FILE','SPREADSHEET','IMAGE','STREAM','OTHER')),
+      data_items jsonb NOT NULL CHECK (jsonb_typeof(data_items) = 'array'),
+      sharing_type text NOT NULL CHECK (sharing_type IN ('UNCONDITIONAL','CONDITIONAL','NOT_SHARED')),
+      sharing_condition text,
+      sharing_method text NOT NULL CHECK (sharing_method IN ('API','FILE_DOWNLOAD','DATABASE_EXCHANGE','ONLINE_QUERY')),
+      open_type text NOT NULL CHECK (open_type IN ('OPEN','CONDITIONAL_OPEN','NOT_OPEN')),
+      update_cycle text NOT NULL CHECK (update_cycle IN ('REALTIME','DAILY','WEEKLY','MONTHLY','QUARTERLY','YEARLY','IRREGULAR')),
+      -- Dates and timestamps stay text: the record's exact ISO strings must round-trip.
+      publish_date text NOT NULL,
+      related_codes jsonb NOT NULL CHECK (jsonb_typeof(related_codes) = 'array'),
+      version bigint NOT NULL CHECK (version >= 1),
+      status text NOT NULL CHECK (status IN ('ACTIVE','WITHDRAWN')),
+      created_at text NOT NULL,
+      updated_at text NOT NULL,
+      mirror_source_id text,
+      mirror_registered_source_version bigint,
+      mirror_registered_by text,
+      mirror_registered_at text
+    );
+    CREATE INDEX entries_order ON ${s}.entries (name COLLATE "C", id COLLATE "C");
+    CREATE INDEX entries_provider ON ${s}.entries (provider_code);
+    CREATE INDEX entries_classification ON ${s}.entries (classification COLLATE "C");
+    CREATE INDEX entries_name_trgm ON ${s}.entries USING gin (name ${trgm}.gin_trgm_ops);
+    CREATE INDEX entries_abstract_trgm ON ${s}.entries USING gin (abstract ${trgm}.gin_trgm_ops);
+    CREATE INDEX entries_provider_name_trgm ON ${s}.entries USING gin (provider_name ${trgm}.gin_trgm_ops);
+  `,
+];
+
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Column, its PostgreSQL type (for UNNEST and parameter casts), and how to read it from a record. */
+const COLUMNS: readonly (readonly [string, string, (r: CatalogueEntryRecord) => unknown])[] = [
+  ['id', 'text', (r) => r.id],
+  ['resource_code', 'text', (r) => r.resourceCode],
+  ['division_code', 'text', (r) => r.divisionCode],
+  ['kind', 'text', (r) => r.kind],
+  ['name', 'text', (r) => r.name],
+  ['classification', 'text', (r) => r.classification],
+  ['provider_name', 'text', (r) => r.providerName],
+  ['provider_code', 'text', (r) => r.providerCode],
+  ['provider_division_code', 'text', (r) => r.providerDivisionCode],
+  ['abstract', 'text', (r) => r.abstract],
+  ['format', 'text', (r) => r.format],
+  ['data_items', 'jsonb', (r) => JSON.stringify(r.dataItems)],
+  ['sharing_type', 'text', (r) => r.sharingType],
+  ['sharing_condition', 'text', (r) => r.sharingCondition],
+  ['sharing_method', 'text', (r) => r.sharingMethod],
+  ['open_type', 'text', (r) => r.openType],
+  ['update_cycle', 'text', (r) => r.updateCycle],
+  ['publish_date', 'text', (r) => r.publishDate],
+  ['related_codes', 'jsonb', (r) => JSON.stringify(r.relatedCodes)],
+  ['version', 'int8', (r) => r.version],
+  ['status', 'text', (r) => r.status],
+  ['created_at', 'text', (r) => r.createdAt],
+  ['updated_at', 'text', (r) => r.updatedAt],
+  ['mirror_source_id', 'text', (r) => r.mirrorSourceId],
+  ['mirror_registered_source_version', 'int8', (r) => r.mirrorRegisteredSourceVersion],
+  ['mirror_registered_by', 'text', (r) => r.mirrorRegisteredBy],
+  ['mirror_registered_at', 'text', (r) => r.mirrorRegisteredAt],
+];
+const COLUMN_LIST = COLUMNS.map(([c]) => c).join(', ');
+
+// Rows per INSERT … SELECT FROM unnest(…): big enough to amortise round trips, small enough
+// to keep each statement's arrays modest.
+const INSERT_BATCH = 5000;
+
+interface Row {
+  id: string;
+  resource_code: string;
+  division_code: string;
+  kind: string;
+  name: string;
+  classification: string;
+  provider_name: string;
+  provider_code: string;
+  provider_division_code: string;
+  abstract: string;
+  format: string;
+  data_items: CatalogueEntryRecord['dataItems']; // jsonb arrives parsed
+  sharing_type: string;
+  sharing_condition: string | null;
+  sharing_method: string;
+  open_type: string;
+  update_cycle: string;
+  publish_date: string;
+  related_codes: string[];
+  version: string; // bigint arrives as a string
+  status: string;
+  created_at: string;
+  updated_at: string;
+  mirror_source_id: string | null;
+  mirror_registered_source_version: string | null;
+  mirror_registered_by: string | null;
+  mirror_registered_at: string | null;
+}
+
+function rowToRecord(r: Row): CatalogueEntryRecord {
+  return {
+    id: r.id,
+    resourceCode: r.resource_code,
+    divisionCode: r.division_code,
+    kind: r.kind as CatalogueEntryRecord['kind'],
+    name: r.name,
+    classification: r.classification,
+    providerName: r.provider_name,
+    providerCode: r.provider_code,
+    providerDivisionCode: r.provider_division_code,
+    abstract: r.abstract,
+    format: r.format as CatalogueEntryRecord['format'],
+    dataItems: r.data_items,
+    sharingType: r.sharing_type as CatalogueEntryRecord['sharingType'],
+    sharingCondition: r.sharing_condition,
+    sharingMethod: r.sharing_method as CatalogueEntryRecord['sharingMethod'],
+    openType: r.open_type as CatalogueEntryRecord['openType'],
+    updateCycle: r.update_cycle as CatalogueEntryRecord['updateCycle'],
+    publishDate: r.publish_date,
+    relatedCodes: r.related_codes,
+    // Versions are validated ≤ Number.MAX_SAFE_INTEGER, so Number() is exact.
+    version: Number(r.version),
+    status: r.status as CatalogueEntryRecord['status'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    mirrorSourceId: r.mirror_source_id,
+    mirrorRegisteredSourceVersion: r.mirror_registered_source_version === null ? null : Number(r.mirror_registered_source_version),
+    mirrorRegisteredBy: r.mirror_registered_by,
+    mirrorRegisteredAt: r.mirror_registered_at,
+  };
+}
+
+/** Escape LIKE wildcards so user text matches literally (backslash is PostgreSQL's default LIKE escape). */
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Double-quoted identifier; callers have already validated the name. */
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The URL without credentials, for error messages. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+/** Node reports a refused dual-stack connect as an AggregateError with an empty message. */
+function errorText(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return err.errors.map(errorText).join('; ');
+  if (err instanceof Error) return err.message || String((err as NodeJS.ErrnoException).code ?? err.name);
+  return String(err);
+}
+
+/** WHERE clause shared by the page and the counts; same semantics as the SQLite backend's. */
+function whereClause(q: SliceQuery, params: unknown[]): string {
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const parts: string[] = [];
+  const inList = (col: string, values: readonly string[] | null | undefined) => {
+    if (values && values.length > 0) parts.push(`${col} = ANY(${p(values)}::text[])`);
+  };
+  if (!q.includeWithdrawn) parts.push(`e.status = 'ACTIVE'`);
+  if (q.hideNotShared) parts.push(`e.sharing_type <> 'NOT_SHARED'`);
+  inList('e.sharing_type', q.sharingTypes);
+  inList('e.update_cycle', q.updateCycles);
+  inList('e.format', q.formats);
+  inList('e.kind', q.kinds);
+  if (q.providerCode) parts.push(`e.provider_code = ${p(q.providerCode)}`);
+  // A prefix LIKE under "C" can use the classification btree index.
+  if (q.classificationPrefix) parts.push(`e.classification COLLATE "C" LIKE ${p(`${likeEscape(q.classificationPrefix)}%`)}`);
+  for (const term of (q.search ?? '').split(/\s+/u).filter(Boolean)) {
+    const n = p(`%${likeEscape(term)}%`);
+    // Same split as SQLite: 3+ code points went to FTS5 trigram (Unicode case folding, served
+    // here by the trigram indexes), shorter terms to LIKE (ASCII-only folding = ILIKE under "C").
+    const coll = [...term].length >= 3 ? '' : ' COLLATE "C"';
+    parts.push(`(e.name${coll} ILIKE ${n} OR e.abstract${coll} ILIKE ${n} OR e.provider_name${coll} ILIKE ${n})`);
+  }
+  return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+type Patch = Partial<Pick<CatalogueEntryRecord, 'name' | 'abstract' | 'status' | 'sharingType' | 'sharingCondition'>>;
+
+export class PostgresCatalogueStore implements CatalogueStore {
+  readonly backend = 'postgres';
+  private closed = false;
+  private readonly table: string;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly schema: string,
+  ) {
+    this.table = `${quoteIdent(schema)}.entries`;
+  }
+
+  /**
+   * Connects, creates the schema if needed and applies pending migrations. Fails (with the pool
+   * closed) if PostgreSQL is unreachable or pg_trgm cannot be created.
+   */
+  static async open(url: string, schema: string): Promise<PostgresCatalogueStore> {
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new Error(`PostgreSQL store: schema name ${JSON.stringify(schema)} must match ${SCHEMA_NAME}`);
+    }
+    // Without a connect timeout an unroutable host would hang startup forever.
+    const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    // An idle client dying (server restart) emits 'error' on the pool; unhandled, it would
+    // crash the process. The pool drops that client and the next query reconnects.
+    pool.on('error', () => {});
+    const store = new PostgresCatalogueStore(pool, schema);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw new Error(`PostgreSQL store ${describeUrl(url)} schema ${schema}: ${errorText(err)}`, { cause: err });
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const s = quoteIdent(this.schema);
+    await this.tx(async (c) => {
+      // Held to the end of this transaction: a second process waits here, then sees our work.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      // CREATE … IF NOT EXISTS still demands CREATE privilege, so look first: a runtime role
+      // with only DML rights can then start against an already migrated schema.
+      const log = await c.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${s}.schema_migrations`]);
+      if (log.rows[0]?.t == null) {
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+        await c.query(
+          `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+        );
+      }
+      const { rows } = await c.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.schema_migrations`);
+      const current = rows[0]?.v ?? 0;
+      if (current > MIGRATIONS.length) {
+        throw new Error(`schema version ${current} is newer than this build (${MIGRATIONS.length})`);
+      }
+      if (current === MIGRATIONS.length) return;
+      const trgm = quoteIdent(await this.ensureTrgm(c));
+      for (let v = current; v < MIGRATIONS.length; v++) {
+        await c.query(MIGRATIONS[v]!(s, trgm));
+        await c.query(`INSERT INTO ${s}.schema_migrations (version, applied_at) VALUES ($1, now())`, [v + 1]);
+      }
+    });
+  }
+
+  /** Makes sure pg_trgm is installed; returns the schema that holds its operator classes. */
+  private async ensureTrgm(c: PoolClient): Promise<string> {
+    const find = () =>
+      c.query<{ nspname: string }>(
+        `SELECT n.nspname FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'pg_trgm'`,
+      );
+    let found = await find();
+    if (found.rows.length === 0) {
+      try {
+        await c.query('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public');
+      } catch (err) {
+        throw new Error(
+          `the pg_trgm extension is required for catalogue search and could not be created (${errorText(err)}); ` +
+            'have a privileged user run CREATE EXTENSION pg_trgm SCHEMA public in this database',
+        );
+      }
+      found = await find();
+    }
+    return found.rows[0]!.nspname;
+  }
+
+  /** Runs fn in a transaction on one pooled connection; rolls back on any error. */
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      // A connection that cannot even roll back is discarded rather than reused.
+      await c.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  async countEntries(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.table}`);
+    return Number(rows[0]!.n);
+  }
+
+  async insertEntries(records: CatalogueEntryRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // Column arrays through unnest(): one statement per batch whatever the row count, and no
+    // 65,535-parameter ceiling as with a multi-row VALUES list.
+    const sql =
+      `INSERT INTO ${this.table} (${COLUMN_LIST}) ` +
+      `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+    await this.tx(async (c) => {
+      for (let i = 0; i < records.length; i += INSERT_BATCH) {
+        const batch = records.slice(i, i + INSERT_BATCH);
+        await c.query(
+          sql,
+          COLUMNS.map(([, , get]) => batch.map(get)),
+        );
+      }
+    });
+  }
+
+  async getEntry(id: string): Promise<CatalogueEntryRecord | null> {
+    const { rows } = await this.pool.query<Row>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
+    return rows[0] ? rowToRecord(rows[0]) : null;
+  }
+
+  async getEntries(ids: string[]): Promise<Map<string, CatalogueEntryRecord>> {
+    const out = new Map<string, CatalogueEntryRecord>();
+    if (ids.length === 0) return out;
+    const { rows } = await this.pool.query<Row>(`SELECT * FROM ${this.table} WHERE id = ANY($1::text[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // Insertion order follows the request, as in the SQLite backend.
+    for (const id of ids) {
+      const r = byId.get(id);
+      if (r) out.set(id, rowToRecord(r));
+    }
+    return out;
+  }
+
+  async slice(q: SliceQuery): Promise<SliceResult> {
+    const params: unknown[] = [];
+    const where = whereClause(q, params);
+    let keyset = '';
+    if (q.after) {
+      params.push(q.after.name, q.after.id);
+      // Row comparison = (name > a OR (name = a AND id > b)), and matches the (name, id) index.
+      keyset = ` AND (e.name COLLATE "C", e.id COLLATE "C") > ($${params.length - 1}, $${params.length})`;
+    }
+    params.push(q.limit);
+    const limit = `$${params.length}`;
+    // Page and counts in one statement, so they come from the same snapshot (total agrees
+    // with the items) in one round trip.
+    const sql = `
+      SELECT
+        (SELECT coalesce(json_agg(json_build_object('name', p.name, 'id', p.id) ORDER BY p.name COLLATE "C", p.id COLLATE "C"), '[]'::json)
+           FROM (SELECT e.name, e.id FROM ${this.table} e WHERE ${where}${keyset}
+                 ORDER BY e.name COLLATE "C", e.id COLLATE "C" LIMIT ${limit}) p) AS items,
+        (SELECT coalesce(json_object_agg(c.t, c.n), '{}'::json)
+           FROM (SELECT e.sharing_type AS t, count(*)::int AS n FROM ${this.table} e WHERE ${where} GROUP BY e.sharing_type) c) AS counts`;
+    const { rows } = await this.pool.query<{ items: { name: string; id: string }[]; counts: Record<SharingType, number> }>(
+      sql,
+      params,
+    );
+    const { items, counts } = rows[0]!;
+    const bySharingType: Partial<Record<SharingType, number>> = {};
+    let total = 0;
+    for (const [t, n] of Object.entries(counts) as [SharingType, number][]) {
+      bySharingType[t] = n;
+      total += n;
+    }
+    return { items, total, bySharingType };
+  }
+
+  private async lockRow(c: PoolClient, id: string): Promise<CatalogueEntryRecord | null> {
+    const { rows } = await c.query<Row>(`SELECT * FROM ${this.table} WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? rowToRecord(rows[0]) : null;
+  }
+
+  /** Rewrites every column of an existing row; returns it as stored. */
+  private async replaceRow(c: PoolClient, r: CatalogueEntryRecord): Promise<CatalogueEntryRecord> {
+    const sets = COLUMNS.slice(1).map(([col, type], i) => `${col} = $${i + 2}::${type}`);
+    const { rows } = await c.query<Row>(
+      `UPDATE ${this.table} SET ${sets.join(', ')} WHERE id = $1 RETURNING *`,
+      COLUMNS.map(([, , get]) => get(r)),
+    );
+    return rowToRecord(rows[0]!);
+  }
+
+  async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {
+    return this.tx(async (c): Promise<MirrorWriteResult> => {
+      let current = await this.lockRow(c, record.id);
+      if (!current) {
+        // FOR UPDATE cannot lock a row that does not exist yet: a concurrent registration may
+        // insert first. ON CONFLICT waits for it, then we lock and judge its row instead.
+        const ins = await c.query(
+          `INSERT INTO ${this.table} (${COLUMN_LIST}) VALUES (${COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})
+           ON CONFLICT (id) DO NOTHING`,
+          COLUMNS.map(([, , get]) => get(record)),
+        );
+        if (ins.rowCount === 1) return { ok: true, record, created: true };
+        current = (await this.lockRow(c, record.id))!;
+      }
+      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: 'id names an original entry' };
+      if (current.status === 'ACTIVE') return { ok: true, record: current, created: false };
+      // A withdrawn mirror registered again comes back with a fresh snapshot.
+      const revived = await this.replaceRow(c, { ...record, version: current.version + 1, createdAt: current.createdAt });
+      return { ok: true, record: revived, created: true };
+    });
+  }
+
+  async withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult> {
+    return this.tx(async (c): Promise<MirrorWriteResult> => {
+      const current = await this.lockRow(c, id);
+      if (!current) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
+      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: `${id} is not a mirror` };
+      if (expectedVersion !== null && expectedVersion !== current.version) {
+        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
+      }
+      if (current.status === 'WITHDRAWN') return { ok: true, record: current, created: false };
+      const { rows } = await c.query<Row>(
+        `UPDATE ${this.table} SET status = 'WITHDRAWN', version = version + 1, updated_at = $1 WHERE id = $2 RETURNING *`,
+        [at, id],
+      );
+      return { ok: true, record: rowToRecord(rows[0]!), created: false };
+    });
+  }
+
+  async updateEntry(id: string, expectedVersion: number | null, patch: Patch, at: string): Promise<MirrorWriteResult> {
+    return this.tx(async (c): Promise<MirrorWriteResult> => {
+      const current = await this.lockRow(c, id);
+      if (!current) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
+      if (expectedVersion !== null && expectedVersion !== current.version) {
+        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
+      }
+      const next = await this.replaceRow(c, { ...current, ...patch, version: current.version + 1, updatedAt: at });
+      return { ok: true, record: next, created: false };
+    });
+  }
+
+  async close(): Promise<void> {
+    // pg's Pool.end() throws if called twice; closing is idempotent here.
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
