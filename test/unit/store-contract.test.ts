@@ -1,0 +1,486 @@
+// One contract for every CatalogueStore backend (DESIGN.md §6): the same cases run against
+// SQLite and against a real PostgreSQL. The gateway merges slices from both backends, so beyond
+// passing alone they must agree with each other and with common/order.ts — hence an in-memory
+// oracle and a cross-backend comparison. PostgreSQL is never skipped: unreachable is a failure.
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { compareSortKeys, type SortKey } from '../../common/order.js';
+import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
+import { generateDemoEntries } from '../../domain/demo-data.js';
+import { mirrorEntryId } from '../../domain/entry-id.js';
+import { PostgresCatalogueStore } from '../../subgraphs/catalogue/store/postgres-store.js';
+import { SqliteCatalogueStore } from '../../subgraphs/catalogue/store/sqlite-store.js';
+import type { CatalogueStore, SliceQuery, SliceResult } from '../../subgraphs/catalogue/store/store.js';
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** host:port/db only: a TEST_DATABASE_URL may carry a password that must not reach CI logs. */
+function pgWhere(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+}
+
+function errText(err: unknown): string {
+  if (err instanceof AggregateError) return err.errors.map(errText).join('; ');
+  return err instanceof Error ? err.message || String((err as NodeJS.ErrnoException).code) : String(err);
+}
+
+/** Runs SQL on its own connection; throws a clear error when PostgreSQL is not there. */
+async function pgExec(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await c.connect();
+  } catch (err) {
+    await c.end().catch(() => {});
+    throw new Error(
+      `PostgreSQL is not reachable at ${pgWhere(PG_URL)} (${errText(err)}). The store contract runs against ` +
+        'PostgreSQL for real: start it, or point TEST_DATABASE_URL at one.',
+    );
+  }
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backends
+
+/** Fresh, empty storage for one backend; open() may be called again to reopen the same data. */
+interface Harness {
+  open(): Promise<CatalogueStore>;
+  dispose(): Promise<void>;
+}
+
+async function sqliteHarness(): Promise<Harness> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chuanyu-store-contract-'));
+  return {
+    open: async () => new SqliteCatalogueStore(path.join(dir, 'catalogue.sqlite')),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function postgresHarness(): Promise<Harness> {
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  await pgExec('SELECT 1'); // fail here, clearly, if PostgreSQL is down
+  return {
+    open: () => PostgresCatalogueStore.open(PG_URL, schema),
+    dispose: () => pgExec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: ~600 Chongqing demo entries plus hand-made names that stress ordering and search.
+
+const CQ = { divisionCode: '500000', provinceName: '重庆市', seed: 500000 };
+const DEMO = generateDemoEntries({ ...CQ, count: 600 });
+
+function variant(base: CatalogueEntryRecord, seq: number, name: string, extra: Partial<CatalogueEntryRecord> = {}): CatalogueEntryRecord {
+  const resourceCode = `${base.classification}/${String(seq).padStart(6, '0')}`;
+  return { ...structuredClone(base), id: `${base.divisionCode}:${resourceCode}`, resourceCode, name, ...extra };
+}
+
+const base = DEMO[0]!;
+// Code point order: 'A'(41) < 'a'(61) < '豈'(U+F900) < 'ｱ'(U+FF71) < '𠀀'(U+20000). UTF-16 order
+// (JS `<`) would put '𠀀' (D840 DC00) before '豈' and 'ｱ' — the case common/order.ts exists for.
+const HANDMADE: CatalogueEntryRecord[] = [
+  variant(base, 900001, 'ABC资源簿'),
+  variant(base, 900002, 'abc资源簿'),
+  variant(base, 900003, 'Abc资源簿'),
+  variant(base, 900004, '𠀀资源簿'),
+  variant(base, 900005, '豈资源簿'),
+  variant(base, 900006, 'ｱ资源簿'),
+  variant(base, 900007, '𠀀资源簿'), // same name: the id breaks the tie
+  variant(base, 900008, '增长率50%_统计'),
+  variant(base, 900009, '增长率50ab统计'), // would match 50%_ if % and _ were wildcards
+  variant(base, 900010, '增长率50%x统计'), // would match 50%_ if _ were a wildcard
+  variant(base, 900011, '户籍人口(𠀀)信息', { status: 'WITHDRAWN' }),
+];
+const ALL = [...DEMO, ...HANDMADE];
+
+/** What a slice must return, computed in JS from the records (SQLite LIKE/FTS semantics for ASCII). */
+function oracle(records: CatalogueEntryRecord[], q: SliceQuery): CatalogueEntryRecord[] {
+  const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const terms = (q.search ?? '').split(/\s+/u).filter(Boolean).map(fold);
+  const inList = <T>(values: readonly T[] | null | undefined, v: T) => !values || values.length === 0 || values.includes(v);
+  return records
+    .filter(
+      (r) =>
+        (q.includeWithdrawn || r.status === 'ACTIVE') &&
+        (!q.hideNotShared || r.sharingType !== 'NOT_SHARED') &&
+        inList(q.sharingTypes, r.sharingType) &&
+        inList(q.updateCycles, r.updateCycle) &&
+        inList(q.formats, r.format) &&
+        inList(q.kinds, r.kind) &&
+        (!q.providerCode || r.providerCode === q.providerCode) &&
+        (!q.classificationPrefix || r.classification.startsWith(q.classificationPrefix)) &&
+        terms.every((t) => [r.name, r.abstract, r.providerName].some((f) => fold(f).includes(t))),
+    )
+    .sort(compareSortKeys);
+}
+
+function counts(records: CatalogueEntryRecord[]): Partial<Record<SharingType, number>> {
+  const out: Partial<Record<SharingType, number>> = {};
+  for (const r of records) out[r.sharingType] = (out[r.sharingType] ?? 0) + 1;
+  return out;
+}
+
+const keys = (rs: SortKey[]) => rs.map((r) => ({ name: r.name, id: r.id }));
+
+/** Follows the keyset to the end; checks every page's total and counts agree with the first. */
+async function pageAll(store: CatalogueStore, q: Omit<SliceQuery, 'limit' | 'after'>, limit: number) {
+  const items: SortKey[] = [];
+  let first: SliceResult | null = null;
+  let after: SortKey | null = null;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const page = await store.slice({ ...q, limit, after });
+    first ??= page;
+    assert.equal(page.total, first.total, 'total ignores the keyset');
+    assert.deepEqual(page.bySharingType, first.bySharingType, 'counts ignore the keyset');
+    assert.ok(page.items.length <= limit);
+    items.push(...page.items);
+    if (page.items.length < limit) return { items, total: first.total, bySharingType: first.bySharingType };
+    after = page.items[page.items.length - 1]!;
+  }
+  throw new Error('keyset paging did not terminate');
+}
+
+/** Pages through a query and compares ids, order, total and counts with the oracle. */
+async function checkAgainstOracle(store: CatalogueStore, records: CatalogueEntryRecord[], q: Omit<SliceQuery, 'limit' | 'after'>) {
+  const want = oracle(records, { ...q, limit: 0 });
+  const got = await pageAll(store, q, 13);
+  assert.deepEqual(got.items, keys(want), 'every matching row exactly once, in code point order');
+  assert.equal(new Set(got.items.map((i) => i.id)).size, got.items.length, 'no id twice');
+  assert.equal(got.total, want.length);
+  assert.deepEqual(got.bySharingType, counts(want));
+  return want;
+}
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 2, 3, 4, s)).toISOString();
+
+/** A Chongqing mirror of a Sichuan original, shaped like internal-api's mirrorFromSource. */
+function mirrorOf(source: CatalogueEntryRecord, when: string): CatalogueEntryRecord {
+  return {
+    ...structuredClone(source),
+    id: mirrorEntryId('500000', source.id),
+    divisionCode: '500000',
+    kind: 'MIRROR',
+    version: 1,
+    status: 'ACTIVE',
+    createdAt: when,
+    updatedAt: when,
+    mirrorSourceId: source.id,
+    mirrorRegisteredSourceVersion: source.version,
+    mirrorRegisteredBy: 'cq-admin',
+    mirrorRegisteredAt: when,
+  };
+}
+const SC = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 5 });
+
+// ---------------------------------------------------------------------------------------------
+// The contract
+
+function contract(name: string, makeStore: () => Promise<Harness>): void {
+  describe(`CatalogueStore contract: ${name}`, function () {
+    let harness: Harness;
+    let store: CatalogueStore;
+
+    before(async () => {
+      harness = await makeStore();
+      store = await harness.open();
+      await store.insertEntries(ALL);
+    });
+    after(async () => {
+      await store?.close();
+      await harness?.dispose();
+    });
+
+    describe('reads', () => {
+      it('counts and returns inserted records unchanged (getEntry, getEntries)', async () => {
+        assert.equal(await store.countEntries(), ALL.length);
+        for (const r of [ALL[0]!, ALL[599]!, HANDMADE[3]!, HANDMADE[10]!]) assert.deepEqual(await store.getEntry(r.id), r);
+        assert.equal(await store.getEntry('500000:301001/999999'), null);
+        const ids = [HANDMADE[1]!.id, '500000:301001/999999', ...ALL.map((r) => r.id)];
+        const got = await store.getEntries(ids);
+        assert.equal(got.size, ALL.length);
+        // Request order, first occurrence of a repeated id.
+        assert.deepEqual([...got.keys()], [...new Set(ids)].filter((id) => id !== '500000:301001/999999'));
+        for (const r of ALL) assert.deepEqual(got.get(r.id), r);
+        assert.equal((await store.getEntries([])).size, 0);
+      });
+
+      it('pages through everything exactly once in compareSortKeys order', async () => {
+        const want = await checkAgainstOracle(store, ALL, { includeWithdrawn: true, hideNotShared: false });
+        assert.equal(want.length, ALL.length);
+      });
+
+      it('orders names by code point like common/order.ts, astral characters included', async () => {
+        const page = await store.slice({ search: '资源簿', hideNotShared: false, limit: 100 });
+        assert.deepEqual(
+          page.items.map((i) => i.id.slice(-6)),
+          ['900001', '900003', '900002', '900005', '900006', '900004', '900007'],
+        );
+        // The test means something: UTF-16 order would disagree.
+        const names = page.items.map((i) => i.name);
+        assert.notDeepEqual([...names].sort(), names);
+        // A keyset position on an astral name continues by id among equal names.
+        const next = await store.slice({ search: '资源簿', hideNotShared: false, limit: 100, after: page.items[5]! });
+        assert.deepEqual(keys(next.items), keys(page.items.slice(6)));
+      });
+
+      const filters: [string, Omit<SliceQuery, 'limit' | 'after'>][] = [
+        ['sharing types', { sharingTypes: ['CONDITIONAL', 'NOT_SHARED'], hideNotShared: false }],
+        ['one sharing type', { sharingTypes: ['UNCONDITIONAL'], hideNotShared: false }],
+        ['provider code', { providerCode: DEMO[0]!.providerCode, hideNotShared: false }],
+        ['classification prefix, 1 digit', { classificationPrefix: '3', hideNotShared: false }],
+        ['classification prefix, 3 digits', { classificationPrefix: DEMO[5]!.classification.slice(0, 3), hideNotShared: false }],
+        ['classification prefix, 6 digits', { classificationPrefix: DEMO[0]!.classification, hideNotShared: false }],
+        ['classification prefix, 9 digits', { classificationPrefix: DEMO.find((r) => r.classification.length === 9)!.classification, hideNotShared: false }],
+        ['update cycles', { updateCycles: ['DAILY', 'YEARLY'], hideNotShared: false }],
+        ['formats', { formats: ['SPREADSHEET', 'IMAGE'], hideNotShared: false }],
+        ['kinds', { kinds: ['ORIGINAL'], hideNotShared: false }],
+        ['kinds: none match', { kinds: ['MIRROR'], hideNotShared: false }],
+        ['includeWithdrawn', { includeWithdrawn: true, hideNotShared: false }],
+        ['hideNotShared', { hideNotShared: true }],
+        ['hideNotShared with NOT_SHARED asked for', { sharingTypes: ['NOT_SHARED'], hideNotShared: true }],
+        ['everything combined', { sharingTypes: ['UNCONDITIONAL', 'CONDITIONAL'], formats: ['DATABASE'], updateCycles: ['DAILY', 'MONTHLY', 'REALTIME'], classificationPrefix: '3', includeWithdrawn: true, hideNotShared: true }],
+      ];
+      for (const [label, q] of filters) {
+        it(`filters: ${label}`, async () => {
+          await checkAgainstOracle(store, ALL, q);
+        });
+      }
+
+      it('totals and bySharingType: NOT_SHARED hidden across provinces, counts sum to total', async () => {
+        const own = await store.slice({ hideNotShared: false, limit: 1 });
+        const other = await store.slice({ hideNotShared: true, limit: 1 });
+        assert.equal(own.bySharingType.NOT_SHARED, ALL.filter((r) => r.status === 'ACTIVE' && r.sharingType === 'NOT_SHARED').length);
+        assert.ok(own.bySharingType.NOT_SHARED! > 0);
+        assert.equal(other.bySharingType.NOT_SHARED, undefined);
+        for (const r of [own, other]) {
+          assert.equal(Object.values(r.bySharingType).reduce((a, b) => a + b, 0), r.total);
+        }
+        assert.equal(own.total - other.total, own.bySharingType.NOT_SHARED);
+        const none = await store.slice({ search: '不存在的词语组合', hideNotShared: false, limit: 10 });
+        assert.deepEqual(none, { items: [], total: 0, bySharingType: {} });
+      });
+
+      const searches: [string, string, number][] = [
+        // [label, search, minimum expected matches — guards against vacuous passes]
+        ['4-character Chinese term (trigram path)', '营业执照', 24],
+        ['2-character Chinese term (LIKE path)', '执照', 24],
+        ['1-character term', '渝', 1],
+        ['two terms, both must occur', '营业执照 登记', 5],
+        ['ASCII term in another case (trigram path)', 'aPeC', 1],
+        ['ASCII term in another case, hand-made names', 'aBC资源', 3],
+        ['short ASCII term in another case (LIKE path)', 'bC', 3],
+        ['% and _ literally, 4 characters', '50%_', 1],
+        ['% and _ literally, 2 characters', '%_', 1],
+        ['_ alone', '_', 1],
+        ['backslash matches literally (nothing)', '\\', 0],
+        ['astral character', '𠀀', 2],
+      ];
+      for (const [label, search, min] of searches) {
+        it(`search: ${label}`, async () => {
+          const want = await checkAgainstOracle(store, ALL, { search, hideNotShared: false });
+          assert.ok(want.length >= min, `${search}: expected at least ${min} matches, oracle has ${want.length}`);
+          await checkAgainstOracle(store, ALL, { search, hideNotShared: true, includeWithdrawn: true });
+        });
+      }
+
+      it('search: % and _ are not wildcards', async () => {
+        const page = await store.slice({ search: '50%_', hideNotShared: false, limit: 10 });
+        assert.deepEqual(page.items.map((i) => i.name), ['增长率50%_统计']);
+      });
+    });
+
+    describe('writes', () => {
+      const source = SC[0]!;
+      const mirror = mirrorOf(source, at(1));
+
+      it('registerMirror: created, then idempotent, then revived after a withdrawal', async () => {
+        const created = await store.registerMirror(mirror);
+        assert.deepEqual(created, { ok: true, record: mirror, created: true });
+        assert.deepEqual(await store.getEntry(mirror.id), mirror);
+
+        const again = await store.registerMirror({ ...mirror, updatedAt: at(2), mirrorRegisteredAt: at(2) });
+        assert.deepEqual(again, { ok: true, record: mirror, created: false }, 'an active mirror is returned unchanged');
+
+        const withdrawn = await store.withdrawMirror(mirror.id, 1, at(3));
+        assert.ok(withdrawn.ok);
+        assert.deepEqual(withdrawn.record, { ...mirror, status: 'WITHDRAWN', version: 2, updatedAt: at(3) });
+        assert.deepEqual(await store.getEntry(mirror.id), withdrawn.record);
+
+        const fresh = mirrorOf({ ...source, version: 4, name: `${source.name}（更新）` }, at(4));
+        const revived = await store.registerMirror(fresh);
+        const want = { ...fresh, version: 3, createdAt: mirror.createdAt };
+        assert.deepEqual(revived, { ok: true, record: want, created: true });
+        assert.deepEqual(await store.getEntry(mirror.id), want);
+        const found = await store.slice({ kinds: ['MIRROR'], hideNotShared: false, limit: 10 });
+        assert.deepEqual(found.items, [{ name: want.name, id: want.id }]);
+      });
+
+      it('registerMirror over an original entry: NOT_A_MIRROR, nothing changed', async () => {
+        const original = ALL[10]!;
+        const r = await store.registerMirror({ ...original, name: 'x' });
+        assert.equal(r.ok, false);
+        assert.equal(!r.ok && r.code, 'NOT_A_MIRROR');
+        assert.deepEqual(await store.getEntry(original.id), original);
+      });
+
+      it('withdrawMirror: stale expectedVersion is VERSION_CONFLICT and changes nothing', async () => {
+        const before = (await store.getEntry(mirror.id))!;
+        assert.equal(before.version, 3);
+        const r = await store.withdrawMirror(mirror.id, 2, at(5));
+        assert.equal(r.ok, false);
+        assert.equal(!r.ok && r.code, 'VERSION_CONFLICT');
+        assert.deepEqual(await store.getEntry(mirror.id), before);
+      });
+
+      it('withdrawMirror: NOT_FOUND, NOT_A_MIRROR, and a repeated withdrawal is a no-op', async () => {
+        const missing = await store.withdrawMirror(mirrorEntryId('500000', '510000:301001/999999'), null, at(6));
+        assert.equal(!missing.ok && missing.code, 'NOT_FOUND');
+        const original = await store.withdrawMirror(ALL[10]!.id, null, at(6));
+        assert.equal(!original.ok && original.code, 'NOT_A_MIRROR');
+        assert.deepEqual(await store.getEntry(ALL[10]!.id), ALL[10]);
+
+        const first = await store.withdrawMirror(mirror.id, null, at(7));
+        assert.ok(first.ok && first.record.status === 'WITHDRAWN' && first.record.version === 4);
+        const second = await store.withdrawMirror(mirror.id, null, at(8));
+        assert.deepEqual(second, { ok: true, record: first.record, created: false });
+        assert.deepEqual(await store.getEntry(mirror.id), first.record);
+      });
+
+      it('updateEntry bumps the version, applies the patch and is searchable at once', async () => {
+        const target = ALL[20]!;
+        const r = await store.updateEntry(target.id, 1, { name: '独特名称QZX资源', sharingType: 'CONDITIONAL', sharingCondition: '仅限测试' }, at(9));
+        const want = { ...target, name: '独特名称QZX资源', sharingType: 'CONDITIONAL' as const, sharingCondition: '仅限测试', version: 2, updatedAt: at(9) };
+        assert.deepEqual(r, { ok: true, record: want, created: false });
+        assert.deepEqual(await store.getEntry(target.id), want);
+        const found = await store.slice({ search: 'qzx', hideNotShared: false, limit: 10 });
+        assert.deepEqual(found.items, [{ name: want.name, id: want.id }]);
+
+        const unconditional = await store.updateEntry(target.id, null, { abstract: '新的摘要' }, at(10));
+        assert.ok(unconditional.ok && unconditional.record.version === 3 && unconditional.record.abstract === '新的摘要');
+      });
+
+      it('updateEntry: stale expectedVersion is VERSION_CONFLICT and changes nothing; unknown id NOT_FOUND', async () => {
+        const target = ALL[20]!;
+        const before = (await store.getEntry(target.id))!;
+        const r = await store.updateEntry(target.id, 1, { name: '不应写入' }, at(11));
+        assert.equal(!r.ok && r.code, 'VERSION_CONFLICT');
+        assert.deepEqual(await store.getEntry(target.id), before);
+        const missing = await store.updateEntry('500000:301001/999999', null, { name: 'x' }, at(11));
+        assert.equal(!missing.ok && missing.code, 'NOT_FOUND');
+      });
+
+      it('concurrent registrations of one new mirror: exactly one creates it', async () => {
+        const m = mirrorOf(SC[1]!, at(12));
+        const n = await store.countEntries();
+        const results = await Promise.all([store.registerMirror(m), store.registerMirror(m), store.registerMirror(m)]);
+        assert.ok(results.every((r) => r.ok));
+        assert.equal(results.filter((r) => r.ok && r.created).length, 1);
+        assert.equal(await store.countEntries(), n + 1);
+      });
+
+      it('data survives close and reopen', async () => {
+        const ids = [mirror.id, ALL[20]!.id, HANDMADE[3]!.id, mirrorOf(SC[1]!, at(12)).id];
+        const before = await store.getEntries(ids);
+        const n = await store.countEntries();
+        const slice = await store.slice({ search: '资源', includeWithdrawn: true, hideNotShared: false, limit: 50 });
+        await store.close();
+        store = await harness.open();
+        assert.equal(await store.countEntries(), n);
+        assert.deepEqual(await store.getEntries(ids), before);
+        assert.deepEqual(await store.slice({ search: '资源', includeWithdrawn: true, hideNotShared: false, limit: 50 }), slice);
+      });
+    });
+  });
+}
+
+contract('sqlite', sqliteHarness);
+contract('postgres', postgresHarness);
+
+// ---------------------------------------------------------------------------------------------
+// Backends against each other, and PostgreSQL-only concerns.
+
+describe('CatalogueStore: SQLite and PostgreSQL agree', () => {
+  const harnesses: Harness[] = [];
+  const stores: CatalogueStore[] = [];
+  const data = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 700 });
+
+  before(async () => {
+    for (const make of [sqliteHarness, postgresHarness]) {
+      const h = await make();
+      harnesses.push(h);
+      const s = await h.open();
+      stores.push(s);
+      await s.insertEntries(data);
+    }
+  });
+  after(async () => {
+    for (const s of stores) await s.close();
+    for (const h of harnesses) await h.dispose();
+  });
+
+  const queries: [string, Omit<SliceQuery, 'limit' | 'after'>][] = [
+    ['everything', { includeWithdrawn: true, hideNotShared: false }],
+    ['another province is asking', { hideNotShared: true }],
+    ['Chinese search', { search: '营业执照', hideNotShared: true }],
+    ['short search with filters', { search: '成都', formats: ['DATABASE'], sharingTypes: ['UNCONDITIONAL', 'CONDITIONAL'], hideNotShared: false }],
+    ['classification and cycles', { classificationPrefix: data[3]!.classification.slice(0, 3), updateCycles: ['DAILY', 'REALTIME'], hideNotShared: false }],
+    ['provider', { providerCode: data[7]!.providerCode, search: '信息', hideNotShared: true }],
+  ];
+  for (const [label, q] of queries) {
+    it(`same slices: ${label}`, async () => {
+      const [a, b] = [await pageAll(stores[0]!, q, 17), await pageAll(stores[1]!, q, 17)];
+      assert.ok(a.total > 0, 'the query matches something');
+      assert.deepEqual(b, a);
+      const [pa, pb] = [await stores[0]!.slice({ ...q, limit: 20 }), await stores[1]!.slice({ ...q, limit: 20 })];
+      assert.deepEqual(pb, pa);
+    });
+  }
+});
+
+describe('PostgresCatalogueStore', () => {
+  it('two processes starting at once migrate a new schema exactly once', async () => {
+    const h = await postgresHarness();
+    try {
+      const opened = await Promise.all([h.open(), h.open(), h.open()]);
+      for (const s of opened) assert.equal(await s.countEntries(), 0);
+      await Promise.all(opened.map((s) => s.close()));
+      const again = await h.open();
+      await again.close();
+      // Read the migration log through a plain client.
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      try {
+        const schema = (again as PostgresCatalogueStore).schema;
+        const { rows } = await c.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+        assert.deepEqual(rows, [{ version: 1 }]);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  it('rejects schema names that are not plain identifiers', async () => {
+    for (const bad of ['Catalogue', 'x"; DROP TABLE y; --', '1abc', '', 'a'.repeat(64)]) {
+      await assert.rejects(PostgresCatalogueStore.open(PG_URL, bad), /schema name/);
+    }
+  });
+
+  it('fails with a clear message when the server is unreachable', async () => {
+    await assert.rejects(PostgresCatalogueStore.open('postgres://postgres@127.0.0.1:1/test', 'catalogue_x'), (err: Error) => {
+      assert.match(err.message, /^PostgreSQL store 127\.0\.0\.1:1\/test schema catalogue_x: .*ECONNREFUSED/);
+      return true;
+    });
+  });
+});
