@@ -1,0 +1,303 @@
+// Aggregates the alternating runs and renders the one table (console and docs/BENCHMARKS.md).
+import type { ProfileSummary } from './cpu-profile.js';
+
+export interface RunSample {
+  rps: number;
+  requests: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  seconds: number;
+  /** Peak VmRSS of the serving process during this run, kB. */
+  peakRssKb: number;
+  /** CPU ms used during this run, by process label. */
+  cpuMs: Record<string, number>;
+}
+
+export interface ContenderRun {
+  scenario: string;
+  contender: 'ours' | 'hive' | 'direct';
+  label: string;
+  /** Which process serves it (its RSS is reported). */
+  serving: string;
+  note?: string;
+  samples: RunSample[];
+  /** Why it could not be measured (failed sanity check, not implemented, …). */
+  unavailable?: string;
+}
+
+export interface Row {
+  scenario: string;
+  contender: ContenderRun['contender'];
+  label: string;
+  serving: string;
+  note?: string;
+  unavailable?: string;
+  rounds: number;
+  rps: number;
+  rpsMin: number;
+  rpsMax: number;
+  p50: number;
+  p99: number;
+  rssMb: number;
+  errors: number;
+  requests: number;
+  /** CPU ms per completed request, by process label. */
+  cpuPerReq: Record<string, number>;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export function aggregate(run: ContenderRun): Row {
+  const s = run.samples;
+  const requests = s.reduce((n, x) => n + x.requests, 0);
+  const cpu: Record<string, number> = {};
+  for (const x of s) for (const [k, v] of Object.entries(x.cpuMs)) cpu[k] = (cpu[k] ?? 0) + v;
+  return {
+    scenario: run.scenario,
+    contender: run.contender,
+    label: run.label,
+    serving: run.serving,
+    note: run.note,
+    unavailable: run.unavailable,
+    rounds: s.length,
+    rps: s.length ? s.reduce((n, x) => n + x.rps, 0) / s.length : NaN,
+    rpsMin: Math.min(...s.map((x) => x.rps)),
+    rpsMax: Math.max(...s.map((x) => x.rps)),
+    p50: median(s.map((x) => x.p50)),
+    p99: median(s.map((x) => x.p99)),
+    rssMb: Math.max(0, ...s.map((x) => x.peakRssKb)) / 1024,
+    errors: s.reduce((n, x) => n + x.errors, 0),
+    requests,
+    cpuPerReq: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, requests ? v / requests : NaN])),
+  };
+}
+
+export interface ScaleResult {
+  label: string;
+  sizes: string;
+  connections: number;
+  totalCount: number | null;
+  row: Row;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  mode: 'full' | 'quick';
+  commands: string[];
+  machine: { nproc: number; model: string; memoryGiB: number; node: string; kernel: string; loadavg: number[] };
+  git: { commit: string; dirty: number };
+  settings: { rounds: number; durationS: number; warmupS: number; connections: number; hiveUpstream: string; hiveDedupe: boolean };
+  versions: Record<string, string>;
+  fixtures: Record<string, string>;
+  scenarios: { key: string; title: string; query: string; directNote: string; rows: Row[]; unavailable?: string }[];
+  scale: ScaleResult[] | null;
+  profile: { summary: ProfileSummary; requests: number; seconds: number; file: string; cpuPerReqMs: number } | null;
+  notes: string[];
+}
+
+const f0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+
+export function ratio(report: BenchReport, scenario: string, other: 'direct' | 'hive'): number {
+  const rows = report.scenarios.find((s) => s.key === scenario)?.rows ?? [];
+  const ours = rows.find((r) => r.contender === 'ours');
+  const them = rows.find((r) => r.contender === other);
+  if (!ours || !them || ours.unavailable || them.unavailable) return NaN;
+  return ours.rps / them.rps;
+}
+
+/** The main table: scenario, contender, RPS, p50, p99, RSS, errors, ratios. */
+export function mainTable(report: BenchReport): string[][] {
+  const out: string[][] = [];
+  out.push(['scenario', 'contender', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors', 'ours/direct', 'ours/Hive']);
+  for (const s of report.scenarios) {
+    if (s.unavailable) {
+      out.push([`(${s.key}) ${s.title}`, '—', 'n/a (not implemented)', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']);
+      continue;
+    }
+    const rd = ratio(report, s.key, 'direct');
+    const rh = ratio(report, s.key, 'hive');
+    s.rows.forEach((r, i) => {
+      const name = i === 0 ? `(${s.key}) ${s.title}` : '';
+      if (r.unavailable) {
+        out.push([name, r.label, `n/a (${r.unavailable})`, 'n/a', 'n/a', 'n/a', 'n/a', '', '']);
+        return;
+      }
+      out.push([
+        name,
+        r.label,
+        `${f0(r.rps)} (${f0(r.rpsMin)}–${f0(r.rpsMax)})`,
+        f1(r.p50),
+        f1(r.p99),
+        f0(r.rssMb),
+        `${r.errors}/${f0(r.requests)}`,
+        i === 0 ? (Number.isFinite(rd) ? `${f2(rd)}×` : 'n/a') : '',
+        i === 0 ? (Number.isFinite(rh) ? `${f2(rh)}×` : 'n/a') : '',
+      ]);
+    });
+  }
+  return out;
+}
+
+/** CPU per request, by process, for each contender. */
+export function cpuTable(report: BenchReport, procs: string[]): string[][] {
+  const out: string[][] = [['scenario', 'contender', ...procs.map((p) => `${p} ms/req`)]];
+  for (const s of report.scenarios) {
+    for (const r of s.rows) {
+      if (r.unavailable) continue;
+      out.push([`(${s.key})`, r.label, ...procs.map((p) => f3(r.cpuPerReq[p] ?? NaN))]);
+    }
+  }
+  return out;
+}
+
+export function markdownTable(rows: string[][]): string {
+  const [head, ...body] = rows;
+  const esc = (c: string) => c.replace(/\|/g, '\\|');
+  return [`| ${head!.map(esc).join(' | ')} |`, `|${head!.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+}
+
+export function consoleTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  const line = (r: string[]) => r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join('  ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+export interface Verdict {
+  target: string;
+  measured: string;
+  holds: boolean | null;
+}
+
+export function verdicts(report: BenchReport): Verdict[] {
+  const v: Verdict[] = [];
+  const ra = ratio(report, 'a', 'hive');
+  v.push({ target: 'ours ≥ 1.5× Hive Gateway RPS on (a) entry lookup', measured: Number.isFinite(ra) ? `${f2(ra)}×` : 'n/a', holds: Number.isFinite(ra) ? ra >= 1.5 : null });
+  const rc = ratio(report, 'c', 'hive');
+  v.push({ target: 'ours ≥ 1.0× Hive Gateway RPS on (c) mirror read', measured: Number.isFinite(rc) ? `${f2(rc)}×` : 'n/a', holds: Number.isFinite(rc) ? rc >= 1.0 : null });
+  const a = report.scenarios.find((s) => s.key === 'a')?.rows.find((r) => r.contender === 'ours');
+  if (a && !a.unavailable) {
+    const gw = a.cpuPerReq.gateway ?? NaN;
+    const sg = a.cpuPerReq[report.fixtures.entryProvince ?? 'sichuan'] ?? NaN;
+    const r = gw / sg;
+    v.push({
+      target: "gateway CPU per request ≤ 0.6× the owning subgraph's on (a)",
+      measured: `${f3(gw)} ms vs ${f3(sg)} ms = ${f2(r)}×`,
+      holds: Number.isFinite(r) ? r <= 0.6 : null,
+    });
+  }
+  if (report.scale) {
+    const pick = (sizes: string) => report.scale!.find((s) => s.label.startsWith('ours') && s.sizes === sizes && s.connections === report.settings.connections);
+    const real = pick('real');
+    const big = pick('100k');
+    if (real && big) {
+      const r = big.row.p99 / real.row.p99;
+      v.push({
+        target: `directory search p99 at 100,000 per province ≤ 2× p99 at real size (${report.settings.connections} connections)`,
+        measured: `${f1(big.row.p99)} ms vs ${f1(real.row.p99)} ms = ${f2(r)}×`,
+        holds: Number.isFinite(r) ? r <= 2 : null,
+      });
+    }
+  } else {
+    v.push({ target: 'directory search p99 at 100,000 per province ≤ 2× p99 at real size', measured: 'not run (--quick / --no-scale)', holds: null });
+  }
+  return v;
+}
+
+export function scaleTable(report: BenchReport): string[][] {
+  const out = [['contender', 'data', 'connections', 'totalCount for "营业执照"', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors']];
+  for (const s of report.scale ?? []) {
+    const r = s.row;
+    out.push([
+      s.label,
+      s.sizes === 'real' ? '3,534 + 1,646 (real)' : '100,000 + 100,000',
+      String(s.connections),
+      s.totalCount === null ? 'n/a' : f0(s.totalCount),
+      `${f0(r.rps)} (${f0(r.rpsMin)}–${f0(r.rpsMax)})`,
+      f1(r.p50),
+      f1(r.p99),
+      f0(r.rssMb),
+      `${r.errors}/${f0(r.requests)}`,
+    ]);
+  }
+  return out;
+}
+
+export function profileTables(report: BenchReport): { functions: string[][]; packages: string[][] } | null {
+  if (!report.profile) return null;
+  const { summary } = report.profile;
+  return {
+    functions: [['self %', 'self ms', 'function', 'where', 'nearest JS caller'], ...summary.functions.map((r) => [f1(r.pct), f0(r.ms), r.name, r.where, r.caller ?? ''])],
+    packages: [['self %', 'self ms', 'package / area'], ...summary.packages.map((r) => [f1(r.pct), f0(r.ms), r.name])],
+  };
+}
+
+export const BEGIN = '<!-- bench:begin (generated by `npm run bench`; edit outside these markers) -->';
+export const END = '<!-- bench:end -->';
+
+export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string {
+  const m = report.machine;
+  const lines: string[] = [];
+  lines.push(`### Run of ${report.startedAt} (${report.mode}, ${Math.round(report.wallSeconds)} s)`);
+  lines.push('');
+  lines.push(`- Machine: ${m.nproc} vCPU, ${m.model}, ${m.memoryGiB} GiB RAM, ${m.kernel}; Node.js ${m.node}; load average before the run ${m.loadavg.join(' / ')}`);
+  lines.push(`- Code: commit \`${report.git.commit}\`${report.git.dirty ? ` with ${report.git.dirty} uncommitted tracked file(s) changed` : ', clean tree'}`);
+  lines.push(`- Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(
+    `- Settings: ${report.settings.connections} connections, warm-up ${report.settings.warmupS} s per contender, then ${report.settings.rounds} round(s) of ${report.settings.durationS} s per contender, contenders alternating (order rotated each round); Hive upstream HTTP client: ${report.settings.hiveUpstream}, Hive in-flight request deduplication: ${report.settings.hiveDedupe ? 'on (Hive default)' : 'off (see below)'}`,
+  );
+  lines.push(`- Commands: ${report.commands.map((c) => `\`${c}\``).join('; ')}`);
+  lines.push(`- Fixtures: ${Object.entries(report.fixtures).map(([k, v]) => `${k} \`${v}\``).join(', ')}`);
+  lines.push('');
+  lines.push('RPS is the mean of the rounds (autocannon requests/s), p50/p99 the median over rounds of each round\'s latency percentile, RSS the peak VmRSS of the *serving* process (ours/Hive: the gateway process; direct: the subgraph) polled every 100 ms, errors = transport errors + timeouts + non-2xx + bodies failing the check (GraphQL `errors` or missing `data`). Ratios compare RPS.');
+  lines.push('');
+  lines.push(markdownTable(mainTable(report)));
+  lines.push('');
+  for (const s of report.scenarios) {
+    lines.push(`- (${s.key}) \`${s.query}\`${s.directNote ? ` — direct: ${s.directNote}` : ''}`);
+  }
+  lines.push('');
+  lines.push('**CPU time per request** (utime+stime from /proc/<pid>/stat over each run ÷ completed requests; every serving process is read during every run):');
+  lines.push('');
+  lines.push(markdownTable(cpuTable(report, cpuProcs)));
+  lines.push('');
+  if (report.scale) {
+    lines.push('**Directory search at scale** (ours, both sizes running side by side, rounds alternating; plus the province index alone):');
+    lines.push('');
+    lines.push(markdownTable(scaleTable(report)));
+    lines.push('');
+  }
+  lines.push('**Targets** (DESIGN.md §7, issue 6):');
+  lines.push('');
+  lines.push(markdownTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : '**no**'])]));
+  lines.push('');
+  const pt = profileTables(report);
+  if (pt && report.profile) {
+    lines.push(
+      `**Profile of ours on (a)** (V8 sampling profiler over the inspector, load window only: ${report.profile.seconds} s, ${f0(report.profile.requests)} requests, ${f3(report.profile.cpuPerReqMs)} ms gateway CPU/request while profiled; busy ${f0(report.profile.summary.busyMs)} ms of ${f0(report.profile.summary.totalMs)} ms sampled). Self time by package / area:`,
+    );
+    lines.push('');
+    lines.push(markdownTable(pt.packages.slice(0, 16)));
+    lines.push('');
+    lines.push('Top self-time functions:');
+    lines.push('');
+    lines.push(markdownTable(pt.functions));
+    lines.push('');
+  }
+  if (report.notes.length) {
+    lines.push('Notes from this run:');
+    lines.push('');
+    for (const n of report.notes) lines.push(`- ${n}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

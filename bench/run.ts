@@ -1,0 +1,668 @@
+// `npm run bench [-- --quick] [--no-scale] [--no-profile] [--rounds N] [--duration S] …`
+//
+// Side-by-side benchmark (DESIGN.md §7, issue 6). Starts, as child processes separate from this
+// load generator: both province subgraphs (real demo size), our gateway, Hive Gateway over the
+// same subgraphs (bench/hive-gateway.ts) and, with --scale, a second pair of subgraphs seeded with
+// 100,000 entries per province plus a gateway over them. Then, per scenario, warms every
+// contender up and alternates them (ours, Hive, direct, ours, …) with the same connection count,
+// reads each serving process's CPU time and RSS from /proc, and prints ONE table. A full run
+// writes docs/BENCHMARKS.md (between its markers) and bench/results/latest.json.
+//
+// All traffic goes to localhost; every load loop is bounded in time; the whole run has a
+// watchdog. Nothing here edits gateway/, subgraphs/, common/ or domain/.
+import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent, request } from 'undici';
+import { loadStackConfig, ROOT_DIR, type ProvinceConfig, type StackConfig } from '../common/config.js';
+import { mintDevToken } from '../common/dev-token.js';
+import { CALLER_ASSERTION_HEADER, CallerAssertionSigner } from '../common/identity/caller-assertion.js';
+import type { Caller } from '../common/identity/caller.js';
+import { ensureDevPki } from '../common/pki/dev-pki.js';
+import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
+import { certThumbprintS256 } from '../common/pki/thumbprint.js';
+import { entryTypeName } from '../common/schema/province-sdl.js';
+import { summariseProfile } from './cpu-profile.js';
+import { InspectorSession } from './inspector.js';
+import { cpuMs, machineInfo, RssSampler } from './procfs.js';
+import {
+  aggregate,
+  BEGIN,
+  consoleTable,
+  cpuTable,
+  END,
+  mainTable,
+  renderMarkdown,
+  scaleTable,
+  verdicts,
+  type BenchReport,
+  type ContenderRun,
+  type RunSample,
+  type ScaleResult,
+} from './report.js';
+import { configDirWithPorts, freePort, launch, runScript, type Server } from './servers.js';
+
+process.env.APOLLO_TELEMETRY_DISABLED = '1';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scale: { type: 'boolean' },
+    'no-scale': { type: 'boolean', default: false },
+    profile: { type: 'boolean' },
+    'no-profile': { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    only: { type: 'string' },
+    'hive-upstream': { type: 'string', default: 'undici' },
+    'hive-dedupe': { type: 'boolean', default: false },
+    write: { type: 'boolean' },
+    'no-write': { type: 'boolean', default: false },
+    out: { type: 'string', default: path.join(ROOT_DIR, 'docs', 'BENCHMARKS.md') },
+    'keep-tmp': { type: 'boolean', default: false },
+  },
+});
+
+const quick = args.quick!;
+const settings = {
+  rounds: Number(args.rounds ?? (quick ? 1 : 3)),
+  durationS: Number(args.duration ?? (quick ? 3 : 10)),
+  warmupS: Number(args.warmup ?? (quick ? 1 : 3)),
+  connections: Number(args.connections ?? 16),
+  hiveUpstream: args['hive-upstream']!,
+  hiveDedupe: args['hive-dedupe']!,
+};
+const doScale = args['no-scale'] ? false : (args.scale ?? !quick);
+const doProfile = args['no-profile'] ? false : (args.profile ?? !quick);
+const doWrite = args['no-write'] ? false : (args.write ?? !quick);
+const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
+for (const [k, v] of Object.entries(settings)) {
+  if (typeof v === 'number' && (!Number.isFinite(v) || v <= 0 || v > 600)) throw new Error(`--${k} must be a positive number of at most 600`);
+}
+if (!['undici', 'agent'].includes(settings.hiveUpstream)) throw new Error('--hive-upstream must be undici or agent');
+
+// Watchdog: the whole run is bounded, whatever happens.
+const budgetS = 90 + (quick ? 240 : 1500);
+setTimeout(() => {
+  process.stderr.write(`bench: exceeded its ${budgetS} s budget; stopping\n`);
+  process.exit(2);
+}, budgetS * 1000).unref();
+
+const t0 = Date.now();
+const log = (msg: string) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Stack
+
+const servers: Server[] = [];
+let tmpRoot = '';
+
+async function stopAll() {
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+  if (tmpRoot && !args['keep-tmp']) rmSync(tmpRoot, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping servers`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+interface Stack {
+  cfg: StackConfig;
+  gateway: Server;
+  subgraphs: Map<string, Server>;
+}
+
+async function startStack(label: string, dataDir: string, configDir: string, certsDir: string): Promise<Stack> {
+  const cfg = loadStackConfig({ configDir, certsDir, dataDir });
+  const subgraphs = new Map<string, Server>();
+  // One at a time: the first start of a province generates its demo data.
+  for (const p of cfg.provinces) {
+    const s = await launch(`${label} subgraph ${p.id}`, 'subgraphs/catalogue/main.ts', [
+      '--province', p.id, '--port', String(p.subgraph.port), '--certs-dir', certsDir, '--data-dir', dataDir, '--config-dir', configDir,
+    ]);
+    servers.push(s);
+    subgraphs.set(p.id, s);
+  }
+  const gateway = await startGateway(`${label} gateway`, cfg, path.join(dataDir, 'gateway'));
+  return { cfg, gateway, subgraphs };
+}
+
+async function startGateway(name: string, cfg: StackConfig, dataDir: string, execArgv: string[] = []): Promise<Server> {
+  mkdirSync(dataDir, { recursive: true });
+  const s = await launch(name, 'gateway/main.ts', ['--port', String(await freePort()), '--config-dir', cfg.configDir, '--certs-dir', cfg.certsDir, '--data-dir', dataDir], { execArgv });
+  servers.push(s);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities, tokens, caller assertions
+
+interface Tls {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+}
+
+interface ReqSpec {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  tls: Tls;
+  verify: (body: string) => boolean;
+}
+
+const agents = new Map<Tls, Agent>();
+async function post(spec: ReqSpec): Promise<{ status: number; body: string }> {
+  let agent = agents.get(spec.tls);
+  if (!agent) agents.set(spec.tls, (agent = new Agent({ connect: { ...spec.tls, rejectUnauthorized: false } })));
+  const res = await request(spec.url, { method: 'POST', headers: spec.headers, body: spec.body, dispatcher: agent, signal: AbortSignal.timeout(15_000) });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+const gqlOk = (b: string) => b.includes('"data":{') && !b.includes('"errors"');
+/** A good GraphQL body that also contains what the scenario must return (not just `null`). */
+const gqlHas = (needle: string) => (b: string) => gqlOk(b) && b.includes(needle);
+
+function gatewayRequest(url: string, tls: Tls, token: () => Promise<string>, query: string, variables: Record<string, unknown>, verify = gqlOk) {
+  return async (): Promise<ReqSpec> => ({
+    url,
+    tls,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      authorization: `Bearer ${await token()}`,
+    },
+    body: JSON.stringify({ query, variables }),
+    verify,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One measured run
+
+interface Contender {
+  contender: ContenderRun['contender'];
+  label: string;
+  serving: Server;
+  note?: string;
+  /** Overrides --connections (e.g. 1 connection: latency without queueing). */
+  connections?: number;
+  spec: () => Promise<ReqSpec>;
+}
+
+/** Every serving process, by label, for CPU accounting. */
+const cpuProcs = new Map<string, Server>();
+
+async function measure(c: Contender, seconds: number): Promise<RunSample> {
+  const spec = await c.spec();
+  const procs = [...cpuProcs.entries()];
+  const before = procs.map(([, s]) => cpuMs(s.pid));
+  const rss = new RssSampler([c.serving.pid]).start();
+  const r = await autocannon({
+    url: spec.url,
+    method: 'POST',
+    headers: spec.headers,
+    body: spec.body,
+    connections: c.connections ?? settings.connections,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
+    tlsOptions: spec.tls,
+    verifyBody: spec.verify,
+  });
+  const peaks = rss.stop();
+  const after = procs.map(([, s]) => cpuMs(s.pid));
+  const cpu: Record<string, number> = {};
+  procs.forEach(([label], i) => {
+    const a = before[i];
+    const b = after[i];
+    if (a != null && b != null) cpu[label] = b - a;
+  });
+  return {
+    rps: r.requests.average,
+    requests: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx + r.mismatches,
+    seconds: r.duration,
+    peakRssKb: peaks.get(c.serving.pid) ?? 0,
+    cpuMs: cpu,
+  };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sanity check: one request per contender must return a good body before it is measured. */
+async function check(c: Contender): Promise<string | null> {
+  try {
+    const spec = await c.spec();
+    const res = await post(spec);
+    if (res.status !== 200 || !spec.verify(res.body)) return `HTTP ${res.status}: ${res.body.slice(0, 300)}`;
+    log(`  ${c.label}: ${res.body.length} bytes ${res.body.slice(0, 160)}${res.body.length > 160 ? '…' : ''}`);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+async function runAlternating(scenario: string, contenders: Contender[]): Promise<ContenderRun[]> {
+  const runs: ContenderRun[] = [];
+  const usable: { c: Contender; run: ContenderRun }[] = [];
+  for (const c of contenders) {
+    const run: ContenderRun = { scenario, contender: c.contender, label: c.label, serving: c.serving.name, note: c.note, samples: [] };
+    runs.push(run);
+    const problem = await check(c);
+    if (problem) {
+      run.unavailable = 'failed its sanity check';
+      notes.push(`(${scenario}) ${c.label} failed its sanity check and was not measured: ${problem}`);
+      log(`  ${c.label}: FAILED sanity check: ${problem}`);
+      continue;
+    }
+    usable.push({ c, run });
+  }
+  for (const { c } of usable) {
+    log(`  warm-up ${c.label} (${settings.warmupS} s)`);
+    await measure(c, settings.warmupS);
+    await pause(300);
+  }
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = usable.map((_, i) => usable[(i + round) % usable.length]!);
+    for (const { c, run } of order) {
+      const s = await measure(c, settings.durationS);
+      run.samples.push(s);
+      log(`  round ${round + 1}/${settings.rounds} ${c.label.padEnd(34)} ${Math.round(s.rps).toString().padStart(6)} rps  p50 ${s.p50} ms  p99 ${s.p99} ms  errors ${s.errors}`);
+      await pause(300);
+    }
+  }
+  return runs;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const notes: string[] = [];
+
+function gitInfo() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT_DIR, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT_DIR, encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    return { commit, dirty };
+  } catch {
+    return { commit: 'unknown', dirty: 0 };
+  }
+}
+
+function pkgVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * (d) Certificate verification: NOT implemented in the gateway yet, so it is reported as
+ * "n/a (not implemented)".
+ * TODO(bench, certificate verification): when the gateway serves it, return contenders here:
+ * ours = the public verification operation through the gateway (scope `certificate:verify`,
+ * e.g. a counter client of one province verifying the other province's e-certificate), direct =
+ * the same verification call sent to the issuing province subgraph with the gateway's client
+ * certificate and a caller assertion (see `directGraphql` below), hive = the same operation
+ * through Hive Gateway if it is a supergraph field.
+ */
+function certificateVerificationContenders(): Contender[] | null {
+  return null;
+}
+
+async function main() {
+  const machine = machineInfo();
+  const git = gitInfo();
+  const startedAt = new Date().toISOString();
+  log(`machine: ${machine.nproc} vCPU ${machine.model}, ${machine.memoryGiB} GiB, Node ${machine.node}; commit ${git.commit}${git.dirty ? ` (+${git.dirty} changed)` : ''}`);
+  log(`settings: ${JSON.stringify(settings)} scale=${doScale} profile=${doProfile} write=${doWrite}`);
+
+  tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'chuanyu-bench-'));
+  const certsDir = path.join(tmpRoot, 'certs');
+  const baseCfg = loadStackConfig({ configDir: path.join(ROOT_DIR, 'config'), certsDir });
+  log('dev PKI …');
+  await ensureDevPki({ certsDir, provinces: baseCfg.provinces });
+
+  const realPorts = Object.fromEntries(await Promise.all(baseCfg.provinces.map(async (p) => [p.id, await freePort()] as const)));
+  const realConfig = configDirWithPorts(path.join(tmpRoot, 'config-real'), realPorts);
+  const realData = path.join(tmpRoot, 'data-real');
+  let bigConfig = '';
+  const bigData = path.join(tmpRoot, 'data-100k');
+  if (doScale) {
+    const bigPorts = Object.fromEntries(await Promise.all(baseCfg.provinces.map(async (p) => [p.id, await freePort()] as const)));
+    bigConfig = configDirWithPorts(path.join(tmpRoot, 'config-100k'), bigPorts);
+    log('seeding 100,000 entries per province (scripts/seed.ts) …');
+    const out = await runScript('scripts/seed.ts', ['--entries', '100000', '--data-dir', bigData, '--config-dir', bigConfig], 600_000);
+    log(`  ${out.replace(/\n/g, '; ')}`);
+  }
+
+  log('starting subgraphs and our gateway (real demo size) …');
+  const real = await startStack('real', realData, realConfig, certsDir);
+  cpuProcs.set('gateway', real.gateway);
+  for (const [id, s] of real.subgraphs) cpuProcs.set(id, s);
+  log('starting Hive Gateway over the same subgraphs …');
+  const hive = await launch('hive gateway', 'bench/hive-gateway.ts', ['--port', String(await freePort()), '--config-dir', realConfig, '--certs-dir', certsDir, '--upstream', settings.hiveUpstream, ...(settings.hiveDedupe ? ['--dedupe'] : [])]);
+  servers.push(hive);
+  cpuProcs.set('hive', hive);
+  let big: Stack | null = null;
+  if (doScale) {
+    log('starting subgraphs and a gateway over the 100,000-entry data …');
+    big = await startStack('100k', bigData, bigConfig, certsDir);
+    cpuProcs.set('gateway-100k', big.gateway);
+    for (const [id, s] of big.subgraphs) cpuProcs.set(`${id}-100k`, s);
+  }
+
+  const cfg = real.cfg;
+  const cq = cfg.provinces.find((p) => p.id === 'chongqing')!;
+  const sc = cfg.provinces.find((p) => p.id === 'sichuan')!;
+  const gp = gatewayPaths(certsDir);
+  const gatewayCa = readFileSync(gp.ca);
+  const clientTls = (p: ProvinceConfig, client: string): Tls => {
+    const c = provincePaths(certsDir, p.id).client(client);
+    return { cert: readFileSync(c.cert), key: readFileSync(c.key), ca: gatewayCa };
+  };
+  const appTls = clientTls(cq, 'app');
+  const adminTls = clientTls(cq, 'admin');
+  const token = (client: string, scope: string) => () =>
+    mintDevToken({ certsDir, province: cq, audience: cfg.gateway.audience, client, scope });
+  const appToken = token('app', 'catalogue:read');
+
+  // Direct calls: the gateway's own client certificate + a caller assertion, as the gateway sends.
+  const signer = await CallerAssertionSigner.fromPem(readFileSync(gp.assertionKey, 'utf8'), JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
+  const appCert = readFileSync(provincePaths(certsDir, cq.id).client('app').cert);
+  const caller = (): Caller => ({
+    province: cq.id,
+    divisionCode: cq.divisionCode,
+    subject: `${cq.id}:app`,
+    clientId: `${cq.id}-app`,
+    scopes: ['catalogue:read'],
+    certThumbprint: certThumbprintS256(appCert),
+    requestId: randomUUID(),
+  });
+  const gatewayTlsTo = (p: ProvinceConfig): Tls => ({ cert: readFileSync(gp.clientCert), key: readFileSync(gp.clientKey), ca: readFileSync(provincePaths(certsDir, p.id).ca) });
+  const directHeaders = async (p: ProvinceConfig) => ({
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json, application/json',
+    // Assertions live 30 s: a fresh one for every run (each run is at most a few seconds).
+    [CALLER_ASSERTION_HEADER]: await signer.sign(caller(), p.id),
+    'x-request-id': randomUUID(),
+  });
+  const baseOf = (s: Server) => s.url.replace(/\/graphql$/, '');
+  const directGraphql = (stack: Stack, p: ProvinceConfig, query: string, variables: Record<string, unknown>, verify = gqlOk) => async (): Promise<ReqSpec> => ({
+    url: stack.subgraphs.get(p.id)!.url,
+    tls: gatewayTlsTo(p),
+    headers: await directHeaders(p),
+    body: JSON.stringify({ query, variables }),
+    verify,
+  });
+  const sliceBody = (search: string, first: number) =>
+    JSON.stringify({ search, sharingTypes: null, providerCode: null, classification: null, updateCycles: null, formats: null, kinds: ['ORIGINAL'], includeWithdrawn: false, after: null, limit: first + 1 });
+  const directSlice = (stack: Stack, p: ProvinceConfig, search: string, first: number) => async (): Promise<ReqSpec> => ({
+    url: `${baseOf(stack.subgraphs.get(p.id)!)}/internal/v1/slice`,
+    tls: gatewayTlsTo(p),
+    headers: await directHeaders(p),
+    body: sliceBody(search, first),
+    verify: (b) => b.includes('"items":['),
+  });
+
+  // Fixtures: a shared Sichuan entry (read by a Chongqing app: a cross-region lookup) and a
+  // mirror of another one registered by the Chongqing administrator through our gateway.
+  log('fixtures …');
+  const gw = (spec: ReqSpec) => post(spec).then((r) => JSON.parse(r.body) as { data?: Record<string, unknown>; errors?: unknown[] });
+  const found = await gw(
+    await gatewayRequest(real.gateway.url, appTls, appToken, '{ directory(filter: { provinces: [SICHUAN], sharingTypes: [UNCONDITIONAL] }, first: 3) { nodes { id name } } }', {})(),
+  );
+  const nodes = (found.data?.directory as { nodes?: { id: string; name: string }[] } | undefined)?.nodes ?? [];
+  if (nodes.length < 2) throw new Error(`fixtures: directory returned ${JSON.stringify(found).slice(0, 400)}`);
+  const entryId = nodes[0]!.id;
+  const mirrorSourceId = nodes[1]!.id;
+  const registered = await gw(
+    await gatewayRequest(
+      real.gateway.url,
+      adminTls,
+      token('admin', 'catalogue:read catalogue:admin'),
+      'mutation M($s: ID!) { registerMirror(sourceId: $s) { created entry { id } } }',
+      { s: mirrorSourceId },
+    )(),
+  );
+  const mirrorId = (registered.data?.registerMirror as { entry?: { id: string } } | undefined)?.entry?.id;
+  if (!mirrorId) throw new Error(`fixtures: registerMirror returned ${JSON.stringify(registered).slice(0, 400)}`);
+  const search = '营业执照';
+  log(`  entry ${entryId}, mirror ${mirrorId} (of ${mirrorSourceId})`);
+
+  // ------------------------------------------------------------------------------------------
+  // Scenarios
+
+  const entryFields = 'id name sharingType updateCycle version provider { name }';
+  const qEntry = `query Entry($id: ID!) { entry(id: $id) { ${entryFields} } }`;
+  const qEntities = (p: ProvinceConfig, fields: string) =>
+    `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${entryTypeName(p)} { ${fields} } } }`;
+  const qDirectory = `query Directory($search: String!) { directory(search: $search, first: 20) { totalCount nodes { id name sharingType provider { name } region { name } } } }`;
+  const qMirror = `query Mirror($id: ID!) { entry(id: $id) { name mirrorSource { name version region { name } } } }`;
+  const hiveUrl = hive.url;
+  // Each response must carry the entry, not just `null` (which would also be "no errors").
+  const hasEntry = gqlHas(`"id":${JSON.stringify(entryId)}`);
+  const hasNodes = gqlHas('"nodes":[{"id":');
+  const hasMirror = gqlHas('"mirrorSource":{"name":');
+  const scenarios: { key: string; title: string; query: string; directNote: string; contenders: Contender[] | null }[] = [
+    {
+      key: 'a',
+      title: 'entry lookup (one province)',
+      query: qEntry.replace('query Entry($id: ID!)', '').trim(),
+      directNote: `\`_entities\` for the same fields sent to the owning subgraph (${sc.id}) with the gateway's client certificate and a caller assertion`,
+      contenders: [
+        { contender: 'ours', label: 'ours (mTLS + bound JWT + audit)', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qEntry, { id: entryId }, hasEntry) },
+        { contender: 'hive', label: 'Hive Gateway (TLS + JWT)', serving: hive, spec: gatewayRequest(hiveUrl, appTls, appToken, qEntry, { id: entryId }, hasEntry) },
+        {
+          contender: 'direct',
+          label: `direct ${sc.id} subgraph _entities`,
+          serving: real.subgraphs.get(sc.id)!,
+          spec: directGraphql(real, sc, qEntities(sc, entryFields), { representations: [{ __typename: entryTypeName(sc), id: entryId }] }, hasEntry),
+        },
+      ],
+    },
+    {
+      key: 'b',
+      title: 'directory search (both provinces)',
+      query: qDirectory.replace('query Directory($search: String!)', '').replace('$search', `"${search}"`).trim(),
+      directNote: `the index slice \`POST /internal/v1/slice\` of the larger province (${cq.id}) alone, ids only: a lower bound (the gateway calls both provinces' slices, merges, then fetches 20 entities)`,
+      contenders: [
+        { contender: 'ours', label: 'ours (mTLS + bound JWT + audit)', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes) },
+        { contender: 'hive', label: 'Hive Gateway (TLS + JWT)', serving: hive, spec: gatewayRequest(hiveUrl, appTls, appToken, qDirectory, { search }, hasNodes) },
+        { contender: 'direct', label: `direct ${cq.id} index slice`, serving: real.subgraphs.get(cq.id)!, spec: directSlice(real, cq, search, 20) },
+      ],
+    },
+    {
+      key: 'c',
+      title: 'mirror read (cross-subgraph join)',
+      query: qMirror.replace('query Mirror($id: ID!)', '').trim(),
+      directNote: `\`_entities\` for the mirror's own fields on its province (${cq.id}) only: one hop, no join (a lower bound)`,
+      contenders: [
+        { contender: 'ours', label: 'ours (mTLS + bound JWT + audit)', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror) },
+        { contender: 'hive', label: 'Hive Gateway (TLS + JWT)', serving: hive, spec: gatewayRequest(hiveUrl, appTls, appToken, qMirror, { id: mirrorId }, hasMirror) },
+        {
+          contender: 'direct',
+          label: `direct ${cq.id} subgraph _entities`,
+          serving: real.subgraphs.get(cq.id)!,
+          spec: directGraphql(real, cq, qEntities(cq, 'name mirrorSourceId mirrorRegisteredSourceVersion'), { representations: [{ __typename: entryTypeName(cq), id: mirrorId }] }, gqlHas('"mirrorSourceId":"')),
+        },
+      ],
+    },
+    {
+      key: 'd',
+      title: 'certificate verification',
+      query: '(not implemented yet)',
+      directNote: '',
+      contenders: certificateVerificationContenders(),
+    },
+  ];
+
+  const report: BenchReport = {
+    startedAt,
+    finishedAt: '',
+    wallSeconds: 0,
+    mode: quick ? 'quick' : 'full',
+    commands: [`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`],
+    machine,
+    git,
+    settings,
+    versions: {
+      '@apollo/gateway': pkgVersion('@apollo/gateway'),
+      '@apollo/server': pkgVersion('@apollo/server'),
+      '@graphql-hive/gateway': pkgVersion('@graphql-hive/gateway'),
+      '@graphql-hive/gateway-runtime': pkgVersion('@graphql-hive/gateway-runtime'),
+      autocannon: pkgVersion('autocannon'),
+      undici: pkgVersion('undici'),
+    },
+    fixtures: { entry: entryId, entryProvince: sc.id, mirror: mirrorId, search },
+    scenarios: [],
+    scale: null,
+    profile: null,
+    notes,
+  };
+
+  for (const s of scenarios) {
+    if (only && !only.has(s.key)) continue;
+    if (!s.contenders) {
+      log(`(${s.key}) ${s.title}: n/a (not implemented)`);
+      report.scenarios.push({ key: s.key, title: s.title, query: s.query, directNote: s.directNote, rows: [], unavailable: 'not implemented' });
+      continue;
+    }
+    log(`(${s.key}) ${s.title}`);
+    const runs = await runAlternating(s.key, s.contenders);
+    report.scenarios.push({ key: s.key, title: s.title, query: s.query, directNote: s.directNote, rows: runs.map(aggregate) });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Directory search at scale: the same query on both stacks, alternating.
+
+  if (big) {
+    log('(scale) directory search: real size vs 100,000 per province');
+    const totalOf = async (spec: ReqSpec) => {
+      const r = await gw(spec);
+      return (r.data?.directory as { totalCount?: number } | undefined)?.totalCount ?? null;
+    };
+    const bigCq = big.cfg.provinces.find((p) => p.id === cq.id)!;
+    const contenders: (Contender & { sizes: string })[] = [
+      { contender: 'ours', label: 'ours, real size', sizes: 'real', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes) },
+      { contender: 'ours', label: 'ours, 100k per province', sizes: '100k', serving: big.gateway, spec: gatewayRequest(big.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes) },
+      {
+        contender: 'ours', label: 'ours, real size, 1 connection', sizes: 'real', connections: 1, serving: real.gateway,
+        spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
+      },
+      {
+        contender: 'ours', label: 'ours, 100k per province, 1 connection', sizes: '100k', connections: 1, serving: big.gateway,
+        spec: gatewayRequest(big.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
+      },
+      { contender: 'direct', label: `direct ${cq.id} index slice, real size`, sizes: 'real', serving: real.subgraphs.get(cq.id)!, spec: directSlice(real, cq, search, 20) },
+      { contender: 'direct', label: `direct ${cq.id} index slice, 100k`, sizes: '100k', serving: big.subgraphs.get(bigCq.id)!, spec: directSlice(big, bigCq, search, 20) },
+    ];
+    const totals = await Promise.all(contenders.map(async (c) => (c.contender === 'ours' ? totalOf(await c.spec()) : null)));
+    const runs = await runAlternating('scale', contenders);
+    report.scale = runs.map(
+      (run, i): ScaleResult => ({
+        label: contenders[i]!.label,
+        sizes: contenders[i]!.sizes,
+        connections: contenders[i]!.connections ?? settings.connections,
+        totalCount: totals[i] ?? null,
+        row: aggregate(run),
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Profile of ours on (a): a separate gateway with the inspector open, profiled over the load
+  // window only.
+
+  if (doProfile && (!only || only.has('a'))) {
+    log('(profile) ours on (a) with the V8 sampling profiler');
+    const inspectPort = await freePort();
+    const prof = await startGateway('profiled gateway', cfg, path.join(realData, 'gateway-prof'), [`--inspect=127.0.0.1:${inspectPort}`]);
+    const c: Contender = { contender: 'ours', label: 'ours (profiled)', serving: prof, spec: gatewayRequest(prof.url, appTls, appToken, qEntry, { id: entryId }, hasEntry) };
+    const problem = await check(c);
+    if (problem) {
+      notes.push(`profile: the profiled gateway failed its sanity check: ${problem}`);
+    } else {
+      await measure(c, settings.warmupS);
+      const session = await InspectorSession.connect(inspectPort);
+      await session.startProfiling(500);
+      cpuProcs.set('gateway-prof', prof);
+      const seconds = Math.max(settings.durationS, 10);
+      const s = await measure(c, seconds);
+      cpuProcs.delete('gateway-prof');
+      const profile = await session.stopProfiling();
+      session.close();
+      const file = path.join(os.tmpdir(), `chuanyu-bench-ours-entry-${Date.now()}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      report.profile = {
+        summary: summariseProfile(profile, ROOT_DIR, 25),
+        requests: s.requests,
+        seconds,
+        file,
+        cpuPerReqMs: (s.cpuMs['gateway-prof'] ?? NaN) / s.requests,
+      };
+      log(`  profile written to ${file}`);
+    }
+    await prof.stop();
+    servers.splice(servers.indexOf(prof), 1);
+  }
+
+  for (const s of servers) {
+    if (s.lines() > 50) notes.push(`${s.name} printed ${s.lines()} log lines during the run (last: ${s.tail().split('\n').at(-1)})`);
+  }
+  log('stopping servers …');
+  await stopAll();
+
+  report.finishedAt = new Date().toISOString();
+  report.wallSeconds = (Date.now() - t0) / 1000;
+
+  // ------------------------------------------------------------------------------------------
+  // Output
+
+  const procs = ['gateway', 'hive', 'chongqing', 'sichuan'];
+  process.stdout.write(`\n${consoleTable(mainTable(report))}\n\n`);
+  process.stdout.write(`CPU per request (ms):\n${consoleTable(cpuTable(report, procs))}\n\n`);
+  if (report.scale) process.stdout.write(`Directory search at scale:\n${consoleTable(scaleTable(report))}\n\n`);
+  process.stdout.write(`Targets:\n${consoleTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : 'NO'])])}\n\n`);
+  if (report.profile) {
+    process.stdout.write(
+      `Profile of ours on (a), top self time:\n${consoleTable([['self %', 'function', 'where'], ...report.profile.summary.functions.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where])])}\n\n`,
+    );
+  }
+  for (const n of notes) process.stdout.write(`note: ${n}\n`);
+
+  if (doWrite) {
+    const md = renderMarkdown(report, procs);
+    const out = args.out!;
+    const existing = existsSync(out) ? readFileSync(out, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
+    const b = existing.indexOf(BEGIN);
+    const e = existing.indexOf(END);
+    const next = b >= 0 && e > b ? `${existing.slice(0, b + BEGIN.length)}\n${md}\n${existing.slice(e)}` : `${existing.trimEnd()}\n\n${BEGIN}\n${md}\n${END}\n`;
+    writeFileSync(out, next);
+    const json = path.join(ROOT_DIR, 'bench', 'results', 'latest.json');
+    mkdirSync(path.dirname(json), { recursive: true });
+    writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote ${path.relative(ROOT_DIR, out)} and ${path.relative(ROOT_DIR, json)}`);
+  }
+  log(`done in ${Math.round(report.wallSeconds)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? err}\n`);
+    await stopAll();
+    process.exit(1);
+  },
+);
