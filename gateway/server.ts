@@ -16,6 +16,7 @@ import type { StackConfig } from '../common/config.js';
 import { CallerAssertionSigner } from '../common/identity/caller-assertion.js';
 import type { Caller } from '../common/identity/caller.js';
 import { createLogger } from '../common/log.js';
+import { requestLog } from '../common/request-log.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { LOCAL_SUBGRAPH_NAME } from '../common/schema/local-sdl.js';
 import { auditPlugin } from './audit/audit-plugin.js';
@@ -132,6 +133,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  app.use(requestLog(log));
   app.use(
     '/graphql',
     authenticate(trust, verifiers, async (req: Request, refusal, requestId) => {

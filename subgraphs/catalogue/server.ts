@@ -14,6 +14,8 @@ import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { AuditLog } from '../../common/audit/audit-log.js';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
+import { createLogger } from '../../common/log.js';
+import { requestLog } from '../../common/request-log.js';
 import { CALLER_ASSERTION_HEADER, CallerAssertionVerifier } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
@@ -59,6 +61,7 @@ function refuse(res: Response, status: number, code: string, message: string) {
 export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise<RunningSubgraph> {
   const { cfg, province, store, certificates } = opts;
   const sealKeys = loadSealKeys(cfg, province);
+  const log = createLogger(`subgraph-${province.id}`);
   const certTypename = certificateTypeName(province);
   const pp = provincePaths(cfg.certsDir, province.id);
   const gp = gatewayPaths(cfg.certsDir);
@@ -108,6 +111,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     res.json({ status: 'ok', province: province.id });
   });
 
+  app.use(requestLog(log));
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const socket = req.socket as TLSSocket;
     const peer = socket.getPeerCertificate?.();
