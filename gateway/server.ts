@@ -158,9 +158,22 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       }
       next();
     },
+    // Idempotency-Key (IETF httpapi draft): opaque, printable, bounded; forwarded to the
+    // province that is written, which replays the first answer on a retry.
+    (req: Request, res: Response, next: NextFunction) => {
+      const key = req.headers['idempotency-key'];
+      if (key !== undefined) {
+        if (typeof key !== 'string' || !/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) {
+          res.status(400).json({ errors: [{ message: 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -', extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+        res.locals.idempotencyKey = key;
+      }
+      next();
+    },
     express.json({ limit: limits.maxBodyBytes, strict: true }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map(), touched: new Set<string>(), auditNotes: {} }),
+      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map(), touched: new Set<string>(), auditNotes: {}, idempotencyKey: (res.locals.idempotencyKey as string | undefined) ?? null }),
     }),
   );
   app.use((_req, res) => {

@@ -13,4 +13,6 @@ export interface GatewayContext {
   touched: Set<string>;
   /** Extra fields for this request's audit record (e.g. a verification's identifier and result). */
   auditNotes: Record<string, string>;
+  /** The client's Idempotency-Key for this request's writes, if it sent one. */
+  idempotencyKey: string | null;
 }

@@ -89,9 +89,10 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
   const ref = (p: ProvinceConfig, id: string) => ({ __typename: entryTypeName(p), id });
 
   /** Every call to a province goes through here, so the audit record names the provinces touched. */
-  const callIndex = <T>(p: ProvinceConfig, path: string, body: unknown, ctx: GatewayContext): Promise<T> => {
+  const callIndex = <T>(p: ProvinceConfig, path: string, body: unknown, ctx: GatewayContext, write = false): Promise<T> => {
     ctx.touched.add(p.id);
-    return clients.callIndex<T>(p, path, body, ctx.caller);
+    const headers = write && ctx.idempotencyKey ? { 'idempotency-key': ctx.idempotencyKey } : undefined;
+    return clients.callIndex<T>(p, path, body, ctx.caller, headers);
   };
 
   const provinceOfId = (id: string, field = 'id') => {
@@ -361,7 +362,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
           });
         }
         try {
-          const r = await callIndex<{ entry: { id: string }; created: boolean }>(own, '/mirrors/register', { source: record }, ctx);
+          const r = await callIndex<{ entry: { id: string }; created: boolean }>(own, '/mirrors/register', { source: record }, ctx, true);
           return { entry: ref(own, r.entry.id), created: r.created };
         } catch (err) {
           throw fromProvinceError(err);
@@ -374,7 +375,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         if (province.id !== own.id) throw forbidden(`administrators of ${own.enumValue} cannot write into ${province.enumValue}'s catalogue`);
         if (parsed.kind !== 'MIRROR') throw badInput('id: not a mirror; original entries are withdrawn with withdrawEntry', 'id');
         try {
-          const r = await callIndex<{ entry: { id: string } }>(own, '/mirrors/withdraw', { id: args.id, expectedVersion: args.expectedVersion ?? null }, ctx);
+          const r = await callIndex<{ entry: { id: string } }>(own, '/mirrors/withdraw', { id: args.id, expectedVersion: args.expectedVersion ?? null }, ctx, true);
           return { entry: ref(own, r.entry.id), created: false };
         } catch (err) {
           throw fromProvinceError(err);
@@ -398,6 +399,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
             '/entries/update',
             { id: args.id, expectedVersion: args.expectedVersion ?? null, patch },
             ctx,
+            true,
           );
           return { entry: ref(own, r.entry.id), created: false };
         } catch (err) {

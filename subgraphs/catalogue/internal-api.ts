@@ -2,6 +2,8 @@
 // across provinces and registers mirrors). Entity fields are served over GraphQL; this
 // API returns ids, sort keys, counts and write outcomes. Same mTLS + caller assertion.
 import express, { type Request, type Response, type Router } from 'express';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../common/audit/audit-log.js';
 import { z } from 'zod';
 import type { AuditLog } from '../../common/audit/audit-log.js';
 import type { ProvinceConfig } from '../../common/config.js';
@@ -65,7 +67,8 @@ export type InternalErrorCode =
   | 'NOT_FOUND'
   | 'VERSION_CONFLICT'
   | 'MIRROR_SOURCE_UNAVAILABLE'
-  | 'NOT_A_MIRROR';
+  | 'NOT_A_MIRROR'
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 function fail(res: Response, status: number, code: InternalErrorCode, message: string) {
   res.locals.outcome = code;
@@ -143,6 +146,44 @@ export function internalApi(
     };
     next();
   });
+
+  // Idempotency-Key (forwarded by the gateway): the first answer to (caller, action, target,
+  // key) is stored; a retry with the same body gets that answer again without writing twice; the
+  // same key with a different body is refused. Registered after the audit wrapper, so a replay
+  // is audited as one.
+  router.use(['/mirrors', '/entries/update'], async (req: Request, res: Response, next) => {
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string') return next();
+    const who = caller(res);
+    const body = req.body as { id?: unknown; source?: { id?: unknown } } | undefined;
+    const target = String(body?.id ?? body?.source?.id ?? '');
+    const scope = `${who.subject}|${req.baseUrl}${req.path}|${target}|${key}`;
+    // The caller's intent: for a registration the source id (the snapshot the gateway relays may
+    // legitimately differ between retries), otherwise the whole request.
+    const intent = req.path === '/register' ? { sourceId: target } : (req.body ?? null);
+    const requestHash = createHash('sha256').update(canonicalJson(intent)).digest('base64url');
+    const previous = await store.getIdempotencyRecord(scope);
+    if (previous) {
+      if (previous.requestHash !== requestHash) {
+        return fail(res, 422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+      }
+      res.locals.outcome = 'replayed';
+      return res.status(previous.status).json(JSON.parse(previous.body));
+    }
+    const send = res.json.bind(res);
+    res.json = (payload: unknown) => {
+      if (res.statusCode >= 500) return send(payload);
+      store
+        .saveIdempotencyRecord(scope, { requestHash, status: res.statusCode, body: JSON.stringify(payload) }, now().toISOString())
+        .then(
+          () => send(payload),
+          () => res.status(500).end(),
+        );
+      return res;
+    };
+    next();
+  });
+
 
   router.post('/slice', async (req: Request, res: Response) => {
     if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');

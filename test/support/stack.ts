@@ -186,7 +186,7 @@ export function token(stack: TestStack, provinceId: string, client: string, scop
 /** POST a GraphQL operation through the gateway as a given province client. */
 export async function gql(
   stack: TestStack,
-  as: { province: string; client?: string; scope?: string; token?: string },
+  as: { province: string; client?: string; scope?: string; token?: string; headers?: Record<string, string> },
   query: string,
   variables?: Record<string, unknown>,
 ) {
@@ -200,5 +200,6 @@ export async function gql(
     .key(id.key)
     .set('Authorization', `Bearer ${bearer}`)
     .set('Content-Type', 'application/json')
+    .set(as.headers ?? {})
     .send({ query, variables });
 }

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
-import type { CatalogueStore, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -61,6 +61,16 @@ const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
     CREATE INDEX entries_name_trgm ON ${s}.entries USING gin (name ${trgm}.gin_trgm_ops);
     CREATE INDEX entries_abstract_trgm ON ${s}.entries USING gin (abstract ${trgm}.gin_trgm_ops);
     CREATE INDEX entries_provider_name_trgm ON ${s}.entries USING gin (provider_name ${trgm}.gin_trgm_ops);
+  `,
+  // v2: answers to idempotent writes (Idempotency-Key), so a retried request gets the same answer.
+  (s) => `
+    CREATE TABLE ${s}.idempotency_keys (
+      key text COLLATE "C" PRIMARY KEY,
+      request_hash text NOT NULL,
+      status int NOT NULL,
+      body text NOT NULL,
+      created_at text NOT NULL
+    );
   `,
 ];
 
@@ -466,6 +476,22 @@ export class PostgresCatalogueStore implements CatalogueStore {
       const next = await this.replaceRow(c, { ...current, ...patch, version: current.version + 1, updatedAt: at });
       return { ok: true, record: next, created: false };
     });
+  }
+
+  async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
+    const { rows } = await this.pool.query<{ request_hash: string; status: number; body: string }>(
+      `SELECT request_hash, status, body FROM ${quoteIdent(this.schema)}.idempotency_keys WHERE key = $1`,
+      [key],
+    );
+    const r = rows[0];
+    return r ? { requestHash: r.request_hash, status: r.status, body: r.body } : null;
+  }
+
+  async saveIdempotencyRecord(key: string, r: IdempotencyRecord, at: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${quoteIdent(this.schema)}.idempotency_keys (key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
+      [key, r.requestHash, r.status, r.body, at],
+    );
   }
 
   async close(): Promise<void> {

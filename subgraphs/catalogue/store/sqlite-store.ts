@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
-import type { CatalogueStore, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE entries (
@@ -56,6 +56,14 @@ const MIGRATIONS: string[] = [
      INSERT INTO entries_fts(entries_fts, rowid, name, abstract, provider_name) VALUES ('delete', old.rowid, old.name, old.abstract, old.provider_name);
      INSERT INTO entries_fts(rowid, name, abstract, provider_name) VALUES (new.rowid, new.name, new.abstract, new.provider_name);
    END;`,
+  // v2: answers to idempotent writes (Idempotency-Key), so a retried request gets the same answer.
+  `CREATE TABLE idempotency_keys (
+     key TEXT PRIMARY KEY,
+     request_hash TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT;`,
 ];
 
 interface Row {
@@ -337,6 +345,19 @@ export class SqliteCatalogueStore implements CatalogueStore {
         .run(recordToParams(next));
       return { ok: true, record: next, created: false };
     })();
+  }
+
+  async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
+    const row = this.db.prepare('SELECT request_hash, status, body FROM idempotency_keys WHERE key = ?').get(key) as
+      | { request_hash: string; status: number; body: string }
+      | undefined;
+    return row ? { requestHash: row.request_hash, status: row.status, body: row.body } : null;
+  }
+
+  async saveIdempotencyRecord(key: string, r: IdempotencyRecord, at: string): Promise<void> {
+    this.db
+      .prepare('INSERT OR IGNORE INTO idempotency_keys (key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(key, r.requestHash, r.status, r.body, at);
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,13 @@ export type MirrorWriteResult =
   | { ok: true; record: CatalogueEntryRecord; created: boolean }
   | { ok: false; code: 'NOT_FOUND' | 'VERSION_CONFLICT' | 'NOT_A_MIRROR'; message: string };
 
+/** A stored answer to an idempotent write (Idempotency-Key), replayed on a retry. */
+export interface IdempotencyRecord {
+  requestHash: string;
+  status: number;
+  body: string;
+}
+
 export interface CatalogueStore {
   readonly backend: string;
   countEntries(): Promise<number>;
@@ -59,5 +66,8 @@ export interface CatalogueStore {
     patch: Partial<Pick<CatalogueEntryRecord, 'name' | 'abstract' | 'status' | 'sharingType' | 'sharingCondition'>>,
     at: string,
   ): Promise<MirrorWriteResult>;
+  getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
+  /** First answer wins: a concurrent duplicate does not overwrite it. */
+  saveIdempotencyRecord(key: string, record: IdempotencyRecord, at: string): Promise<void>;
   close(): Promise<void>;
 }
