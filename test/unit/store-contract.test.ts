@@ -12,7 +12,7 @@ import { compareSortKeys, type SortKey } from '../../common/order.js';
 import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
 import { generateDemoEntries } from '../../domain/demo-data.js';
 import { mirrorEntryId } from '../../domain/entry-id.js';
-import { PostgresCatalogueStore } from '../../subgraphs/catalogue/store/postgres-store.js';
+import { POSTGRES_SCHEMA_VERSION, PostgresCatalogueStore } from '../../subgraphs/catalogue/store/postgres-store.js';
 import { SqliteCatalogueStore } from '../../subgraphs/catalogue/store/sqlite-store.js';
 import type { CatalogueStore, SliceQuery, SliceResult } from '../../subgraphs/catalogue/store/store.js';
 
@@ -388,6 +388,13 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         assert.equal(await store.countEntries(), n + 1);
       });
 
+      it('keeps the first answer to an idempotent write; a duplicate save does not overwrite it', async () => {
+        assert.equal(await store.getIdempotencyRecord('k1'), null);
+        await store.saveIdempotencyRecord('k1', { requestHash: 'h1', status: 200, body: '{"a":1}' }, '2026-01-01T00:00:00.000Z');
+        await store.saveIdempotencyRecord('k1', { requestHash: 'h2', status: 409, body: '{}' }, '2026-01-01T00:00:01.000Z');
+        assert.deepEqual(await store.getIdempotencyRecord('k1'), { requestHash: 'h1', status: 200, body: '{"a":1}' });
+      });
+
       it('data survives close and reopen', async () => {
         const ids = [mirror.id, ALL[20]!.id, HANDMADE[3]!.id, mirrorOf(SC[1]!, at(12)).id];
         const before = await store.getEntries(ids);
@@ -462,7 +469,7 @@ describe('PostgresCatalogueStore', () => {
       try {
         const schema = (again as PostgresCatalogueStore).schema;
         const { rows } = await c.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-        assert.deepEqual(rows, [{ version: 1 }]);
+        assert.deepEqual(rows, Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       } finally {
         await c.end();
       }
