@@ -109,7 +109,8 @@ async function main() {
       // Built as gateway/server.ts builds it. Asserted rather than checked so that a field added
       // to GatewayContext later does not break the type-check of this harness; the sanity
       // check before every measurement catches a context the directory cannot use.
-      ctx = { caller: callerFromJwt(cfg, payload), partialErrors: [], memo: new Map(), touched: new Set(), auditNotes: {} } as GatewayContext;
+      const built = { caller: callerFromJwt(cfg, payload), partialErrors: [], memo: new Map(), touched: new Set(), auditNotes: {}, idempotencyKey: null };
+      ctx = built as unknown as GatewayContext;
       contexts.set(hiveCtx, ctx);
     }
     return ctx;

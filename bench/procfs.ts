@@ -75,6 +75,23 @@ export class RssSampler {
   }
 }
 
+/** Machine-wide busy CPU time (all cores, /proc/stat "cpu" line), in milliseconds. */
+export function machineBusyMs(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / clkTck();
+  } catch {
+    return null;
+  }
+}
+
+/** The load generator's own CPU time (this process), in milliseconds. */
+export function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 export function machineInfo() {
   let model = 'unknown';
   try {

@@ -12,6 +12,10 @@ export interface RunSample {
   peakRssKb: number;
   /** CPU ms used during this run, by process label. */
   cpuMs: Record<string, number>;
+  /** The load generator's (this process's) CPU, % of one core. */
+  loadGenPct: number;
+  /** CPU used by processes that are not part of the benchmark, % of all cores. */
+  foreignPct: number;
 }
 
 export interface ContenderRun {
@@ -44,6 +48,9 @@ export interface Row {
   requests: number;
   /** CPU ms per completed request, by process label. */
   cpuPerReq: Record<string, number>;
+  /** Mean over rounds of the CPU other processes used meanwhile, % of all cores. */
+  foreignPct: number;
+  loadGenPct: number;
 }
 
 const median = (xs: number[]) => {
@@ -74,6 +81,8 @@ export function aggregate(run: ContenderRun): Row {
     errors: s.reduce((n, x) => n + x.errors, 0),
     requests,
     cpuPerReq: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, requests ? v / requests : NaN])),
+    foreignPct: s.length ? s.reduce((n, x) => n + x.foreignPct, 0) / s.length : NaN,
+    loadGenPct: s.length ? s.reduce((n, x) => n + x.loadGenPct, 0) / s.length : NaN,
   };
 }
 
@@ -118,10 +127,10 @@ export function ratio(report: BenchReport, scenario: string, other: 'direct' | '
 /** The main table: scenario, contender, RPS, p50, p99, RSS, errors, ratios. */
 export function mainTable(report: BenchReport): string[][] {
   const out: string[][] = [];
-  out.push(['scenario', 'contender', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors', 'ours/direct', 'ours/Hive']);
+  out.push(['scenario', 'contender', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors', 'ours/direct', 'ours/Hive', 'other procs CPU %']);
   for (const s of report.scenarios) {
     if (s.unavailable) {
-      out.push([`(${s.key}) ${s.title}`, '—', 'n/a (not implemented)', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']);
+      out.push([`(${s.key}) ${s.title}`, '—', 'n/a (not implemented)', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', '']);
       continue;
     }
     const rd = ratio(report, s.key, 'direct');
@@ -129,7 +138,7 @@ export function mainTable(report: BenchReport): string[][] {
     s.rows.forEach((r, i) => {
       const name = i === 0 ? `(${s.key}) ${s.title}` : '';
       if (r.unavailable) {
-        out.push([name, r.label, `n/a (${r.unavailable})`, 'n/a', 'n/a', 'n/a', 'n/a', '', '']);
+        out.push([name, r.label, `n/a (${r.unavailable})`, 'n/a', 'n/a', 'n/a', 'n/a', '', '', '']);
         return;
       }
       out.push([
@@ -142,6 +151,7 @@ export function mainTable(report: BenchReport): string[][] {
         `${r.errors}/${f0(r.requests)}`,
         i === 0 ? (Number.isFinite(rd) ? `${f2(rd)}×` : 'n/a') : '',
         i === 0 ? (Number.isFinite(rh) ? `${f2(rh)}×` : 'n/a') : '',
+        f0(r.foreignPct),
       ]);
     });
   }
@@ -214,7 +224,7 @@ export function verdicts(report: BenchReport): Verdict[] {
 }
 
 export function scaleTable(report: BenchReport): string[][] {
-  const out = [['contender', 'data', 'connections', 'totalCount for "营业执照"', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors']];
+  const out = [['contender', 'data', 'connections', 'totalCount for "营业执照"', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors', 'other procs CPU %']];
   for (const s of report.scale ?? []) {
     const r = s.row;
     out.push([
@@ -227,6 +237,7 @@ export function scaleTable(report: BenchReport): string[][] {
       f1(r.p99),
       f0(r.rssMb),
       `${r.errors}/${f0(r.requests)}`,
+      f0(r.foreignPct),
     ]);
   }
   return out;
@@ -258,7 +269,7 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
   lines.push(`- Commands: ${report.commands.map((c) => `\`${c}\``).join('; ')}`);
   lines.push(`- Fixtures: ${Object.entries(report.fixtures).map(([k, v]) => `${k} \`${v}\``).join(', ')}`);
   lines.push('');
-  lines.push('RPS is the mean of the rounds (autocannon requests/s), p50/p99 the median over rounds of each round\'s latency percentile, RSS the peak VmRSS of the *serving* process (ours/Hive: the gateway process; direct: the subgraph) polled every 100 ms, errors = transport errors + timeouts + non-2xx + bodies failing the check (GraphQL `errors` or missing `data`). Ratios compare RPS.');
+  lines.push('RPS is the mean of the rounds (autocannon requests/s), p50/p99 the median over rounds of each round\'s latency percentile, RSS the peak VmRSS of the *serving* process (ours/Hive: the gateway process; direct: the subgraph) polled every 100 ms, errors = transport errors + timeouts + non-2xx + bodies failing the check (GraphQL `errors`, or not the expected entry / nodes / mirror source / verdict). Ratios compare RPS. "other procs CPU %" is the CPU that processes outside the benchmark used meanwhile, as a share of all cores (/proc/stat minus the servers and the load generator): the noise each measurement was exposed to.');
   lines.push('');
   lines.push(markdownTable(mainTable(report)));
   lines.push('');
