@@ -13,7 +13,9 @@ export function auditPlugin(log: AuditLog): ApolloServerPlugin<GatewayContext> {
         async willSendResponse({ contextValue, operation, operationName, response, errors }) {
           const caller = contextValue.caller;
           const body = response.body.kind === 'single' ? response.body.singleResult : null;
-          const codes = [...new Set((errors ?? body?.errors ?? []).map((e) => String(e.extensions?.code ?? 'ERROR')))];
+          const all = errors ?? body?.errors ?? [];
+          const codes = [...new Set(all.map((e) => String(e.extensions?.code ?? 'ERROR')))];
+          const reason = all.map((e) => e.extensions?.reason).find((r) => typeof r === 'string') ?? null;
           const hasData = !!body?.data && Object.values(body.data).some((v) => v !== null);
           const outcome = codes.length === 0 ? 'ok' : hasData ? 'partial' : codes.includes('FORBIDDEN') ? 'refused' : 'error';
           await log.append({
@@ -28,6 +30,7 @@ export function auditPlugin(log: AuditLog): ApolloServerPlugin<GatewayContext> {
             provincesTouched: [...contextValue.touched].sort(),
             outcome,
             errorCodes: codes,
+            reason,
             httpStatus: response.http.status ?? 200,
             ...contextValue.auditNotes,
           });
