@@ -63,6 +63,15 @@ describe('audit: hash-chained, durable before the response', function () {
     assert.ok(!JSON.stringify(rec.body).includes('not.a.jwt'));
   });
 
+  it('records a scope refusal with its reason', async () => {
+    const res = await gql(stack, { province: 'chongqing', scope: 'certificate:verify' }, '{ directory(first: 1) { totalCount } }');
+    assert.equal(res.status, 403);
+    const rec = rows(stack.gateway.auditFile).find((r) => r.body.requestId === res.headers['x-request-id']);
+    assert.equal(rec?.body.outcome, 'refused');
+    assert.equal(rec?.body.reason, 'insufficient_scope');
+    assert.deepEqual(rec?.body.provincesTouched, []);
+  });
+
   it('records writes in the province that was written, accepted and refused', async () => {
     const admin = { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' };
     const src = (await stack.stores.get('sichuan')!.slice({ hideNotShared: true, sharingTypes: ['UNCONDITIONAL'], limit: 1 })).items[0]!.id;
