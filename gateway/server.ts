@@ -27,6 +27,7 @@ import { ProvinceClients } from './federation/province-clients.js';
 import { composeSupergraph } from './federation/supergraph.js';
 import { authenticate, type AuthRefusal } from './identity/authenticate.js';
 import { jwksSourceFor } from './identity/jwks-source.js';
+import { checkPemFiles } from '../common/tls/check-files.js';
 import { FileChangeWatcher } from '../common/tls/file-change-watcher.js';
 import { DEFAULT_TOKEN_RULES, ProvinceTokenVerifier } from './identity/token-verifier.js';
 import { ProvinceTrustStore } from './ingress/client-certificate.js';
@@ -61,6 +62,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const log = createLogger('gateway');
   const gp = gatewayPaths(cfg.certsDir);
 
+  checkPemFiles([
+    { path: gp.serverCert, kind: 'certificate' },
+    { path: gp.serverKey, kind: 'private key' },
+    { path: gp.clientCert, kind: 'certificate' },
+    { path: gp.clientKey, kind: 'private key' },
+    { path: gp.assertionKey, kind: 'private key' },
+    { path: gp.assertionJwks, kind: 'jwks' },
+    ...cfg.provinces.map((p) => ({ path: provincePaths(cfg.certsDir, p.id).ca, kind: 'certificate' as const })),
+  ]);
   const auditFile = path.join(cfg.dataDir, 'audit', `${opts.instanceId ?? process.env.GATEWAY_INSTANCE_ID ?? 'gateway'}.sqlite`);
   const audit = new AuditLog(auditFile);
   const trust = new ProvinceTrustStore(cfg);

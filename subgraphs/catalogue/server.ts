@@ -22,6 +22,7 @@ import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
 import { certificateTypeName, entryTypeName, provinceSdl } from '../../common/schema/province-sdl.js';
 import { hasScope } from '../../common/identity/caller.js';
+import { checkPemFiles } from '../../common/tls/check-files.js';
 import { FileChangeWatcher } from '../../common/tls/file-change-watcher.js';
 import { toGraphQLCertificate, toGraphQLEntry } from './entry-graphql.js';
 import { certificateApi } from './certificates/certificate-api.js';
@@ -60,6 +61,19 @@ function refuse(res: Response, status: number, code: string, message: string) {
 
 export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise<RunningSubgraph> {
   const { cfg, province, store, certificates } = opts;
+  {
+    const pp0 = provincePaths(cfg.certsDir, province.id);
+    const gp0 = gatewayPaths(cfg.certsDir);
+    checkPemFiles([
+      { path: pp0.serverCert, kind: 'certificate' },
+      { path: pp0.serverKey, kind: 'private key' },
+      { path: pp0.sealKey, kind: 'private key' },
+      { path: pp0.sealJwks, kind: 'jwks' },
+      { path: gp0.ca, kind: 'certificate' },
+      { path: gp0.clientCert, kind: 'certificate' },
+      { path: gp0.assertionJwks, kind: 'jwks' },
+    ]);
+  }
   const sealKeys = loadSealKeys(cfg, province);
   const log = createLogger(`subgraph-${province.id}`);
   const certTypename = certificateTypeName(province);
