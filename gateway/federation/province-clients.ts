@@ -132,7 +132,7 @@ export class ProvinceClients {
   }
 
   assertion(caller: Caller, provinceId: string): Promise<string> {
-    return this.signer.sign(caller, provinceId);
+    return this.signer.assertionFor(caller, provinceId);
   }
 
   /** A fetch for @apollo/gateway's RemoteGraphQLDataSource, bound to this province's pool. */

@@ -8,12 +8,15 @@ import { Agent, request } from 'undici';
 
 export interface JwksSource {
   keys(): JWTVerifyGetKey;
+  /** Changes whenever the key set is replaced, so results verified with old keys can be dropped. */
+  generation(): number;
   start?(): Promise<void>;
   close?(): Promise<void>;
 }
 
 export class FileJwksSource implements JwksSource {
   private current: JWTVerifyGetKey;
+  private gen = 0;
   private mtimeMs = 0;
   private checkedAt = 0;
 
@@ -33,7 +36,12 @@ export class FileJwksSource implements JwksSource {
       if ('d' in k) throw new Error(`${this.file}: JWKS must hold public keys only`);
     }
     this.mtimeMs = st.mtimeMs;
+    this.gen += 1;
     return createLocalJWKSet(jwks);
+  }
+
+  generation(): number {
+    return this.gen;
   }
 
   keys(): JWTVerifyGetKey {
@@ -70,6 +78,7 @@ export interface HttpsJwksOptions {
  */
 export class HttpsJwksSource implements JwksSource {
   private local: JWTVerifyGetKey | null = null;
+  private gen = 0;
   private fetchedAt = 0;
   private attemptedAt = 0;
   private inflight: Promise<void> | null = null;
@@ -112,6 +121,7 @@ export class HttpsJwksSource implements JwksSource {
         const jwks = (await res.body.json()) as JSONWebKeySet;
         if (!Array.isArray(jwks.keys) || jwks.keys.length === 0 || jwks.keys.some((k) => 'd' in k)) return;
         this.local = createLocalJWKSet(jwks);
+        this.gen += 1;
         this.fetchedAt = Date.now();
       } catch {
         // Keep the last good keys; staleness is bounded in keys().
@@ -120,6 +130,11 @@ export class HttpsJwksSource implements JwksSource {
       }
     })();
     return this.inflight;
+  }
+
+  generation(): number {
+    // Past the staleness bound the keys are unusable: a new generation drops cached results.
+    return Date.now() - this.fetchedAt > this.maxStaleMs ? -1 : this.gen;
   }
 
   keys(): JWTVerifyGetKey {

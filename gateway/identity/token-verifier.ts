@@ -5,6 +5,7 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { ProvinceConfig } from '../../common/config.js';
 import { SCOPES, type Scope } from '../../common/identity/caller.js';
+import { TtlCache } from '../../common/ttl-cache.js';
 import type { JwksSource } from './jwks-source.js';
 
 export type TokenRefusal =
@@ -62,7 +63,20 @@ export const DEFAULT_TOKEN_RULES: Omit<TokenRules, 'audience'> = {
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c', 'crit'];
 const ALLOWED_ALGS = ['ES256'];
 
+interface CachedToken {
+  token: VerifiedToken;
+  generation: number;
+  bound: string;
+  exp: number;
+  nbf: number;
+}
+
 export class ProvinceTokenVerifier {
+  // A token that verified once is the same bytes next time: keep the result (not the
+  // decision) until its exp, and re-check what can change per request — the certificate it
+  // is presented with, the clock, and whether the key set was replaced since.
+  private readonly verified = new TtlCache<CachedToken>(10_000);
+
   constructor(
     readonly province: ProvinceConfig,
     private readonly jwks: JwksSource,
@@ -70,6 +84,26 @@ export class ProvinceTokenVerifier {
   ) {}
 
   async verify(token: string, certThumbprint: string): Promise<VerifiedToken> {
+    this.jwks.keys(); // lets a file source notice a replaced JWKS (bumps its generation)
+    const hit = this.verified.get(token);
+    if (hit && hit.generation === this.jwks.generation()) {
+      const now = Date.now() / 1000;
+      const skew = this.rules.clockToleranceSeconds;
+      if (now - skew >= hit.exp) throw new TokenRefused('token_expired', 'token has expired');
+      if (now + skew < hit.nbf) throw new TokenRefused('token_not_yet_valid', 'token is not yet valid');
+      if (hit.bound !== certThumbprint) {
+        throw new TokenRefused('token_bound_to_other_certificate', 'token is bound to a different client certificate');
+      }
+      return hit.token;
+    }
+    const generation = this.jwks.generation();
+    const result = await this.verifyUncached(token, certThumbprint);
+    const { exp = 0, nbf = 0 } = result.payload;
+    this.verified.set(token, { token: result, generation, bound: certThumbprint, exp, nbf }, exp * 1000);
+    return result;
+  }
+
+  private async verifyUncached(token: string, certThumbprint: string): Promise<VerifiedToken> {
     if (token.length > this.rules.maxTokenBytes) throw new TokenRefused('token_too_large', 'token is too large');
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
       throw new TokenRefused('token_malformed', 'token is not a compact JWS');

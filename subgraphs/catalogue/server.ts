@@ -16,7 +16,7 @@ import { AuditLog } from '../../common/audit/audit-log.js';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { requestLog } from '../../common/request-log.js';
-import { CALLER_ASSERTION_HEADER, CallerAssertionVerifier } from '../../common/identity/caller-assertion.js';
+import { CALLER_ASSERTION_HEADER, CallerAssertionVerifier, REQUEST_ID_HEADER, requestIdFrom } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
@@ -135,7 +135,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     const assertion = req.headers[CALLER_ASSERTION_HEADER];
     if (typeof assertion !== 'string') return refuse(res, 401, 'UNAUTHENTICATED', 'caller assertion missing');
     try {
-      res.locals.caller = await verifier.verify(assertion);
+      res.locals.caller = await verifier.verify(assertion, requestIdFrom(req.headers[REQUEST_ID_HEADER]));
     } catch {
       return refuse(res, 401, 'UNAUTHENTICATED', 'caller assertion invalid or expired');
     }

@@ -61,6 +61,16 @@ describe('rotation without restart', function () {
       assert.equal(res.status, 200, res.text);
       const old = await gql(stack, { province: 'chongqing', token: oldToken }, '{ provinces { name } }');
       assert.equal(old.status, 200, 'the previous key stays valid while it is published');
+      // A cached verification never outlives the certificate binding …
+      const other = await gql(stack, { province: 'chongqing', client: 'counter', token: oldToken }, '{ provinces { name } }');
+      assert.equal(other.status, 401);
+      assert.equal(other.body.errors[0].extensions.reason, 'token_bound_to_other_certificate');
+      // … nor the key: once the old key is no longer published, its tokens are refused at once.
+      useIdpKey(certsDir, 'chongqing', fresh, [fresh]);
+      await sleep(1100);
+      const revoked = await gql(stack, { province: 'chongqing', token: oldToken }, '{ provinces { name } }');
+      assert.equal(revoked.status, 401);
+      assert.equal(revoked.body.errors[0].extensions.reason, 'token_unknown_kid');
     });
   });
 
