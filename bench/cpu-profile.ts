@@ -39,6 +39,27 @@ export interface ProfileSummary {
   busyMs: number;
   functions: SelfTimeRow[];
   packages: SelfTimeRow[];
+  /** Time including callees, for named functions of this repository and a few library entry points. */
+  inclusive: SelfTimeRow[];
+}
+
+/** Library frames worth an inclusive figure (where a request's time goes). */
+const INCLUSIVE_LIBRARY = [
+  /^process @apollo\/gateway\/dist\/datasources\/(Local|Remote)GraphQLDataSource\.js/,
+  /^executeQueryPlan @apollo\/gateway\//,
+  /^processGraphQLRequest @apollo\/server\//,
+  /^(validate|execute|parse) graphql\/(validation|execution|language)\/(validate|execute|parser)\.js/,
+  /^fetch undici\/lib\/web\/fetch\/index\.js/,
+  /^jsonParser body-parser\//,
+  /^(jwtVerify|SignJWT) jose\//,
+  /^sqliteTransaction better-sqlite3\//,
+  /^computeResponse @apollo\/gateway\//,
+];
+
+/** "file:line"; no line for TypeScript run through tsx (positions are in the transpiled code). */
+function lineOf(file: string, lineNumber: number): string {
+  if (!file) return '';
+  return file.endsWith('.ts') ? file : `${file}:${lineNumber + 1}`;
 }
 
 const SPECIAL = new Set(['(program)', '(garbage collector)', '(idle)', '(root)']);
@@ -67,7 +88,7 @@ export function summariseProfile(profile: CpuProfile, rootDir: string, top = 25)
   const label = (n: ProfileNode) => {
     const cf = n.callFrame;
     const { file } = whereOf(cf.url, rootDir);
-    return `${cf.functionName || '(anonymous)'}${file ? ` ${file}:${cf.lineNumber + 1}` : ''}`;
+    return `${cf.functionName || '(anonymous)'}${file ? ` ${lineOf(file, cf.lineNumber)}` : ''}`;
   };
   /** Nearest ancestor with a script URL (skips native and anonymous-native frames). */
   const jsCaller = (id: number): string | null => {
@@ -107,7 +128,7 @@ export function summariseProfile(profile: CpuProfile, rootDir: string, top = 25)
     }
     const { file, pkg: p } = SPECIAL.has(cf.functionName) ? { file: '', pkg: cf.functionName } : whereOf(cf.url, rootDir);
     const name = cf.functionName || '(anonymous)';
-    const where = file ? `${file}:${cf.lineNumber + 1}` : '';
+    const where = lineOf(file, cf.lineNumber);
     // Native frames have no script: tell them apart by their JS caller (e.g. better-sqlite3's
     // Statement "run" and a crypto job's "run" are different costs).
     const key = where || SPECIAL.has(cf.functionName) ? `${name}@${where}` : `${name}@<-${jsCaller(id) ?? ''}`;
@@ -119,6 +140,30 @@ export function summariseProfile(profile: CpuProfile, rootDir: string, top = 25)
     pkg.set(p, (pkg.get(p) ?? 0) + us);
   }
   const busyUs = totalUs - idleUs || 1;
+
+  // Inclusive time: each sample counts once for every distinct function on its stack.
+  const labelOf = new Map<number, { name: string; where: string; key: string }>();
+  for (const n of profile.nodes) {
+    const { file } = whereOf(n.callFrame.url, rootDir);
+    const name = n.callFrame.functionName || '(anonymous)';
+    const where = lineOf(file, n.callFrame.lineNumber);
+    labelOf.set(n.id, { name, where, key: `${name} ${where}` });
+  }
+  const wanted = (l: { name: string; where: string; key: string }) =>
+    (l.name !== '(anonymous)' && /^(gateway|common|domain|subgraphs)\//.test(l.where)) || INCLUSIVE_LIBRARY.some((re) => re.test(l.key));
+  const incl = new Map<string, { name: string; where: string; us: number }>();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
+    const seen = new Set<string>();
+    for (let p: number | undefined = id; p !== undefined; p = parentOf.get(p)) {
+      const l = labelOf.get(p)!;
+      if (seen.has(l.key) || !wanted(l)) continue;
+      seen.add(l.key);
+      const row = incl.get(l.key) ?? { name: l.name, where: l.where, us: 0 };
+      row.us += us;
+      incl.set(l.key, row);
+    }
+  }
   const toRow = (name: string, where: string, us: number, callers?: Map<string, number>): SelfTimeRow => {
     const top = callers && [...callers.entries()].sort((a, b) => b[1] - a[1])[0];
     return {
@@ -140,5 +185,9 @@ export function summariseProfile(profile: CpuProfile, rootDir: string, top = 25)
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([p, us]) => toRow(p, '', us)),
+    inclusive: [...incl.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((r) => toRow(r.name, r.where, r.us)),
   };
 }

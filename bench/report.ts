@@ -243,12 +243,13 @@ export function scaleTable(report: BenchReport): string[][] {
   return out;
 }
 
-export function profileTables(report: BenchReport): { functions: string[][]; packages: string[][] } | null {
+export function profileTables(report: BenchReport): { functions: string[][]; packages: string[][]; inclusive: string[][] } | null {
   if (!report.profile) return null;
   const { summary } = report.profile;
   return {
     functions: [['self %', 'self ms', 'function', 'where', 'nearest JS caller'], ...summary.functions.map((r) => [f1(r.pct), f0(r.ms), r.name, r.where, r.caller ?? ''])],
     packages: [['self %', 'self ms', 'package / area'], ...summary.packages.map((r) => [f1(r.pct), f0(r.ms), r.name])],
+    inclusive: [['incl. %', 'incl. ms', 'function', 'where'], ...summary.inclusive.map((r) => [f1(r.pct), f0(r.ms), r.name, r.where])],
   };
 }
 
@@ -299,9 +300,15 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
     lines.push('');
     lines.push(markdownTable(pt.packages.slice(0, 16)));
     lines.push('');
-    lines.push('Top self-time functions:');
+    lines.push('Top self-time functions (native frames are told apart by their nearest JS caller):');
     lines.push('');
     lines.push(markdownTable(pt.functions));
+    lines.push('');
+    lines.push(
+      'Inclusive time (callees included) of named functions of this repository and of a few library entry points; anonymous middleware is left out because its `next()` would include the rest of the chain:',
+    );
+    lines.push('');
+    lines.push(markdownTable(pt.inclusive.slice(0, 20)));
     lines.push('');
   }
   if (report.notes.length) {

@@ -692,7 +692,8 @@ async function main() {
   process.stdout.write(`Targets:\n${consoleTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : 'NO'])])}\n\n`);
   if (report.profile) {
     process.stdout.write(
-      `Profile of ours on (a), top self time:\n${consoleTable([['self %', 'function', 'where'], ...report.profile.summary.functions.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where])])}\n\n`,
+      `Profile of ours on (a), top self time:\n${consoleTable([['self %', 'function', 'where', 'nearest JS caller'], ...report.profile.summary.functions.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where, r.caller ?? ''])])}\n\n` +
+        `Inclusive time:\n${consoleTable([['incl. %', 'function', 'where'], ...report.profile.summary.inclusive.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where])])}\n\n`,
     );
   }
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
