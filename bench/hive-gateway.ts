@@ -13,7 +13,9 @@
 //   (`buildDirectorySubgraph`), executed IN-PROCESS through a custom "local" transport, as
 //   @apollo/gateway's LocalGraphQLDataSource does for ours (no extra HTTP hop for Hive);
 // - province subgraphs reached over mTLS with the gateway's client certificate, and a caller
-//   assertion signed per subgraph request (onFetch hook), like ours.
+//   assertion on every subgraph request (onFetch hook), obtained exactly as ours obtains it
+//   (CallerAssertionSigner.assertionFor: signed once per caller and subgraph, reused within its
+//   lifetime), plus the x-request-id header.
 // What it does NOT do that ours does: token-to-certificate binding (RFC 8705 cnf), province
 // from the certificate chain, per-operation scope policy, the hash-chained audit record.
 import { HTTPTransport, createGatewayRuntime, useJWT, type GatewayPlugin } from '@graphql-hive/gateway';
@@ -140,7 +142,9 @@ async function main() {
         const dispatcher = undiciAgents.get(p.id)!;
         setFetchFn(((input: string, init?: Record<string, unknown>) => undiciFetch(input, { ...(init as object), dispatcher })) as never);
       }
-      return signer.sign(caller, p.id).then((assertion) => {
+      // The same as ours (ProvinceClients.assertion): one assertion per caller identity and
+      // subgraph, reused within its lifetime.
+      return signer.assertionFor(caller, p.id).then((assertion) => {
         const headers = { ...(options.headers as Record<string, string> | undefined), [CALLER_ASSERTION_HEADER]: assertion, 'x-request-id': caller.requestId };
         setOptions({ ...options, headers });
       }) as never;
