@@ -44,9 +44,10 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     'config-dir': { type: 'string' },
     'certs-dir': { type: 'string' },
-    // "undici": undici fetch + keep-alive Agent per province (the same HTTP client ours uses);
-    // "agent": Hive's own fetch with its documented `customAgent` (node https.Agent).
-    upstream: { type: 'string', default: process.env.HIVE_UPSTREAM ?? 'undici' },
+    // "agent" (default): Hive's own fetch with its documented `customAgent` (a keep-alive node
+    // https.Agent per province, mTLS); "undici": undici fetch + keep-alive Agent per province (the
+    // HTTP client ours uses), which measured slower for Hive.
+    upstream: { type: 'string', default: process.env.HIVE_UPSTREAM ?? 'agent' },
     // Hive's HTTP executor merges identical in-flight subgraph queries (same URL and body) by
     // default. Off here: the caller assertion is per caller and per request (added in onFetch,
     // after that merge), and the subgraphs answer per caller (NOT_SHARED entries are hidden from
