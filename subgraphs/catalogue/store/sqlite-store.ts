@@ -8,7 +8,10 @@ import path from 'node:path';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+
+/** Above this many FTS matches a page walks the (name, id) index instead of sorting matches. */
+const FREQUENT_MATCHES = 1000;
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE entries (
@@ -64,6 +67,8 @@ const MIGRATIONS: string[] = [
      body TEXT NOT NULL,
      created_at TEXT NOT NULL
    ) STRICT;`,
+  // v3: facet counts read an index instead of the table.
+  `CREATE INDEX entries_facets ON entries (status, kind, sharing_type);`,
 ];
 
 interface Row {
@@ -168,9 +173,10 @@ function likePattern(term: string): string {
 }
 
 /** Build the WHERE clause shared by the page query and the counts (both backends use the same shape). */
-function whereClause(q: SliceQuery): { sql: string; params: unknown[] } {
+function whereClause(q: SliceQuery): { sql: string; params: unknown[]; phrases: string[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
+  const phrases: string[] = [];
   const inList = (col: string, values: readonly string[] | null | undefined) => {
     if (!values || values.length === 0) return;
     parts.push(`${col} IN (${values.map(() => '?').join(',')})`);
@@ -194,14 +200,16 @@ function whereClause(q: SliceQuery): { sql: string; params: unknown[] } {
     if ([...term].length >= 3) {
       // An FTS5 string literal: the term as one phrase, quotes doubled.
       parts.push('e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)');
-      params.push(`"${term.replace(/"/g, '""')}"`);
+      const phrase = `"${term.replace(/"/g, '""')}"`;
+      params.push(phrase);
+      phrases.push(phrase);
     } else {
       parts.push(`(e.name LIKE ? ESCAPE '\\' OR e.abstract LIKE ? ESCAPE '\\' OR e.provider_name LIKE ? ESCAPE '\\')`);
       const p = likePattern(term);
       params.push(p, p, p);
     }
   }
-  return { sql: parts.length ? parts.join(' AND ') : '1=1', params };
+  return { sql: parts.length ? parts.join(' AND ') : '1=1', params, phrases };
 }
 
 export class SqliteCatalogueStore implements CatalogueStore {
@@ -209,6 +217,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly insertStmt: Database.Statement<Record<string, unknown>>;
+  private readonly countCache = new Map<string, Pick<SliceResult, 'total' | 'bySharingType'>>();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -243,6 +252,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   async insertEntries(records: CatalogueEntryRecord[]): Promise<void> {
+    this.countCache.clear();
     const tx = this.db.transaction((rs: CatalogueEntryRecord[]) => {
       for (const r of rs) this.insertStmt.run(recordToParams(r));
     });
@@ -263,30 +273,57 @@ export class SqliteCatalogueStore implements CatalogueStore {
     return out;
   }
 
+  /** Rows an FTS phrase matches (cheap: the FTS index alone), to choose the page plan. */
+  private ftsMatches(phrase: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM entries_fts WHERE entries_fts MATCH ?').get(phrase) as { n: number }).n;
+  }
+
   async slice(q: SliceQuery): Promise<SliceResult> {
     const where = whereClause(q);
-    let pageSql = `SELECT e.name AS name, e.id AS id FROM entries e WHERE ${where.sql}`;
+    // Plan choice. A frequent term (thousands of matches): walk the (name, id) index in order
+    // and stop after `limit` matches, instead of collecting and sorting every match; the cost
+    // then depends on the page size, not on how much the catalogue has grown. A rare term: let
+    // FTS find its few rows and sort them.
+    const frequent = where.phrases.length > 0 && Math.min(...where.phrases.map((ph) => this.ftsMatches(ph))) > FREQUENT_MATCHES;
+    let pageSql = `SELECT e.name AS name, e.id AS id FROM entries e${frequent ? ' INDEXED BY entries_order' : ''} WHERE ${where.sql}`;
     const pageParams = [...where.params];
     if (q.after) {
-      pageSql += ' AND (e.name > ? OR (e.name = ? AND e.id > ?))';
-      pageParams.push(q.after.name, q.after.name, q.after.id);
+      // A row value comparison lets SQLite seek in the (name, id) index instead of rescanning.
+      pageSql += ' AND (e.name, e.id) > (?, ?)';
+      pageParams.push(q.after.name, q.after.id);
     }
     pageSql += ' ORDER BY e.name, e.id LIMIT ?';
     pageParams.push(q.limit);
     const items = this.db.prepare(pageSql).all(...pageParams) as { name: string; id: string }[];
-    const counts = this.db
+    return { items, ...this.counts(where) };
+  }
+
+  /**
+   * Totals per sharing type for a filter. Counting every match is the expensive part of a
+   * page at scale and does not depend on the cursor, so results are kept until the next write
+   * to this store (exact: every write goes through this process and clears them).
+   */
+  private counts(where: { sql: string; params: unknown[] }): Pick<SliceResult, 'total' | 'bySharingType'> {
+    const key = JSON.stringify([where.sql, where.params]);
+    const hit = this.countCache.get(key);
+    if (hit) return hit;
+    const rows = this.db
       .prepare(`SELECT e.sharing_type AS t, count(*) AS n FROM entries e WHERE ${where.sql} GROUP BY e.sharing_type`)
       .all(...where.params) as { t: SharingType; n: number }[];
     const bySharingType: Partial<Record<SharingType, number>> = {};
     let total = 0;
-    for (const c of counts) {
+    for (const c of rows) {
       bySharingType[c.t] = c.n;
       total += c.n;
     }
-    return { items, total, bySharingType };
+    const result = { total, bySharingType };
+    if (this.countCache.size >= 1000) this.countCache.delete(this.countCache.keys().next().value!);
+    this.countCache.set(key, result);
+    return result;
   }
 
   async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {
+    this.countCache.clear();
     return this.db.transaction((): MirrorWriteResult => {
       const existing = this.getStmt.get(record.id);
       if (!existing) {
@@ -310,6 +347,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   async withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult> {
+    this.countCache.clear();
     return this.db.transaction((): MirrorWriteResult => {
       const row = this.getStmt.get(id);
       if (!row) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
@@ -332,6 +370,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     patch: Partial<Pick<CatalogueEntryRecord, 'name' | 'abstract' | 'status' | 'sharingType' | 'sharingCondition'>>,
     at: string,
   ): Promise<MirrorWriteResult> {
+    this.countCache.clear();
     return this.db.transaction((): MirrorWriteResult => {
       const row = this.getStmt.get(id);
       if (!row) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
