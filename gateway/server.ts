@@ -21,7 +21,7 @@ import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { LOCAL_SUBGRAPH_NAME } from '../common/schema/local-sdl.js';
 import { auditPlugin } from './audit/audit-plugin.js';
 import type { GatewayContext } from './federation/context.js';
-import { ProvinceDataSource, localDataSource } from './federation/data-sources.js';
+import { DirectoryDataSource, ProvinceDataSource } from './federation/data-sources.js';
 import { buildDirectorySubgraph } from './federation/directory-subgraph.js';
 import { ProvinceClients } from './federation/province-clients.js';
 import { composeSupergraph } from './federation/supergraph.js';
@@ -93,8 +93,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: log,
-    buildService: ({ name, url }) =>
-      name === LOCAL_SUBGRAPH_NAME ? localDataSource(directorySchema) : new ProvinceDataSource(name, url!, clients),
+    buildService: ({ name }) =>
+      name === LOCAL_SUBGRAPH_NAME ? new DirectoryDataSource(directorySchema) : new ProvinceDataSource(name, clients),
   });
 
   const limits = cfg.gateway.limits;

@@ -1,56 +1,83 @@
-// How the query planner's fetches leave the gateway: the directory subgraph runs
-// in-process; province subgraphs are called over mTLS with a fresh caller assertion.
-import { LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { CALLER_ASSERTION_HEADER } from '../../common/identity/caller-assertion.js';
+// How the query planner's fetches leave the gateway. The directory subgraph runs in-process
+// with its operations parsed and validated once; province subgraphs are called with one
+// undici request over the province's keep-alive mTLS pool (no fetch/Request/Headers objects
+// per call: the default fetcher is a main cost of @apollo/gateway, DESIGN.md §7).
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';
 import type { GatewayContext } from './context.js';
-import type { ProvinceClients } from './province-clients.js';
+import { ProvinceUnavailable, type ProvinceClients } from './province-clients.js';
 
-/** Adds the directory's "province unavailable" errors next to its partial data. */
-export class DirectoryDataSource extends LocalGraphQLDataSource<GatewayContext> {
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    const response = await super.process(options);
-    const ctx = options.context;
-    if (ctx?.partialErrors?.length) {
-      response.errors = [...(response.errors ?? []), ...ctx.partialErrors];
-      ctx.partialErrors = [];
+type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>>;
+
+/**
+ * The directory subgraph, executed in-process. The planner sends the same few subgraph
+ * operations again and again, so each is parsed and validated once (bounded cache). The
+ * "province unavailable" errors its resolvers collected are added next to its partial data.
+ */
+export class DirectoryDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  private document(query: string): DocumentNode | readonly GraphQLError[] {
+    let doc = this.documents.get(query);
+    if (!doc) {
+      try {
+        const parsed = parse(query);
+        const errors = validate(this.schema, parsed);
+        doc = errors.length ? errors : parsed;
+      } catch (err) {
+        doc = [err as GraphQLError];
+      }
+      if (this.documents.size >= 500) this.documents.delete(this.documents.keys().next().value!);
+      this.documents.set(query, doc);
+    }
+    return doc;
+  }
+
+  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
+    const doc = this.document(request.query!);
+    if (Array.isArray(doc)) return { errors: doc as GraphQLError[] } as Response;
+    const response = (await execute({
+      schema: this.schema,
+      document: doc as DocumentNode,
+      contextValue: context,
+      variableValues: request.variables,
+      operationName: request.operationName,
+    })) as Response & { errors?: readonly GraphQLError[] };
+    if (context?.partialErrors?.length) {
+      (response as { errors?: readonly GraphQLError[] }).errors = [...(response.errors ?? []), ...context.partialErrors];
+      context.partialErrors = [];
     }
     return response;
   }
 }
 
-export class ProvinceDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class ProvinceDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     private readonly provinceId: string,
-    url: string,
     private readonly clients: ProvinceClients,
-  ) {
-    super({ url, fetcher: clients.fetcher(provinceId) as never });
-  }
+  ) {}
 
-  /** A fetch that fails outright (unreachable, timeout, open circuit) names the province. */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
+    const province = this.clients.cfg.provinces.find((x) => x.id === this.provinceId)!;
+    const caller = context?.caller;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (caller) {
+      context.touched?.add(this.provinceId);
+      headers[CALLER_ASSERTION_HEADER] = await this.clients.assertion(caller, this.provinceId);
+      headers[REQUEST_ID_HEADER] = caller.requestId;
+    }
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     try {
-      return await super.process(options);
+      return (await this.clients.postGraphql(province, body, headers)) as Response;
     } catch (err) {
-      if (err instanceof GraphQLError && typeof err.extensions?.code === 'string' && err.extensions.code !== 'INTERNAL_SERVER_ERROR') throw err;
-      const p = this.clients.cfg.provinces.find((x) => x.id === this.provinceId)!;
-      throw new GraphQLError(`${p.enumValue} (${p.platform.name} ${p.platform.romanized}) is unavailable; its fields are missing`, {
-        extensions: { code: 'PROVINCE_UNAVAILABLE', province: p.enumValue },
+      if (!(err instanceof ProvinceUnavailable)) throw err;
+      // A fetch that fails outright (unreachable, timeout, open circuit) names the province.
+      throw new GraphQLError(`${province.enumValue} (${province.platform.name} ${province.platform.romanized}) is unavailable; its fields are missing`, {
+        extensions: { code: 'PROVINCE_UNAVAILABLE', province: province.enumValue },
       });
     }
   }
-
-  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
-    const caller = options.context?.caller;
-    const headers = options.request.http?.headers;
-    if (!caller || !headers) return;
-    options.context.touched?.add(this.provinceId);
-    headers.set(CALLER_ASSERTION_HEADER, await this.clients.assertion(caller, this.provinceId));
-    headers.set('x-request-id', caller.requestId);
-  }
-}
-
-export function localDataSource(schema: GraphQLSchema) {
-  return new DirectoryDataSource(schema);
 }

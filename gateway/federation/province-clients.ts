@@ -2,7 +2,7 @@
 // province, mutual TLS with the gateway's own client certificate, the province CA as the
 // only trust anchor, and a bounded time per call (DESIGN.md §5, §7).
 import { readFileSync } from 'node:fs';
-import { Agent, fetch as undiciFetch, request } from 'undici';
+import { Agent, request } from 'undici';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { subgraphUrl } from '../../common/config.js';
 import { CALLER_ASSERTION_HEADER, type CallerAssertionSigner } from '../../common/identity/caller-assertion.js';
@@ -135,17 +135,45 @@ export class ProvinceClients {
     return this.signer.assertionFor(caller, provinceId);
   }
 
-  /** A fetch for @apollo/gateway's RemoteGraphQLDataSource, bound to this province's pool. */
-  fetcher(provinceId: string): typeof undiciFetch {
-    const timeoutMs = this.timeoutMs;
-    const province = this.cfg.provinces.find((p) => p.id === provinceId)!;
-    return ((input: Parameters<typeof undiciFetch>[0], init?: Parameters<typeof undiciFetch>[1]) =>
-      this.guarded(
-        province,
-        'graphql',
-        () => undiciFetch(input, { ...init, dispatcher: this.agents.get(provinceId)!, signal: AbortSignal.timeout(timeoutMs) }),
-        (res) => res.status >= 500,
-      )) as typeof undiciFetch;
+  /**
+   * POST a GraphQL request to the province subgraph. Resolves with the parsed JSON body of a
+   * 200 answer or of a 4xx carrying GraphQL errors (those are the subgraph's refusals, passed
+   * on); anything else is ProvinceUnavailable.
+   */
+  async postGraphql(province: ProvinceConfig, body: string, headers: Record<string, string>): Promise<unknown> {
+    return this.guarded(
+      province,
+      'graphql',
+      async () => {
+        let res;
+        try {
+          res = await request(`${this.baseUrls.get(province.id)}/graphql`, {
+            method: 'POST',
+            dispatcher: this.agents.get(province.id)!,
+            headers,
+            body,
+            signal: AbortSignal.timeout(this.timeoutMs),
+          });
+        } catch (err) {
+          throw new ProvinceUnavailable(province, (err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable');
+        }
+        if (res.statusCode >= 500) {
+          await res.body.dump();
+          throw new ProvinceUnavailable(province, `server error ${res.statusCode}`);
+        }
+        let json: unknown;
+        try {
+          json = await res.body.json();
+        } catch {
+          throw new ProvinceUnavailable(province, `bad response (${res.statusCode})`);
+        }
+        if (res.statusCode !== 200 && !(json && typeof json === 'object' && 'errors' in json)) {
+          throw new ProvinceUnavailable(province, `unexpected status ${res.statusCode}`);
+        }
+        return json;
+      },
+      () => false,
+    );
   }
 
   /** Call the province's index API (JSON over mTLS, with the caller assertion). */
