@@ -43,9 +43,27 @@ export class ProvinceTrustStore {
     }
     this.caBundle = bundle;
     this.byFingerprint = map;
+    this.generation += 1;
   }
 
+  // The peer certificate cannot change on an established TLS connection (renegotiation is off
+  // in TLS 1.3 and refused by Node's server by default), so identify each connection once;
+  // getPeerCertificate(true) builds the whole chain and is costly per request. Keyed by the
+  // trust generation, so a CA reload re-identifies existing connections.
+  private readonly identified = new WeakMap<TLSSocket, { generation: number; until: number; result: ClientCertificateResult }>();
+  private generation = 0;
+
   identify(socket: TLSSocket): ClientCertificateResult {
+    const hit = this.identified.get(socket);
+    // A certificate that expires while its connection is open is refused from then on.
+    if (hit && hit.generation === this.generation && Date.now() < hit.until) return hit.result;
+    const result = this.identifyUncached(socket);
+    const validTo = Date.parse(socket.getPeerCertificate()?.valid_to ?? '');
+    this.identified.set(socket, { generation: this.generation, until: Number.isFinite(validTo) ? validTo : 0, result });
+    return result;
+  }
+
+  private identifyUncached(socket: TLSSocket): ClientCertificateResult {
     const peer = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
     if (!peer || !peer.raw) return { ok: false, reason: 'client_certificate_missing' };
     if (!socket.authorized) {
