@@ -28,6 +28,8 @@ export interface ContenderRun {
   samples: RunSample[];
   /** Why it could not be measured (failed sanity check, not implemented, …). */
   unavailable?: string;
+  /** Runs thrown away and measured again because other processes loaded the machine. */
+  discarded?: number;
 }
 
 export interface Row {
@@ -37,6 +39,7 @@ export interface Row {
   serving: string;
   note?: string;
   unavailable?: string;
+  discarded?: number;
   rounds: number;
   rps: number;
   rpsMin: number;
@@ -71,6 +74,7 @@ export function aggregate(run: ContenderRun): Row {
     serving: run.serving,
     note: run.note,
     unavailable: run.unavailable,
+    discarded: run.discarded,
     rounds: s.length,
     rps: s.length ? s.reduce((n, x) => n + x.rps, 0) / s.length : NaN,
     rpsMin: Math.min(...s.map((x) => x.rps)),
@@ -270,7 +274,7 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
   lines.push(`- Commands: ${report.commands.map((c) => `\`${c}\``).join('; ')}`);
   lines.push(`- Fixtures: ${Object.entries(report.fixtures).map(([k, v]) => `${k} \`${v}\``).join(', ')}`);
   lines.push('');
-  lines.push('RPS is the mean of the rounds (autocannon requests/s), p50/p99 the median over rounds of each round\'s latency percentile, RSS the peak VmRSS of the *serving* process (ours/Hive: the gateway process; direct: the subgraph) polled every 100 ms, errors = transport errors + timeouts + non-2xx + bodies failing the check (GraphQL `errors`, or not the expected entry / nodes / mirror source / verdict). Ratios compare RPS. "other procs CPU %" is the CPU that processes outside the benchmark used meanwhile, as a share of all cores (/proc/stat minus the servers and the load generator): the noise each measurement was exposed to.');
+  lines.push('RPS is the mean of the rounds (autocannon requests/s), p50/p99 the median over rounds of each round\'s latency percentile, RSS the peak VmRSS of the *serving* process (ours/Hive: the gateway process; direct: the subgraph) polled every 100 ms, errors = transport errors + timeouts + non-2xx + bodies failing the check (GraphQL `errors`, or not the expected entry / nodes / mirror source / verdict). Ratios compare RPS. "other procs CPU %" is the CPU that processes outside the benchmark used meanwhile, as a share of all cores (/proc/stat minus the servers and the load generator): the noise each measurement was exposed to; a run above `--max-foreign` (default 10 %) is measured again, within a budget of re-runs (`--retries`).');
   lines.push('');
   lines.push(markdownTable(mainTable(report)));
   lines.push('');
