@@ -252,7 +252,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       await Promise.all(jwksSources.map(({ source }) => source.close?.()));
       await apollo.stop();
       await clients.close();
-      audit.close();
+      await audit.close();
     },
   };
 }

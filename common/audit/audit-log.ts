@@ -1,12 +1,13 @@
 // Append-only, hash-chained audit log (DESIGN.md §4). Each record carries the hash of the
 // previous one, so altering, removing or reordering a record breaks the chain at that point.
 // A record is durable (SQLite WAL, synchronous=FULL) before `append` resolves; records that
-// arrive together are committed in one transaction (group commit), so the cost of the fsync is
-// shared by concurrent requests.
+// arrive together are committed in one transaction (group commit) by a writer thread, so the
+// fsync is shared by concurrent requests and never blocks the event loop.
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 export type AuditRecord = Record<string, unknown>;
 
@@ -38,19 +39,12 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 `;
 
-interface Pending {
-  record: AuditRecord;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
-export class AuditLog {
+/** Writes records to one chain file; runs inside the audit worker thread (audit-worker.ts). */
+export class AuditChainWriter {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private lastHash: string;
   private lastSeq: number;
-  private queue: Pending[] = [];
-  private scheduled = false;
 
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -64,8 +58,71 @@ export class AuditLog {
     this.insert = this.db.prepare('INSERT INTO audit (seq, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?)');
   }
 
+  /** One transaction (one fsync) for the whole batch; the chain advances only if it commits. */
+  write(records: AuditRecord[]): void {
+    let seq = this.lastSeq;
+    let hash = this.lastHash;
+    this.db.transaction(() => {
+      for (const r of records) {
+        seq += 1;
+        const at = new Date().toISOString();
+        const body = canonicalJson(r);
+        const h = chainHash(hash, seq, at, body);
+        this.insert.run(seq, at, body, hash, h);
+        hash = h;
+      }
+    })();
+    this.lastSeq = seq;
+    this.lastHash = hash;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+interface Pending {
+  record: AuditRecord;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * The append side, on the request path. Records that arrive in the same turn of the event
+ * loop go to the writer thread as one batch (group commit); `append` resolves when that batch
+ * is on disk. The fsync happens off the event loop, so other requests keep being served while
+ * a batch commits. If the writer fails, appends reject and the requests that wait on them fail
+ * closed.
+ */
+export class AuditLog {
+  private readonly worker: Worker;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private nextId = 1;
+  private readonly inFlight = new Map<number, Pending[]>();
+  private failed: Error | null = null;
+
+  constructor(readonly file: string) {
+    this.worker = new Worker(new URL('./audit-worker-boot.mjs', import.meta.url), { workerData: { file } });
+    this.worker.on('message', (m: { id: number; error?: string }) => {
+      const batch = this.inFlight.get(m.id);
+      this.inFlight.delete(m.id);
+      for (const p of batch ?? []) m.error ? p.reject(new Error(`audit write failed: ${m.error}`)) : p.resolve();
+    });
+    const fail = (err: Error) => {
+      this.failed = err;
+      for (const batch of this.inFlight.values()) for (const p of batch) p.reject(err);
+      this.inFlight.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`audit writer exited (${code})`));
+    });
+  }
+
   /** Resolves once the record is committed to disk. */
   append(record: AuditRecord): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
       if (!this.scheduled) {
@@ -80,30 +137,22 @@ export class AuditLog {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    let seq = this.lastSeq;
-    let hash = this.lastHash;
-    try {
-      this.db.transaction(() => {
-        for (const p of batch) {
-          seq += 1;
-          const at = new Date().toISOString();
-          const body = canonicalJson(p.record);
-          const h = chainHash(hash, seq, at, body);
-          this.insert.run(seq, at, body, hash, h);
-          hash = h;
-        }
-      })();
-      this.lastSeq = seq;
-      this.lastHash = hash;
-      for (const p of batch) p.resolve();
-    } catch (err) {
-      for (const p of batch) p.reject(err as Error);
-    }
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
+    this.worker.postMessage({ id, records: batch.map((p) => p.record) });
   }
 
-  close(): void {
+  /** Commits what is queued, then stops the writer. */
+  async close(): Promise<void> {
     this.flush();
-    this.db.close();
+    const pending = [...this.inFlight.values()].flat().map((p) => new Promise<void>((r) => {
+      const { resolve, reject } = p;
+      p.resolve = () => (resolve(), r());
+      p.reject = (e) => (reject(e), r());
+    }));
+    await Promise.all(pending);
+    this.worker.postMessage({ close: true });
+    await new Promise<void>((r) => this.worker.once('exit', () => r()));
   }
 }
 

@@ -192,7 +192,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
         server.closeIdleConnections();
       });
       await apollo.stop();
-      audit.close();
+      await audit.close();
     },
   };
 }
