@@ -91,7 +91,7 @@ const doProfile = args['no-profile'] ? false : (args.profile ?? !quick);
 const doWrite = args['no-write'] ? false : (args.write ?? !quick);
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
 const maxForeignPct = Number(args['max-foreign']);
-let retriesLeft = Number(args.retries ?? (quick ? 2 : 10));
+let retriesLeft = Number(args.retries ?? (quick ? 2 : 6));
 for (const [k, v] of Object.entries(settings)) {
   if (typeof v === 'number' && (!Number.isFinite(v) || v <= 0 || v > 600)) throw new Error(`--${k} must be a positive number of at most 600`);
 }
@@ -262,6 +262,27 @@ async function measure(c: Contender, seconds: number): Promise<RunSample> {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU used by processes outside the benchmark over `ms`, % of all cores. */
+async function foreignLoad(ms: number): Promise<number> {
+  const procs = [...cpuProcs.values()];
+  const cpu0 = procs.reduce((n, p) => n + (cpuMs(p.pid) ?? 0), 0) + selfCpuMs();
+  const m0 = machineBusyMs();
+  const t0 = Date.now();
+  await pause(ms);
+  const cpu1 = procs.reduce((n, p) => n + (cpuMs(p.pid) ?? 0), 0) + selfCpuMs();
+  const m1 = machineBusyMs();
+  if (m0 == null || m1 == null) return 0;
+  return Math.max(0, ((m1 - m0 - (cpu1 - cpu0)) / ((Date.now() - t0) * os.availableParallelism())) * 100);
+}
+
+/** Waits (at most `maxMs`) until other processes leave the machine mostly idle. */
+async function waitForQuiet(maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (Date.now() < until) {
+    if ((await foreignLoad(1000)) <= maxForeignPct / 2) return;
+  }
+}
+
 /** Sanity check: one request per contender must return a good body before it is measured. */
 async function check(c: Contender): Promise<string | null> {
   try {
@@ -299,11 +320,11 @@ async function runAlternating(scenario: string, contenders: Contender[]): Promis
     const order = usable.map((_, i) => usable[(i + round) % usable.length]!);
     for (const { c, run } of order) {
       let s = await measure(c, settings.durationS);
-      while (s.foreignPct > maxForeignPct && retriesLeft > 0) {
+      for (let again = 0; s.foreignPct > maxForeignPct && retriesLeft > 0 && again < 2; again++) {
         retriesLeft--;
         run.discarded = (run.discarded ?? 0) + 1;
-        log(`  round ${round + 1}/${settings.rounds} ${c.label}: other processes used ${s.foreignPct.toFixed(0)}% of the machine; measuring again (${retriesLeft} re-runs left)`);
-        await pause(2000);
+        log(`  round ${round + 1}/${settings.rounds} ${c.label}: other processes used ${s.foreignPct.toFixed(0)}% of the machine; waiting for quiet, then measuring again (${retriesLeft} re-runs left)`);
+        await waitForQuiet(30_000);
         s = await measure(c, settings.durationS);
       }
       run.samples.push(s);
