@@ -2,11 +2,10 @@
 import { parseArgs } from 'node:util';
 import { loadStackConfig, provinceById } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
-import { SqliteCertificateStore, certificateStoreFile } from './certificates/certificate-store.js';
 import { loadSealKeys } from './certificates/seal-keys.js';
 import { ensureDemoCertificates, ensureDemoData } from './seed.js';
 import { startProvinceSubgraph } from './server.js';
-import { openStore } from './store/open-store.js';
+import { openCertificateStore, openStore } from './store/open-store.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +25,7 @@ try {
   const store = await openStore(cfg, province);
   const seeded = await ensureDemoData(store, province);
   if (seeded) log.info({ province: province.id, entries: seeded }, 'demo data generated');
-  const certificates = new SqliteCertificateStore(certificateStoreFile(cfg.dataDir, province.id));
+  const certificates = await openCertificateStore(cfg, province);
   const sealed = await ensureDemoCertificates(certificates, province, loadSealKeys(cfg, province));
   if (sealed) log.info({ province: province.id, certificates: sealed }, 'demo certificates generated');
   const running = await startProvinceSubgraph({ cfg, province, store, certificates, port: values.port ? Number(values.port) : undefined });

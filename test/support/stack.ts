@@ -10,11 +10,11 @@ import { mintDevToken } from '../../common/dev-token.js';
 import { ensureDevPki } from '../../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { startGateway, type RunningGateway } from '../../gateway/server.js';
-import { SqliteCertificateStore, certificateStoreFile, type CertificateStore } from '../../subgraphs/catalogue/certificates/certificate-store.js';
+import type { CertificateStore } from '../../subgraphs/catalogue/certificates/certificate-store.js';
 import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';
 import { ensureDemoCertificates, ensureDemoData } from '../../subgraphs/catalogue/seed.js';
 import { startProvinceSubgraph, type RunningSubgraph } from '../../subgraphs/catalogue/server.js';
-import { openStore } from '../../subgraphs/catalogue/store/open-store.js';
+import { openCertificateStore, openStore } from '../../subgraphs/catalogue/store/open-store.js';
 import type { CatalogueStore } from '../../subgraphs/catalogue/store/store.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -114,7 +114,7 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
       store = await openStore(cfg, p);
       await ensureDemoData(store, p, opts.entries ?? p.demo.entries);
       stores.set(p.id, store);
-      const certs = new SqliteCertificateStore(certificateStoreFile(cfg.dataDir, p.id));
+      const certs = await openCertificateStore(cfg, p);
       await ensureDemoCertificates(certs, p, loadSealKeys(cfg, p));
       certificates.set(p.id, certs);
     }

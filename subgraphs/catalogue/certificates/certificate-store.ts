@@ -1,6 +1,7 @@
 // The province's e-certificate library (电子证照库): sealed records, holder IDs only as keyed
 // hashes. SQLite (WAL, synchronous=FULL) beside the catalogue store.
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CertificateRecord } from '../../../domain/certificate.js';
@@ -53,4 +54,51 @@ export class SqliteCertificateStore implements CertificateStore {
 
 export function certificateStoreFile(dataDir: string, provinceId: string): string {
   return path.join(dataDir, `${provinceId}-certificates.sqlite`);
+}
+
+/**
+ * PostgreSQL backend: the `certificates` table in the province's catalogue schema (created by
+ * the catalogue store's migrations, which must have run: open the catalogue store first).
+ */
+export class PostgresCertificateStore implements CertificateStore {
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(url: string, private readonly table: string) {
+    this.pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 10_000 });
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.table}`);
+    return Number(rows[0]!.n);
+  }
+
+  async insert(records: CertificateRecord[]): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(
+        `INSERT INTO ${this.table} (id, issuer_division_code, status, record)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+        [records.map((r) => r.id), records.map((r) => r.issuerDivisionCode), records.map((r) => r.status), records.map((r) => JSON.stringify(r))],
+      );
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  async get(id: string): Promise<CertificateRecord | null> {
+    const { rows } = await this.pool.query<{ record: string }>(`SELECT record FROM ${this.table} WHERE id = $1`, [id]);
+    return rows[0] ? (JSON.parse(rows[0].record) as CertificateRecord) : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
 }

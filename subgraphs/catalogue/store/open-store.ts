@@ -2,7 +2,13 @@
 // province, so provinces can share a database), else SQLite in the data directory.
 import path from 'node:path';
 import type { ProvinceConfig, StackConfig } from '../../../common/config.js';
-import { PostgresCatalogueStore } from './postgres-store.js';
+import {
+  PostgresCertificateStore,
+  SqliteCertificateStore,
+  certificateStoreFile,
+  type CertificateStore,
+} from '../certificates/certificate-store.js';
+import { PostgresCatalogueStore, quoteIdent } from './postgres-store.js';
 import { SqliteCatalogueStore } from './sqlite-store.js';
 import type { CatalogueStore } from './store.js';
 
@@ -19,4 +25,13 @@ export async function openStore(cfg: StackConfig, province: ProvinceConfig): Pro
   const url = process.env.DATABASE_URL;
   if (url) return PostgresCatalogueStore.open(url, pgSchemaFor(province));
   return new SqliteCatalogueStore(storeFileFor(cfg, province));
+}
+
+/** The province's e-certificate library, on the same backend as its catalogue. */
+export async function openCertificateStore(cfg: StackConfig, province: ProvinceConfig): Promise<CertificateStore> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return new SqliteCertificateStore(certificateStoreFile(cfg.dataDir, province.id));
+  // Opening the catalogue store applies the schema migrations, certificates table included.
+  await (await PostgresCatalogueStore.open(url, pgSchemaFor(province))).close();
+  return new PostgresCertificateStore(url, `${quoteIdent(pgSchemaFor(province))}.certificates`);
 }

@@ -72,6 +72,16 @@ const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
       created_at text NOT NULL
     );
   `,
+  // v3: the province's e-certificate library (sealed records; holder IDs only as keyed hashes).
+  (s) => `
+    CREATE TABLE ${s}.certificates (
+      id text COLLATE "C" PRIMARY KEY,
+      issuer_division_code text NOT NULL,
+      status text NOT NULL,
+      -- The record as JSON text, byte for byte as written (the seal is checked against its fields).
+      record text NOT NULL
+    );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -181,7 +191,7 @@ function likeEscape(s: string): string {
 }
 
 /** Double-quoted identifier; callers have already validated the name. */
-function quoteIdent(name: string): string {
+export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
