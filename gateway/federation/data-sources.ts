@@ -5,6 +5,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';
+import type { ProvinceConfig } from '../../common/config.js';
 import type { GatewayContext } from './context.js';
 import { ProvinceUnavailable, type ProvinceClients } from './province-clients.js';
 
@@ -55,13 +56,17 @@ export class DirectoryDataSource implements GraphQLDataSource<GatewayContext> {
 }
 
 export class ProvinceDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly province: ProvinceConfig;
+
   constructor(
     private readonly provinceId: string,
     private readonly clients: ProvinceClients,
-  ) {}
+  ) {
+    this.province = clients.cfg.provinces.find((x) => x.id === provinceId)!;
+  }
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
-    const province = this.clients.cfg.provinces.find((x) => x.id === this.provinceId)!;
+    const province = this.province;
     const caller = context?.caller;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (caller) {

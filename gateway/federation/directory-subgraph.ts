@@ -84,6 +84,7 @@ export interface DirectorySubgraphOptions {
 export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySubgraphOptions): GraphQLSchema {
   const cursors = new CursorCodec(cursorKey);
   const byEnum = new Map(cfg.provinces.map((p) => [p.enumValue, p]));
+  const provinceById = new Map(cfg.provinces.map((p) => [p.id, p]));
   const maxPage = cfg.gateway.maxPageSize;
 
   const ref = (p: ProvinceConfig, id: string) => ({ __typename: entryTypeName(p), id });
@@ -167,7 +168,6 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
       results.filter((r) => r.result).map((r) => ({ province: r.province.id, items: r.result!.items })),
       first,
     );
-    const provinceById = new Map(cfg.provinces.map((p) => [p.id, p]));
     const edges = merged.rows.map((row) => ({
       cursor: cursors.encode(row, fingerprint),
       node: ref(provinceById.get(row.province)!, row.id),
@@ -238,7 +238,14 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
     ]),
   );
 
-  const ownProvince = (ctx: GatewayContext) => cfg.provinces.find((p) => p.id === ctx.caller.province)!;
+  const ownProvince = (ctx: GatewayContext) => provinceById.get(ctx.caller.province)!;
+
+  /** Writes go only into the caller's own province (the province subgraph checks again). */
+  const requireOwn = (ctx: GatewayContext, target: string) => {
+    const own = ownProvince(ctx);
+    if (target !== own.enumValue) throw forbidden(`administrators of ${own.enumValue} cannot write into ${target}'s catalogue`);
+    return own;
+  };
 
   /** A GB/T 36904 identifier checked locally (check character and all) and routed by the issuer's division code. */
   const issuingProvince = (identifier: string) => {
@@ -342,10 +349,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
       },
       registerMirror: async (_: unknown, args: { sourceId: string; province?: string | null }, ctx: GatewayContext) => {
         requireScope(ctx, 'catalogue:admin');
-        const own = ownProvince(ctx);
-        if (args.province != null && args.province !== own.enumValue) {
-          throw forbidden(`administrators of ${own.enumValue} cannot write into ${args.province}'s catalogue`);
-        }
+        const own = requireOwn(ctx, args.province ?? ownProvince(ctx).enumValue);
         const { province: source, parsed } = provinceOfId(args.sourceId, 'sourceId');
         if (parsed.kind !== 'ORIGINAL') throw badInput('sourceId: a mirror can only mount an original entry, not another mirror', 'sourceId');
         if (source.id === own.id) throw badInput(`sourceId: ${args.sourceId} is already in ${own.enumValue}'s own catalogue`, 'sourceId');
@@ -370,9 +374,8 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
       },
       withdrawMirror: async (_: unknown, args: { id: string; expectedVersion?: number | null }, ctx: GatewayContext) => {
         requireScope(ctx, 'catalogue:admin');
-        const own = ownProvince(ctx);
         const { province, parsed } = provinceOfId(args.id);
-        if (province.id !== own.id) throw forbidden(`administrators of ${own.enumValue} cannot write into ${province.enumValue}'s catalogue`);
+        const own = requireOwn(ctx, province.enumValue);
         if (parsed.kind !== 'MIRROR') throw badInput('id: not a mirror; original entries are withdrawn with withdrawEntry', 'id');
         try {
           const r = await callIndex<{ entry: { id: string } }>(own, '/mirrors/withdraw', { id: args.id, expectedVersion: args.expectedVersion ?? null }, ctx, true);
@@ -387,9 +390,8 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         ctx: GatewayContext,
       ) => {
         requireScope(ctx, 'catalogue:admin');
-        const own = ownProvince(ctx);
         const { province, parsed } = provinceOfId(args.id);
-        if (province.id !== own.id) throw forbidden(`administrators of ${own.enumValue} cannot write into ${province.enumValue}'s catalogue`);
+        const own = requireOwn(ctx, province.enumValue);
         if (parsed.kind !== 'ORIGINAL') throw badInput('id: mirrors are changed by withdrawing and registering them', 'id');
         const patch = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v != null));
         if (Object.keys(patch).length === 0) throw badInput('input: nothing to change', 'input');

@@ -185,6 +185,15 @@ export function internalApi(
   });
 
 
+  // Only this province's own administrators write into its catalogue (after the audit and
+  // idempotency wrappers, so a refusal is recorded like any other answer).
+  router.use(['/mirrors', '/entries/update'], (_req: Request, res: Response, next) => {
+    if (!canWrite(caller(res), province)) {
+      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
+    }
+    next();
+  });
+
   router.post('/slice', async (req: Request, res: Response) => {
     if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');
     const parsed = sliceRequestSchema.safeParse(req.body);
@@ -212,9 +221,6 @@ export function internalApi(
 
   router.post('/mirrors/register', async (req, res) => {
     const who = caller(res);
-    if (!canWrite(who, province)) {
-      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
-    }
     const parsed = registerSchema.safeParse(req.body);
     if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'source: an entry record is required');
     const valid = validateEntryRecord(parsed.data.source);
@@ -233,20 +239,12 @@ export function internalApi(
   });
 
   router.post('/mirrors/withdraw', async (req, res) => {
-    const who = caller(res);
-    if (!canWrite(who, province)) {
-      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
-    }
     const parsed = withdrawSchema.safeParse(req.body);
     if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'id and optional expectedVersion required');
     writeOutcome(res, await store.withdrawMirror(parsed.data.id, parsed.data.expectedVersion ?? null, now().toISOString()));
   });
 
   router.post('/entries/update', async (req, res) => {
-    const who = caller(res);
-    if (!canWrite(who, province)) {
-      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
-    }
     const parsed = updateSchema.safeParse(req.body);
     if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const existing = await store.getEntry(parsed.data.id);
