@@ -20,7 +20,7 @@ export interface RunSample {
 
 export interface ContenderRun {
   scenario: string;
-  contender: 'ours' | 'hive' | 'direct';
+  contender: 'ours' | 'hive' | 'direct' | 'floor';
   label: string;
   /** Which process serves it (its RSS is reported). */
   serving: string;
@@ -203,9 +203,12 @@ export function verdicts(report: BenchReport): Verdict[] {
     const gw = a.cpuPerReq.gateway ?? NaN;
     const sg = a.cpuPerReq[report.fixtures.entryProvince ?? 'sichuan'] ?? NaN;
     const r = gw / sg;
+    // The transport floor (bench/floor-proxy.ts) in the same run: what the two mTLS hops alone cost.
+    const fl = report.scenarios.find((s) => s.key === 'a')?.rows.find((x) => x.contender === 'floor' && !x.unavailable);
+    const fr = fl ? (fl.cpuPerReq.floor ?? NaN) / (fl.cpuPerReq[report.fixtures.entryProvince ?? 'sichuan'] ?? NaN) : NaN;
     v.push({
       target: "gateway CPU per request ≤ 0.6× the owning subgraph's on (a)",
-      measured: `${f3(gw)} ms vs ${f3(sg)} ms = ${f2(r)}×`,
+      measured: `${f3(gw)} ms vs ${f3(sg)} ms = ${f2(r)}×${Number.isFinite(fr) ? ` (transport floor alone: ${f3(fl!.cpuPerReq.floor!)} ms = ${f2(fr)}×)` : ''}`,
       holds: Number.isFinite(r) ? r <= 0.6 : null,
     });
   }

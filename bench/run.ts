@@ -62,6 +62,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     connections: { type: 'string' },
     only: { type: 'string' },
+    // e.g. `--contenders ours,direct`: leave Hive out while iterating on the gateway's CPU cost.
+    contenders: { type: 'string' },
     // Hive's own fetch with its documented `customAgent` measured faster for Hive than undici's
     // fetch (see docs/BENCHMARKS.md), so it is the default: Hive at its best.
     'hive-upstream': { type: 'string', default: 'agent' },
@@ -90,6 +92,8 @@ const doScale = args['no-scale'] ? false : (args.scale ?? !quick);
 const doProfile = args['no-profile'] ? false : (args.profile ?? !quick);
 const doWrite = args['no-write'] ? false : (args.write ?? !quick);
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
+const onlyContenders = args.contenders ? new Set(args.contenders.split(',').map((s) => s.trim())) : null;
+if (onlyContenders && ![...onlyContenders].every((c) => ['ours', 'hive', 'direct', 'floor'].includes(c))) throw new Error('--contenders takes a list of ours, hive, direct, floor');
 const maxForeignPct = Number(args['max-foreign']);
 let retriesLeft = Number(args.retries ?? (quick ? 2 : 6));
 for (const [k, v] of Object.entries(settings)) {
@@ -299,7 +303,7 @@ async function check(c: Contender): Promise<string | null> {
 async function runAlternating(scenario: string, contenders: Contender[]): Promise<ContenderRun[]> {
   const runs: ContenderRun[] = [];
   const usable: { c: Contender; run: ContenderRun }[] = [];
-  for (const c of contenders) {
+  for (const c of contenders.filter((x) => !onlyContenders || onlyContenders.has(x.contender))) {
     const run: ContenderRun = { scenario, contender: c.contender, label: c.label, serving: c.serving.name, note: c.note, samples: [] };
     runs.push(run);
     const problem = await check(c);
@@ -509,13 +513,19 @@ async function main() {
   })();
   log(`  entry ${entryId}, mirror ${mirrorId} (of ${mirrorSourceId})`);
 
+  const entryFields = 'id name sharingType updateCycle version provider { name }';
+  const qEntities = (p: ProvinceConfig, fields: string) =>
+    `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${entryTypeName(p)} { ${fields} } } }`;
+  const entitiesBody = JSON.stringify({ query: qEntities(sc, entryFields), variables: { representations: [{ __typename: entryTypeName(sc), id: entryId }] } });
+  log('starting the transport floor (bench/floor-proxy.ts) for (a) …');
+  const floor = await launch('floor proxy', 'bench/floor-proxy.ts', ['--port', String(await freePort()), '--config-dir', realConfig, '--certs-dir', certsDir, '--province', sc.id, '--body', entitiesBody]);
+  servers.push(floor);
+  cpuProcs.set('floor', floor);
+
   // ------------------------------------------------------------------------------------------
   // Scenarios
 
-  const entryFields = 'id name sharingType updateCycle version provider { name }';
   const qEntry = `query Entry($id: ID!) { entry(id: $id) { ${entryFields} } }`;
-  const qEntities = (p: ProvinceConfig, fields: string) =>
-    `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${entryTypeName(p)} { ${fields} } } }`;
   const qDirectory = `query Directory($search: String!) { directory(search: $search, first: 20) { totalCount nodes { id name sharingType provider { name } region { name } } } }`;
   const qMirror = `query Mirror($id: ID!) { entry(id: $id) { name mirrorSource { name version region { name } } } }`;
   const qVerify = `mutation Verify($input: VerifyCertificateInput!) { verifyCertificate(input: $input) { result issuingProvince checkedAt receipt } }`;
@@ -538,6 +548,12 @@ async function main() {
           label: `direct ${sc.id} subgraph _entities`,
           serving: real.subgraphs.get(sc.id)!,
           spec: directGraphql(real, sc, qEntities(sc, entryFields), { representations: [{ __typename: entryTypeName(sc), id: entryId }] }, hasEntry),
+        },
+        {
+          contender: 'floor',
+          label: 'transport floor: mTLS in, mTLS out, no GraphQL',
+          serving: floor,
+          spec: gatewayRequest(floor.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
         },
       ],
     },
@@ -723,7 +739,7 @@ async function main() {
   // ------------------------------------------------------------------------------------------
   // Output
 
-  const procs = ['gateway', 'hive', 'chongqing', 'sichuan'];
+  const procs = ['gateway', 'hive', 'floor', 'chongqing', 'sichuan'];
   process.stdout.write(`\n${consoleTable(mainTable(report))}\n\n`);
   process.stdout.write(`CPU per request (ms):\n${consoleTable(cpuTable(report, procs))}\n\n`);
   if (report.scale) process.stdout.write(`Directory search at scale:\n${consoleTable(scaleTable(report))}\n\n`);

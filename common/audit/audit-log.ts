@@ -88,11 +88,12 @@ interface Pending {
 }
 
 /**
- * The append side, on the request path. Records that arrive in the same turn of the event
- * loop go to the writer thread as one batch (group commit); `append` resolves when that batch
- * is on disk. The fsync happens off the event loop, so other requests keep being served while
- * a batch commits. If the writer fails, appends reject and the requests that wait on them fail
- * closed.
+ * The append side, on the request path. Group commit: at most one batch is with the writer
+ * thread at a time; records that arrive meanwhile wait and go together as the next batch, so
+ * the number of transactions (and fsyncs, and messages to the thread) follows what the disk
+ * can commit rather than the request rate. `append` resolves when its batch is on disk. The
+ * fsync happens off the event loop, so other requests keep being served while a batch
+ * commits. If the writer fails, appends reject and the requests that wait on them fail closed.
  */
 export class AuditLog {
   private readonly worker: Worker;
@@ -100,6 +101,7 @@ export class AuditLog {
   private scheduled = false;
   private nextId = 1;
   private readonly inFlight = new Map<number, Pending[]>();
+  private idleWaiters: (() => void)[] = [];
   private failed: Error | null = null;
 
   constructor(readonly file: string) {
@@ -108,11 +110,15 @@ export class AuditLog {
       const batch = this.inFlight.get(m.id);
       this.inFlight.delete(m.id);
       for (const p of batch ?? []) m.error ? p.reject(new Error(`audit write failed: ${m.error}`)) : p.resolve();
+      // The next batch: everything that arrived while this one was being committed.
+      this.flush();
     });
     const fail = (err: Error) => {
       this.failed = err;
       for (const batch of this.inFlight.values()) for (const p of batch) p.reject(err);
       this.inFlight.clear();
+      for (const p of this.queue.splice(0)) p.reject(err);
+      this.notifyIdle();
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => {
@@ -125,32 +131,41 @@ export class AuditLog {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      if (!this.scheduled) {
+      // Records appended in the same turn of the event loop share a batch; if a batch is
+      // already with the writer, its acknowledgement sends this one.
+      if (!this.scheduled && this.inFlight.size === 0) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
       }
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
+    if (this.inFlight.size > 0) return;
     const batch = this.queue;
+    if (batch.length === 0) return this.notifyIdle();
     this.queue = [];
-    if (batch.length === 0) return;
     const id = this.nextId++;
     this.inFlight.set(id, batch);
     this.worker.postMessage({ id, records: batch.map((p) => p.record) });
   }
 
+  private notifyIdle(): void {
+    if (this.queue.length || this.inFlight.size) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
   /** Commits what is queued, then stops the writer. */
   async close(): Promise<void> {
-    this.flush();
-    const pending = [...this.inFlight.values()].flat().map((p) => new Promise<void>((r) => {
-      const { resolve, reject } = p;
-      p.resolve = () => (resolve(), r());
-      p.reject = (e) => (reject(e), r());
-    }));
-    await Promise.all(pending);
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.flush();
+      this.notifyIdle();
+    });
+    if (this.failed) return;
     this.worker.postMessage({ close: true });
     await new Promise<void>((r) => this.worker.once('exit', () => r()));
   }
