@@ -4,8 +4,8 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -14,7 +14,6 @@ import path from 'node:path';
 import { AuditLog } from '../common/audit/audit-log.js';
 import type { StackConfig } from '../common/config.js';
 import { CallerAssertionSigner } from '../common/identity/caller-assertion.js';
-import type { Caller } from '../common/identity/caller.js';
 import { createLogger } from '../common/log.js';
 import { requestLog } from '../common/request-log.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
@@ -25,7 +24,8 @@ import { DirectoryDataSource, ProvinceDataSource } from './federation/data-sourc
 import { buildDirectorySubgraph } from './federation/directory-subgraph.js';
 import { ProvinceClients } from './federation/province-clients.js';
 import { composeSupergraph } from './federation/supergraph.js';
-import { authenticate, type AuthRefusal } from './identity/authenticate.js';
+import { Authenticator, type AuthRefusal } from './identity/authenticate.js';
+import { graphqlHttpHandler } from './ingress/graphql-http.js';
 import { jwksSourceFor } from './identity/jwks-source.js';
 import { checkPemFiles } from '../common/tls/check-files.js';
 import { FileChangeWatcher } from '../common/tls/file-change-watcher.js';
@@ -144,9 +144,23 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(requestLog(log));
-  app.use(
-    '/graphql',
-    authenticate(trust, verifiers, async (req: Request, refusal, requestId) => {
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log.error({ err }, 'unhandled error');
+    res.status(status).json({ errors: [{ message: status === 500 ? 'internal error' : 'bad request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
+
+  // /graphql is served on Node's own request objects (gateway/ingress/graphql-http.ts); the
+  // operational routes above keep express.
+  const graphql = graphqlHttpHandler({
+    apollo,
+    authenticator: new Authenticator(trust, verifiers),
+    maxBodyBytes: limits.maxBodyBytes,
+    log,
+    async onRefusal(refusal, requestId) {
       log.warn({ requestId, reason: refusal.reason, province: refusal.province }, 'request refused');
       metrics.refusals.inc({ reason: refusal.reason });
       opts.onRefusal?.(refusal);
@@ -159,47 +173,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
         reason: refusal.reason,
         httpStatus: refusal.status,
       });
-    }),
-    // GraphQL over HTTP: POST bodies are JSON; anything else is 415, not a confusing 500.
-    (req: Request, res: Response, next: NextFunction) => {
-      if (req.method === 'POST' && !req.is('application/json')) {
-        res.status(415).json({ errors: [{ message: 'POST bodies must be application/json', extensions: { code: 'BAD_REQUEST' } }] });
-        return;
-      }
-      next();
     },
-    // Idempotency-Key (IETF httpapi draft): opaque, printable, bounded; forwarded to the
-    // province that is written, which replays the first answer on a retry.
-    (req: Request, res: Response, next: NextFunction) => {
-      const key = req.headers['idempotency-key'];
-      if (key !== undefined) {
-        if (typeof key !== 'string' || !/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) {
-          res.status(400).json({ errors: [{ message: 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -', extensions: { code: 'BAD_REQUEST' } }] });
-          return;
-        }
-        res.locals.idempotencyKey = key;
-      }
-      next();
-    },
-    express.json({ limit: limits.maxBodyBytes, strict: true }),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => ({ caller: res.locals.caller as Caller, partialErrors: [], memo: new Map(), touched: new Set<string>(), auditNotes: {}, idempotencyKey: (res.locals.idempotencyKey as string | undefined) ?? null }),
-    }),
-  );
-  app.use((_req, res) => {
-    res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
   });
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) log.error({ err }, 'unhandled error');
-    const message =
-      err.type === 'entity.too.large'
-        ? `request body is larger than ${limits.maxBodyBytes} bytes`
-        : status === 500
-          ? 'internal error'
-          : 'request body is not valid JSON';
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
-  });
+  const route = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '';
+    const end = url.indexOf('?');
+    const pathname = end >= 0 ? url.slice(0, end) : url;
+    if (pathname === '/graphql' || pathname === '/graphql/') graphql(req, res);
+    else app(req, res);
+  };
 
   const secureContext = () => ({
     key: readFileSync(gp.serverKey),
@@ -214,7 +196,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
     },
-    app,
+    route,
   );
   const reloadTls = () => {
     try {

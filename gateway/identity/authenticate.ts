@@ -1,8 +1,6 @@
 // Ingress identity: client certificate → province, then that province's token, bound to
 // that certificate. Everything that fails here is refused with 401 before GraphQL runs;
 // the refusal names a reason code and never echoes the token or internal detail.
-import type { NextFunction, Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Caller } from '../../common/identity/caller.js';
 import type { ProvinceTrustStore } from '../ingress/client-certificate.js';
@@ -14,10 +12,11 @@ export interface AuthRefusal {
   message: string;
   province?: string;
   certThumbprint?: string;
+  /** RFC 6750 §3.1: `error="invalid_token"` in the challenge (not when no credentials were sent). */
+  tokenError: boolean;
 }
 
-/** Records a refusal; the 401 is sent only after it resolves (the audit record is durable first). */
-export type RefusalListener = (req: Request, refusal: AuthRefusal, requestId: string) => Promise<void>;
+export type Authentication = { ok: true; caller: Caller } | { ok: false; refusal: AuthRefusal };
 
 const CERT_MESSAGES: Record<string, string> = {
   client_certificate_missing: 'a client certificate issued by a province CA is required',
@@ -27,64 +26,63 @@ const CERT_MESSAGES: Record<string, string> = {
   client_certificate_unknown_province: 'the client certificate is not issued by a trusted province CA',
 };
 
-export function requestIdOf(res: Response): string {
-  return res.locals.requestId as string;
+/** The WWW-Authenticate challenge for a refusal (RFC 6750 §3). */
+export function bearerChallenge(refusal: AuthRefusal): string {
+  const params = [`realm="chuanyu-gateway"`];
+  if (refusal.tokenError) params.push(`error="invalid_token"`, `error_description="${refusal.message.replace(/"/g, "'")}"`);
+  return `Bearer ${params.join(', ')}`;
 }
 
-export function authenticate(
-  trust: ProvinceTrustStore,
-  verifiers: Map<string, ProvinceTokenVerifier>,
-  onRefusal: RefusalListener,
-) {
-  const refuse = async (req: Request, res: Response, refusal: AuthRefusal, tokenError: boolean) => {
-    await onRefusal(req, refusal, requestIdOf(res));
-    const params = [`realm="chuanyu-gateway"`];
-    if (tokenError) params.push(`error="invalid_token"`, `error_description="${refusal.message.replace(/"/g, "'")}"`);
-    res
-      .status(401)
-      .set('WWW-Authenticate', `Bearer ${params.join(', ')}`)
-      .type('application/json')
-      .send(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED', reason: refusal.reason } }] }));
-  };
+export function refusalBody(refusal: AuthRefusal): string {
+  return JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED', reason: refusal.reason } }] });
+}
 
-  return async (req: Request, res: Response, next: NextFunction) => {
-    res.locals.requestId = randomUUID();
-    res.set('X-Request-Id', res.locals.requestId);
-    const cert = trust.identify(req.socket as TLSSocket);
-    if (!cert.ok) {
-      return refuse(req, res, { status: 401, reason: cert.reason, message: CERT_MESSAGES[cert.reason]! }, false);
-    }
+/**
+ * Who is calling: the province from the connection's client certificate, then that province's
+ * access token from the Authorization header, bound to the same certificate (RFC 8705).
+ * `search` is the request URL's query string (without "?"), checked for a token in the URL.
+ */
+export class Authenticator {
+  constructor(
+    private readonly trust: ProvinceTrustStore,
+    private readonly verifiers: Map<string, ProvinceTokenVerifier>,
+  ) {}
+
+  async authenticate(socket: TLSSocket, authorization: string | undefined, search: string, requestId: string): Promise<Authentication> {
+    const cert = this.trust.identify(socket);
+    if (!cert.ok) return { ok: false, refusal: { status: 401, reason: cert.reason, message: CERT_MESSAGES[cert.reason]!, tokenError: false } };
     const province = cert.province;
+    const refused = (reason: string, message: string, tokenError = true): Authentication => ({
+      ok: false,
+      refusal: { status: 401, reason, message, province: province.id, certThumbprint: cert.thumbprint, tokenError },
+    });
     // RFC 6750 §2.3 allows tokens in the URI; RFC 9700 (OAuth security BCP) forbids it: URIs end up in logs.
-    if (Object.hasOwn(req.query as object, 'access_token')) {
-      return refuse(req, res, { status: 401, reason: 'token_in_query', message: 'send the token in the Authorization header, not the URL', province: province.id, certThumbprint: cert.thumbprint }, true);
+    if (search && new URLSearchParams(search).has('access_token')) {
+      return refused('token_in_query', 'send the token in the Authorization header, not the URL');
     }
-    const header = req.headers.authorization;
     // Scheme names are case-insensitive (RFC 7235 §2.1).
-    const match = header ? /^Bearer +([^\s]+)$/i.exec(header) : null;
+    const match = authorization ? /^Bearer +([^\s]+)$/i.exec(authorization) : null;
     if (!match) {
       // RFC 6750 §3.1: no credentials at all gets a challenge without an error code.
-      return refuse(req, res, { status: 401, reason: 'token_missing', message: 'an Authorization: Bearer token is required', province: province.id, certThumbprint: cert.thumbprint }, header !== undefined);
+      return refused('token_missing', 'an Authorization: Bearer token is required', authorization !== undefined);
     }
-    const verifier = verifiers.get(province.id)!;
     try {
-      const token = await verifier.verify(match[1]!, cert.thumbprint);
-      const caller: Caller = {
-        province: province.id,
-        divisionCode: province.divisionCode,
-        subject: token.subject,
-        clientId: token.clientId,
-        scopes: token.scopes,
-        certThumbprint: cert.thumbprint,
-        requestId: requestIdOf(res),
+      const token = await this.verifiers.get(province.id)!.verify(match[1]!, cert.thumbprint);
+      return {
+        ok: true,
+        caller: {
+          province: province.id,
+          divisionCode: province.divisionCode,
+          subject: token.subject,
+          clientId: token.clientId,
+          scopes: token.scopes,
+          certThumbprint: cert.thumbprint,
+          requestId,
+        },
       };
-      res.locals.caller = caller;
-      next();
     } catch (err) {
-      if (err instanceof TokenRefused) {
-        return refuse(req, res, { status: 401, reason: err.reason, message: err.message, province: province.id, certThumbprint: cert.thumbprint }, true);
-      }
-      next(err);
+      if (err instanceof TokenRefused) return refused(err.reason, err.message);
+      throw err;
     }
-  };
+  }
 }

@@ -81,6 +81,55 @@ describe('GraphQL over HTTP and limits', function () {
     assert.match(res.body.errors[0].message, /larger than 65536 bytes/);
   });
 
+  it('a charset other than UTF-8 is 415 (RFC 8259 §8.1)', async () => {
+    const res = await post({ query: '{ provinces { name } }' }, 'application/json; charset=iso-8859-1');
+    assert.equal(res.status, 415);
+    const ok = await post({ query: '{ provinces { name } }' }, 'application/json; charset=UTF-8');
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  it('a compressed body is 415, not guessed at', async () => {
+    const { agent, id } = call();
+    const res = await agent
+      .post('/graphql').ca(id.ca).cert(id.cert).key(id.key).set('Authorization', `Bearer ${bearer}`)
+      .set('Content-Type', 'application/json').set('Content-Encoding', 'gzip')
+      .send(JSON.stringify({ query: '{ provinces { name } }' }));
+    assert.equal(res.status, 415);
+    assert.match(res.body.errors[0].message, /content encoding "gzip" is not supported/);
+  });
+
+  it('a declared Content-Length over the limit is 413 before the body is read, and the connection closes', async () => {
+    const id = clientIdentity(stack, 'chongqing', 'app');
+    const { connect } = await import('node:tls');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: 'localhost', port: stack.gateway.port, ca: id.ca, cert: id.cert, key: id.key }, () => {
+        // Only the head is sent: a server that waited for 10 MB of body would never answer.
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{`);
+      });
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      setTimeout(() => (socket.destroy(), reject(new Error(`no answer: ${text}`))), 5000).unref();
+    });
+    assert.match(answer, /^HTTP\/1\.1 413 /);
+    assert.match(answer, /connection: close/i);
+    assert.match(answer, /larger than 65536 bytes/);
+  });
+
+  it('a JSON body that is not an object is 400', async () => {
+    const res = await post('"{ provinces { name } }"');
+    assert.equal(res.status, 400);
+    assert.match(res.body.errors[0].message, /not valid JSON/);
+  });
+
+  it('other paths are 404 with a GraphQL-shaped error', async () => {
+    const { agent, id } = call();
+    const res = await agent.get('/graphqlx').ca(id.ca).cert(id.cert).key(id.key);
+    assert.equal(res.status, 404);
+    assert.equal(res.body.errors[0].extensions.code, 'NOT_FOUND');
+  });
+
   it('a too-deep query is refused before any fetch', async () => {
     let sel = 'id';
     for (let i = 0; i < 14; i++) sel = `mirrorSource { ${sel} }`;

@@ -1,0 +1,184 @@
+// The /graphql endpoint on Node's own HTTP objects, in front of Apollo Server's
+// executeHTTPGraphQLRequest: request id → identity (401) → content type (415) →
+// Idempotency-Key (400) → body within the limit (413) as strict JSON (400) → GraphQL.
+//
+// Why not express + body-parser + the express integration, as the other routes use: on the hot
+// path they cost about a tenth of the gateway's CPU per request (routing, content negotiation,
+// an ETag hash of every response) for nothing this endpoint needs (docs/BENCHMARKS.md).
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { Caller } from '../../common/identity/caller.js';
+import type { GatewayContext } from '../federation/context.js';
+import { bearerChallenge, refusalBody, type AuthRefusal, type Authenticator } from '../identity/authenticate.js';
+
+export interface GraphqlHttpOptions {
+  apollo: ApolloServer<GatewayContext>;
+  authenticator: Authenticator;
+  /** Records a refusal; the 401 is sent only after it resolves (the audit record is durable first). */
+  onRefusal: (refusal: AuthRefusal, requestId: string) => Promise<void>;
+  maxBodyBytes: number;
+  log: Logger;
+}
+
+// Idempotency-Key (IETF httpapi draft): opaque, printable, bounded.
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, status: number, message: string, code = 'BAD_REQUEST'): void {
+  sendJson(res, status, JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** `application/json`, optionally with parameters; a charset, if named, must be UTF-8 (RFC 8259 §8.1). */
+function isJsonContentType(header: string | undefined): boolean {
+  if (!header) return false;
+  const [type, ...params] = header.split(';');
+  if (type!.trim().toLowerCase() !== 'application/json') return false;
+  for (const p of params) {
+    const [k, v] = p.split('=');
+    if (k?.trim().toLowerCase() === 'charset' && v?.trim().replace(/^"|"$/g, '').toLowerCase() !== 'utf-8') return false;
+  }
+  return true;
+}
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads the whole body, refusing one larger than `limit` as soon as that is known. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.reject(new BodyError(413, `request body is larger than ${limit} bytes`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        reject(new BodyError(413, `request body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
+
+/** Strict JSON: an object or an array at the top level (a bare string or number is not a GraphQL request). */
+function parseJsonBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[') throw new BodyError(400, 'request body is not valid JSON');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BodyError(400, 'request body is not valid JSON');
+  }
+}
+
+export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
+  const { apollo, authenticator, log, maxBodyBytes } = opts;
+  const logRequests = log.isLevelEnabled('info');
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string, identified: (caller: Caller) => void): Promise<void> => {
+    const url = req.url ?? '/graphql';
+    const q = url.indexOf('?');
+    const search = q >= 0 ? url.slice(q + 1) : '';
+
+    const auth = await authenticator.authenticate(req.socket as TLSSocket, req.headers.authorization, search, requestId);
+    if (!auth.ok) {
+      await opts.onRefusal(auth.refusal, requestId);
+      sendJson(res, 401, refusalBody(auth.refusal), { 'www-authenticate': bearerChallenge(auth.refusal) });
+      return;
+    }
+    const caller = auth.caller;
+    identified(caller);
+
+    const method = (req.method ?? 'GET').toUpperCase();
+    let body: unknown;
+    if (method === 'POST') {
+      // GraphQL over HTTP: POST bodies are JSON; anything else is 415, not a confusing 500.
+      if (!isJsonContentType(req.headers['content-type'])) {
+        sendError(res, 415, 'POST bodies must be application/json');
+        return;
+      }
+      const encoding = req.headers['content-encoding'];
+      if (encoding && encoding.toLowerCase() !== 'identity') {
+        sendError(res, 415, `content encoding "${encoding.slice(0, 32)}" is not supported`);
+        return;
+      }
+    }
+    // Forwarded to the province that is written, which replays the first answer on a retry.
+    const idempotencyKey = req.headers['idempotency-key'];
+    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
+      sendError(res, 400, 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -');
+      return;
+    }
+    if (method === 'POST') {
+      try {
+        body = parseJsonBody(await readBody(req, maxBodyBytes));
+      } catch (err) {
+        if (!(err instanceof BodyError)) throw err;
+        // Do not keep reading a body we refused: close the connection after the answer.
+        if (err.status === 413) res.shouldKeepAlive = false;
+        sendError(res, err.status, err.message);
+        return;
+      }
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: q >= 0 ? url.slice(q) : '', body };
+    const context: GatewayContext = { caller, partialErrors: [], memo: new Map(), touched: new Set<string>(), auditNotes: {}, idempotencyKey: idempotencyKey ?? null };
+    const answer = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+
+    for (const [key, value] of answer.headers) res.setHeader(key, value);
+    res.statusCode = answer.status ?? 200;
+    if (answer.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(answer.body.string));
+      res.end(answer.body.string);
+    } else {
+      for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  };
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = randomUUID();
+    res.setHeader('x-request-id', requestId);
+    let caller: Caller | undefined;
+    if (logRequests) {
+      // One JSON line per request: never headers, bodies or tokens.
+      const start = process.hrtime.bigint();
+      res.once('finish', () =>
+        log.info(
+          { requestId, province: caller?.province, method: req.method, path: '/graphql', status: res.statusCode, ms: Number(process.hrtime.bigint() - start) / 1e6 },
+          'request',
+        ),
+      );
+    }
+    handle(req, res, requestId, (c) => (caller = c)).catch((err: unknown) => {
+      log.error({ err, requestId }, 'unhandled error');
+      if (!res.headersSent) sendError(res, 500, 'internal error', 'INTERNAL_SERVER_ERROR');
+      else res.destroy();
+    });
+  };
+}
