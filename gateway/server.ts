@@ -3,7 +3,7 @@
 //   merge) → response.
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hkdfSync } from 'node:crypto';
@@ -100,7 +100,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const limits = cfg.gateway.limits;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    plugins: [ApolloServerPluginLandingPageDisabled(), scopePolicyPlugin(), requestMetricsPlugin(metrics), auditPlugin(audit)],
+    // No cache-control computation: answers are per caller and never cached by HTTP caches.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), scopePolicyPlugin(), requestMetricsPlugin(metrics), auditPlugin(audit)],
     includeStacktraceInErrorResponses: false,
     introspection: cfg.gateway.introspection,
     formatError: makeErrorFormatter(cfg.provinces, cfg.gateway.maskErrors),

@@ -7,10 +7,11 @@ import type { GatewayContext } from '../federation/context.js';
 
 export function auditPlugin(log: AuditLog): ApolloServerPlugin<GatewayContext> {
   return {
-    async requestDidStart({ request }) {
-      const queryHash = request.query ? createHash('sha256').update(request.query).digest('hex') : null;
+    async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operation, operationName, response, errors }) {
+        async willSendResponse({ contextValue, operation, operationName, response, errors, request, queryHash: known }) {
+          // Apollo Server has already hashed the query (SHA-256 hex) for its document cache.
+          const queryHash = known ?? (request.query ? createHash('sha256').update(request.query).digest('hex') : null);
           const caller = contextValue.caller;
           const body = response.body.kind === 'single' ? response.body.singleResult : null;
           const all = errors ?? body?.errors ?? [];
