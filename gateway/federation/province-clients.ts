@@ -1,6 +1,7 @@
 // Connections from the gateway to each province subgraph: one keep-alive undici pool per
 // province, mutual TLS with the gateway's own client certificate, the province CA as the
 // only trust anchor, and a bounded time per call (DESIGN.md §5, §7).
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
@@ -32,18 +33,20 @@ export class ProvinceRefused extends Error {
 
 /**
  * Runs `call` with an abort signal that fires after `ms`; the timer is cleared as soon as the
- * call settles (request and body both read). Cheaper per request than AbortSignal.timeout,
- * whose timer stays armed after the call and creates a DOMException when it finally fires.
+ * call settles (request and body both read). The signal is a plain EventEmitter, which undici
+ * accepts: per request that is cheaper than an AbortController (an EventTarget) and than
+ * AbortSignal.timeout, whose timer stays armed after the call and creates a DOMException when
+ * it finally fires.
  */
-async function withDeadline<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { timedOut: true }> {
-  const controller = new AbortController();
+async function withDeadline<T>(ms: number, call: (signal: EventEmitter, expired: () => boolean) => Promise<T>): Promise<{ value: T } | { timedOut: true }> {
+  const signal = new EventEmitter();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort();
+    signal.emit('abort');
   }, ms);
   try {
-    return { value: await call(controller.signal) };
+    return { value: await call(signal, () => timedOut) };
   } catch (err) {
     if (timedOut) return { timedOut: true };
     throw err;
@@ -167,12 +170,12 @@ export class ProvinceClients {
       province,
       'graphql',
       async () => {
-        const outcome = await withDeadline(this.timeoutMs, async (signal) => {
+        const outcome = await withDeadline(this.timeoutMs, async (signal, expired) => {
           let res;
           try {
             res = await request(`${this.baseUrls.get(province.id)}/graphql`, { method: 'POST', dispatcher: this.agents.get(province.id)!, headers, body, signal });
           } catch (err) {
-            if (signal.aborted) throw err;
+            if (expired()) throw err;
             throw new ProvinceUnavailable(province, 'unreachable');
           }
           if (res.statusCode >= 500) {
@@ -183,7 +186,7 @@ export class ProvinceClients {
           try {
             json = await res.body.json();
           } catch (err) {
-            if (signal.aborted) throw err;
+            if (expired()) throw err;
             throw new ProvinceUnavailable(province, `bad response (${res.statusCode})`);
           }
           if (res.statusCode !== 200 && !(json && typeof json === 'object' && 'errors' in json)) {
@@ -206,7 +209,7 @@ export class ProvinceClients {
       province,
       'index',
       async () => {
-        const outcome = await withDeadline(this.timeoutMs, async (signal) => {
+        const outcome = await withDeadline(this.timeoutMs, async (signal, expired) => {
           let res;
           try {
             res = await request(`${this.baseUrls.get(province.id)}/internal/v1${path}`, {
@@ -222,13 +225,13 @@ export class ProvinceClients {
               signal,
             });
           } catch (err) {
-            if (signal.aborted) throw err;
+            if (expired()) throw err;
             throw new ProvinceUnavailable(province, 'unreachable');
           }
           try {
             return { statusCode: res.statusCode, json: (await res.body.json()) as unknown };
           } catch (err) {
-            if (signal.aborted) throw err;
+            if (expired()) throw err;
             throw new ProvinceUnavailable(province, `bad response (${res.statusCode})`);
           }
         });

@@ -2,7 +2,10 @@
 // plus an error naming the unavailable one, within a bounded time; the breaker opens after
 // repeated failures, shows in /readyz and /metrics, and closes again once the province is back.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
+import { provincePaths } from '../../common/pki/paths.js';
 import request from 'supertest';
 import { clientIdentity, configDirWith, gql, startStack, type TestStack } from '../support/stack.js';
 
@@ -97,6 +100,38 @@ describe('resilience: a province down or slow', function () {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => blackhole.close(() => r()));
+      await stack.restartSubgraph('sichuan');
+    }
+  });
+
+  it('a province that completes the TLS handshake, reads the request and never answers costs at most the timeout', async () => {
+    const sichuan = stack.province('sichuan');
+    const found = await gql(stack, app, '{ directory(filter: { provinces: [SICHUAN], sharingTypes: [UNCONDITIONAL] }, first: 1) { nodes { id } } }');
+    const entry = found.body.data.directory.nodes[0] as { id: string };
+    assert.ok(entry, JSON.stringify(found.body));
+    const port = stack.subgraphs.get('sichuan')!.port;
+    await stack.stopSubgraph('sichuan');
+    const pp = provincePaths(stack.cfg.certsDir, sichuan.id);
+    const sockets: tls.TLSSocket[] = [];
+    let requestsSeen = 0;
+    // The province's own server certificate, so the gateway's pinned TLS succeeds; then silence.
+    const mute = tls.createServer({ key: readFileSync(pp.serverKey), cert: readFileSync(pp.serverCert), requestCert: true, rejectUnauthorized: false }, (s) => {
+      sockets.push(s);
+      s.on('data', () => requestsSeen++);
+    });
+    await new Promise<void>((r) => mute.listen(port, 'localhost', () => r()));
+    try {
+      for (const query of [DIRECTORY, `{ entry(id: ${JSON.stringify(entry.id)}) { name } }`]) {
+        const t0 = Date.now();
+        const res = await gql(stack, app, query);
+        const took = Date.now() - t0;
+        assert.ok(took < 2500, `bounded by the 800 ms subgraph timeout (${took} ms)`);
+        assert.equal(res.body.errors[0].extensions.code, 'PROVINCE_UNAVAILABLE', JSON.stringify(res.body));
+      }
+      assert.ok(requestsSeen > 0, 'the gateway did send its request');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => mute.close(() => r()));
       await stack.restartSubgraph('sichuan');
     }
   });
