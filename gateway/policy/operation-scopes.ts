@@ -3,7 +3,7 @@
 // HTTP 403 and RFC 6750 `insufficient_scope`.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode, type SelectionSetNode, type FragmentDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode, type FragmentDefinitionNode } from 'graphql';
 import { hasScope, type Scope } from '../../common/identity/caller.js';
 import type { GatewayContext } from '../federation/context.js';
 
@@ -49,15 +49,28 @@ export function requiredScopes(operation: OperationDefinitionNode, fragments: Re
   return scopes;
 }
 
+// Apollo Server hands back the same cached DocumentNode for a repeated query, so the scopes an
+// operation needs are worked out once per operation node, not per request.
+const scopesByOperation = new WeakMap<OperationDefinitionNode, Set<Scope | 'UNKNOWN'>>();
+
+function scopesFor(operation: OperationDefinitionNode, document: DocumentNode): Set<Scope | 'UNKNOWN'> {
+  let needed = scopesByOperation.get(operation);
+  if (!needed) {
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    needed = requiredScopes(operation, fragments);
+    scopesByOperation.set(operation, needed);
+  }
+  return needed;
+}
+
 export function scopePolicyPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, contextValue }) {
           if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          const needed = requiredScopes(operation, fragments);
+          const needed = scopesFor(operation, document);
           const missing = [...needed].filter((s) => s === 'UNKNOWN' || !hasScope(contextValue.caller, s));
           if (missing.length === 0) return;
           const scopeList = missing.filter((s) => s !== 'UNKNOWN').join(' ');
