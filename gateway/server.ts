@@ -104,6 +104,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), scopePolicyPlugin(), requestMetricsPlugin(metrics), auditPlugin(audit)],
     includeStacktraceInErrorResponses: false,
     introspection: cfg.gateway.introspection,
+    // With introspection off the schema is not public: no "Did you mean …?" field suggestions in
+    // validation errors either (they are answered before the scope check, to any caller).
+    hideSchemaDetailsFromClientErrors: !cfg.gateway.introspection,
     formatError: makeErrorFormatter(cfg.provinces, cfg.gateway.maskErrors),
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)],

@@ -2,7 +2,7 @@
 // spec's status codes, and nothing about the server's internals.
 import { strict as assert } from 'node:assert';
 import request from 'supertest';
-import { clientIdentity, gql, startStack, token, type TestStack } from '../support/stack.js';
+import { clientIdentity, configDirWith, gql, startStack, token, type TestStack } from '../support/stack.js';
 
 describe('GraphQL over HTTP and limits', function () {
   let stack: TestStack;
@@ -188,5 +188,34 @@ describe('GraphQL over HTTP and limits', function () {
       assert.match(res.text, /chuanyu_subgraph_fetch_duration_seconds_count\{province="sichuan",kind="index"\} \d+/);
       assert.match(res.text, /chuanyu_circuit_breaker_state\{province="sichuan"\} 0/);
     });
+  });
+});
+
+describe('GraphQL over HTTP with introspection off (the production setting)', function () {
+  let stack: TestStack;
+  const app = { province: 'chongqing' };
+
+  before(async () => {
+    stack = await startStack({ configDir: configDirWith([], { introspection: false }) });
+  });
+  after(async () => stack?.close());
+
+  it('refuses introspection', async () => {
+    const res = await gql(stack, app, '{ __schema { types { name } } }');
+    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(res.body.data, undefined);
+  });
+
+  it('gives no field suggestions in validation errors (they would spell out the schema)', async () => {
+    const res = await gql(stack, app, '{ provinces { nam } }');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+    assert.doesNotMatch(JSON.stringify(res.body), /Did you mean/);
+  });
+
+  it('still answers valid queries', async () => {
+    const res = await gql(stack, app, '{ provinces { name } }');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.data.provinces.length, 2);
   });
 });
