@@ -1,16 +1,29 @@
 # syntax=docker/dockerfile:1
 # One image for the gateway and the province subgraphs; the command picks the role:
 #   gateway:   (default)
-#   subgraph:  node --import tsx subgraphs/catalogue/main.ts --province chongqing
+#   subgraph:  node --enable-source-maps dist/subgraphs/catalogue/main.js --province chongqing
 # Certificates, keys and config are mounted (Kubernetes secrets / config maps), never baked in.
+# The image runs the compiled JavaScript (`npm run build`): no TypeScript tooling at run time.
 
-FROM node:20-bookworm-slim AS build
+# Production dependencies only; better-sqlite3 compiles its native addon when no prebuilt
+# binary matches.
+FROM node:20-bookworm-slim AS deps
 WORKDIR /app
-# better-sqlite3 compiles its native addon when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
+
+# The compiler and its type packages live here only.
+FROM deps AS build
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY common ./common
+COPY domain ./domain
+COPY gateway ./gateway
+COPY subgraphs ./subgraphs
+COPY scripts ./scripts
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -19,14 +32,11 @@ ENV NODE_ENV=production \
     CHUANYU_CERTS_DIR=/etc/chuanyu/certs \
     CHUANYU_DATA_DIR=/var/lib/chuanyu
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
-COPY common ./common
-COPY domain ./domain
-COPY gateway ./gateway
-COPY subgraphs ./subgraphs
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 COPY config ./config.default
 RUN mkdir -p /var/lib/chuanyu /etc/chuanyu && chown -R node:node /var/lib/chuanyu
 USER node
 EXPOSE 4000
-CMD ["node", "--import", "tsx", "gateway/main.ts"]
+CMD ["node", "--enable-source-maps", "dist/gateway/main.js"]

@@ -46,7 +46,7 @@ import {
   type RunSample,
   type ScaleResult,
 } from './report.js';
-import { configDirWithPorts, freePort, launch, runScript, type Server } from './servers.js';
+import { buildForBenchmark, configDirWithPorts, freePort, launch, runScript, useSourceRuntime, type Server } from './servers.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -64,6 +64,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // e.g. `--contenders ours,direct`: leave Hive out while iterating on the gateway's CPU cost.
     contenders: { type: 'string' },
+    // dist (default): the servers run the compiled build, as in production; tsx: the sources.
+    runtime: { type: 'string', default: 'dist' },
     // Hive's own fetch with its documented `customAgent` measured faster for Hive than undici's
     // fetch (see docs/BENCHMARKS.md), so it is the default: Hive at its best.
     'hive-upstream': { type: 'string', default: 'agent' },
@@ -87,6 +89,7 @@ const settings = {
   connections: Number(args.connections ?? 16),
   hiveUpstream: args['hive-upstream']!,
   hiveDedupe: args['hive-dedupe']!,
+  runtime: args.runtime!,
 };
 const doScale = args['no-scale'] ? false : (args.scale ?? !quick);
 const doProfile = args['no-profile'] ? false : (args.profile ?? !quick);
@@ -100,6 +103,7 @@ for (const [k, v] of Object.entries(settings)) {
   if (typeof v === 'number' && (!Number.isFinite(v) || v <= 0 || v > 600)) throw new Error(`--${k} must be a positive number of at most 600`);
 }
 if (!['undici', 'agent'].includes(settings.hiveUpstream)) throw new Error('--hive-upstream must be undici or agent');
+if (!['dist', 'tsx'].includes(args.runtime!)) throw new Error('--runtime must be dist or tsx');
 
 // Watchdog: the whole run is bounded, whatever happens.
 const budgetS = 90 + (quick ? 240 : 1500);
@@ -381,6 +385,11 @@ async function main() {
   log(`machine: ${machine.nproc} vCPU ${machine.model}, ${machine.memoryGiB} GiB, Node ${machine.node}; commit ${git.commit}${git.dirty ? ` (+${git.dirty} changed)` : ''}`);
   log(`settings: ${JSON.stringify(settings)} scale=${doScale} profile=${doProfile} write=${doWrite}`);
 
+  if (args.runtime === 'tsx') useSourceRuntime();
+  else {
+    log('compiling (npm run build) …');
+    buildForBenchmark();
+  }
   tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'chuanyu-bench-'));
   const certsDir = path.join(tmpRoot, 'certs');
   const baseCfg = loadStackConfig({ configDir: path.join(ROOT_DIR, 'config'), certsDir });

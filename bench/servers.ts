@@ -1,6 +1,6 @@
 // Starting and stopping the serving processes (province subgraphs, our gateway, Hive Gateway)
 // as child processes, separate from the load generator, so their CPU and RSS are their own.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -19,6 +19,25 @@ export interface Server {
 }
 
 const live = new Set<ChildProcess>();
+
+// The serving processes run from the compiled build (dist/, `npm run build`), as in production
+// (Dockerfile), unless `useSourceRuntime()` picks the TypeScript sources under tsx.
+let compiled = true;
+
+/** Compile once (tsc -p tsconfig.build.json) so every server runs the current sources. */
+export function buildForBenchmark(): void {
+  execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT_DIR, 'tsconfig.build.json')], { cwd: ROOT_DIR, stdio: 'inherit' });
+}
+
+export function useSourceRuntime(): void {
+  compiled = false;
+}
+
+/** `gateway/main.ts` → the file to run and the node flags it needs in the current runtime. */
+function entryPoint(script: string): { file: string; execArgv: string[] } {
+  if (!compiled) return { file: path.join(ROOT_DIR, script), execArgv: ['--import', 'tsx'] };
+  return { file: path.join(ROOT_DIR, 'dist', script.replace(/\.ts$/, '.js')), execArgv: ['--enable-source-maps'] };
+}
 process.on('exit', () => {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
@@ -32,7 +51,8 @@ export function serverEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
 }
 
 /**
- * Forks `node --import tsx <script> <args>` and resolves when it sends `{ ready, url }` over IPC
+ * Forks `node dist/<script>.js <args>` (or `node --import tsx <script>` with the source runtime) and
+ * resolves when it sends `{ ready, url }` over IPC
  * (gateway/main.ts, subgraphs/catalogue/main.ts and bench/hive-gateway.ts all do).
  */
 export function launch(
@@ -42,9 +62,10 @@ export function launch(
   opts: { execArgv?: string[]; env?: Record<string, string>; readyTimeoutMs?: number } = {},
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(ROOT_DIR, script), args, {
+    const entry = entryPoint(script);
+    const child = fork(entry.file, args, {
       cwd: ROOT_DIR,
-      execArgv: [...(opts.execArgv ?? []), '--import', 'tsx'],
+      execArgv: [...(opts.execArgv ?? []), ...entry.execArgv],
       env: serverEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -101,9 +122,10 @@ export function launch(
 /** Runs a script to completion (e.g. scripts/seed.ts); rejects with its output on failure. */
 export function runScript(script: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(ROOT_DIR, script), args, {
+    const entry = entryPoint(script);
+    const child = fork(entry.file, args, {
       cwd: ROOT_DIR,
-      execArgv: ['--import', 'tsx'],
+      execArgv: entry.execArgv,
       env: serverEnv(),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

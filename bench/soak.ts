@@ -14,7 +14,7 @@ import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { generateDemoCertificates } from '../domain/demo-certificates.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { rssKb } from './procfs.js';
-import { configDirWithPorts, freePort, launch, type Server } from './servers.js';
+import { buildForBenchmark, configDirWithPorts, freePort, launch, useSourceRuntime, type Server } from './servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '8' },
     'sample-seconds': { type: 'string', default: '5' },
     write: { type: 'boolean', default: true },
+    // dist (default): the servers run the compiled build, as in production; tsx: the sources.
+    runtime: { type: 'string', default: 'dist' },
   },
 });
 const minutes = Number(values.minutes);
@@ -36,6 +38,8 @@ const stopAll = async () => {
 };
 
 async function main() {
+  if (values.runtime === 'tsx') useSourceRuntime();
+  else buildForBenchmark();
   const certsDir = path.join(tmp, 'certs');
   const dataDir = path.join(tmp, 'data');
   const base = loadStackConfig({ certsDir, dataDir });

@@ -6,7 +6,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The project directory (the one holding package.json): `common/..` when run from source under
+ * tsx, `dist/common/../..` when run from the compiled build (`npm run build`).
+ */
+export const ROOT_DIR = (() => {
+  const start = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return start;
+  }
+})();
 
 const provinceSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case identifier'),

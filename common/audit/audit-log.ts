@@ -105,7 +105,11 @@ export class AuditLog {
   private failed: Error | null = null;
 
   constructor(readonly file: string) {
-    this.worker = new Worker(new URL('./audit-worker-boot.mjs', import.meta.url), { workerData: { file } });
+    // Compiled (dist/…/audit-log.js): the writer is plain JavaScript next to this file. From source
+    // under tsx: a small boot file registers tsx inside the thread first (Node 20 does not pass
+    // --import loaders on to worker threads).
+    const compiled = import.meta.url.endsWith('.js');
+    this.worker = new Worker(new URL(compiled ? './audit-worker.js' : './audit-worker-boot.mjs', import.meta.url), { workerData: { file } });
     this.worker.on('message', (m: { id: number; error?: string }) => {
       const batch = this.inFlight.get(m.id);
       this.inFlight.delete(m.id);
