@@ -7,11 +7,10 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import request from 'supertest';
 import { verifyAuditFile } from '../../common/audit/audit-log.js';
 import { ROOT_DIR } from '../../common/config.js';
 import { configDirWithPorts } from '../../bench/servers.js';
-import { clientIdentity, startStack, tmpDir, token, type TestStack } from '../support/stack.js';
+import { gql, startStack, tmpDir, type TestStack } from '../support/stack.js';
 
 describe('the compiled build (what the image runs)', function () {
   this.timeout(120_000);
@@ -55,16 +54,7 @@ describe('the compiled build (what the image runs)', function () {
   });
 
   it('answers a cross-province query and audits it in a chain that verifies', async () => {
-    const id = clientIdentity(stack, 'chongqing', 'app');
-    const bearer = await token(stack, 'chongqing', 'app', 'catalogue:read');
-    const res = await request(`https://localhost:${port}`)
-      .post('/graphql')
-      .ca(id.ca)
-      .cert(id.cert)
-      .key(id.key)
-      .set('Authorization', `Bearer ${bearer}`)
-      .set('Content-Type', 'application/json')
-      .send({ query: '{ directory(search: "营业执照", first: 5) { totalCount nodes { id region { name } } } }' });
+    const res = await gql(stack, { province: 'chongqing', port }, '{ directory(search: "营业执照", first: 5) { totalCount nodes { id region { name } } } }');
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.errors, undefined, res.text);
     assert.ok(res.body.data.directory.totalCount > 0);

@@ -186,14 +186,14 @@ export function token(stack: TestStack, provinceId: string, client: string, scop
 /** POST a GraphQL operation through the gateway as a given province client. */
 export async function gql(
   stack: TestStack,
-  as: { province: string; client?: string; scope?: string; token?: string; headers?: Record<string, string> },
+  as: { province: string; client?: string; scope?: string; token?: string; headers?: Record<string, string>; /** another gateway than the stack's */ port?: number },
   query: string,
   variables?: Record<string, unknown>,
 ) {
   const client = as.client ?? 'app';
   const id = clientIdentity(stack, as.province, client);
   const bearer = as.token ?? (await token(stack, as.province, client, as.scope ?? 'catalogue:read'));
-  return request(`https://localhost:${stack.gateway.port}`)
+  return request(`https://localhost:${as.port ?? stack.gateway.port}`)
     .post('/graphql')
     .ca(id.ca)
     .cert(id.cert)
