@@ -77,6 +77,8 @@ export function whereOf(url: string, rootDir: string): { file: string; pkg: stri
     return { file: rest, pkg };
   }
   p = path.relative(rootDir, p);
+  // The compiled build (dist/gateway/…js) is the repository's own code too: name it by its folder.
+  if (p.startsWith(`dist${path.sep}`)) p = p.slice('dist'.length + 1);
   const top = p.split(path.sep)[0] ?? p;
   return { file: p, pkg: `repo: ${top}/` };
 }
