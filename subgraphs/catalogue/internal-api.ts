@@ -68,7 +68,8 @@ export type InternalErrorCode =
   | 'VERSION_CONFLICT'
   | 'MIRROR_SOURCE_UNAVAILABLE'
   | 'NOT_A_MIRROR'
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'AUDIT_UNAVAILABLE';
 
 function fail(res: Response, status: number, code: InternalErrorCode, message: string) {
   res.locals.outcome = code;
@@ -119,25 +120,32 @@ export function internalApi(
   router.use(express.json({ limit: '256kb' }));
   const caller = (res: Response) => res.locals.caller as Caller;
 
-  // Every write attempt, accepted or refused, is recorded before its answer leaves: the
-  // handlers only set res.locals; this wrapper appends the record, then sends.
-  router.use(['/mirrors', '/entries/update'], (req: Request, res: Response, next) => {
+  // Every write attempt is recorded twice in the province's audit chain: its intent, durable
+  // BEFORE the store is touched (so no write can exist without a record, even if the process dies
+  // between the store's commit and the outcome record), and its outcome, durable before the
+  // answer leaves (handlers only set res.locals; this wrapper appends, then sends). If the audit
+  // log cannot take the intent, nothing is written (fail closed).
+  router.use(['/mirrors', '/entries/update'], async (req: Request, res: Response, next) => {
+    const who = caller(res);
+    const base = {
+      action: `${req.baseUrl}${req.path}`.replace(/^.*\/internal\/v1\//, '').replace(/\/$/, ''),
+      requestId: who.requestId,
+      province: who.province,
+      subject: who.subject,
+      certThumbprint: who.certThumbprint,
+      target: (req.body as { id?: unknown } | undefined)?.id ?? (req.body as { source?: { id?: unknown } } | undefined)?.source?.id ?? null,
+    };
+    try {
+      await audit.append({ kind: 'write-intent', ...base });
+    } catch {
+      res.locals.outcome = 'AUDIT_UNAVAILABLE';
+      res.status(503).json({ error: { code: 'AUDIT_UNAVAILABLE', message: 'the audit log cannot record this write; nothing was written' } });
+      return;
+    }
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
-      const who = caller(res);
       audit
-        .append({
-          kind: 'write',
-          action: `${req.baseUrl}${req.path}`.replace(/^.*\/internal\/v1\//, '').replace(/\/$/, ''),
-          requestId: who.requestId,
-          province: who.province,
-          subject: who.subject,
-          certThumbprint: who.certThumbprint,
-          target: (req.body as { id?: unknown; source?: { id?: unknown } } | undefined)?.id ?? (req.body as { source?: { id?: unknown } })?.source?.id ?? null,
-          entryId: res.locals.entryId ?? null,
-          version: res.locals.version ?? null,
-          outcome: res.locals.outcome ?? 'unknown',
-        })
+        .append({ kind: 'write', ...base, entryId: res.locals.entryId ?? null, version: res.locals.version ?? null, outcome: res.locals.outcome ?? 'unknown' })
         .then(
           () => send(body),
           () => res.status(500).end(),

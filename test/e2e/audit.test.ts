@@ -78,14 +78,18 @@ describe('audit: hash-chained, durable before the response', function () {
     const ok = await gql(stack, admin, `mutation($s: ID!) { registerMirror(sourceId: $s) { created } }`, { s: src });
     assert.equal(ok.body.data.registerMirror.created, true);
     const cq = rows(stack.subgraphs.get('chongqing')!.auditFile);
-    const write = cq.find((r) => r.body.requestId === ok.headers['x-request-id']);
+    // The intent first (durable before the store was touched), then the outcome.
+    const mine = cq.filter((r) => r.body.requestId === ok.headers['x-request-id']);
+    assert.deepEqual(mine.map((r) => r.body.kind), ['write-intent', 'write']);
+    assert.equal(mine[0]!.body.target, src);
+    const write = mine[1];
     assert.ok(write);
     assert.equal(write.body.action, 'mirrors/register');
     assert.equal(write.body.outcome, 'created');
     assert.equal(write.body.entryId, `500000:mirror:${src}`);
     const stale = await gql(stack, admin, `mutation($id: ID!) { withdrawMirror(id: $id, expectedVersion: 9) { entry { id } } }`, { id: `500000:mirror:${src}` });
     assert.equal(stale.body.errors[0].extensions.code, 'VERSION_CONFLICT');
-    const refused = rows(stack.subgraphs.get('chongqing')!.auditFile).find((r) => r.body.requestId === stale.headers['x-request-id']);
+    const refused = rows(stack.subgraphs.get('chongqing')!.auditFile).find((r) => r.body.requestId === stale.headers['x-request-id'] && r.body.kind === 'write');
     assert.equal(refused?.body.outcome, 'VERSION_CONFLICT');
   });
 

@@ -46,6 +46,7 @@ describe('crash mid-write (SIGKILL during a burst)', function () {
     // The store file itself, as the restarted process recovered it (WAL replayed).
     const store = new SqliteCatalogueStore(path.join(stack.cfg.dataDir, 'chongqing.sqlite'));
     const onDisk = await store.getEntries(acknowledged.map((a) => a.id));
+    const mirrorsOnDisk = (await store.slice({ kinds: ['MIRROR'], includeWithdrawn: true, hideNotShared: false, limit: 1000 })).items.map((i) => i.id);
     await store.close();
     assert.deepEqual(acknowledged.filter((a) => !onDisk.has(a.id)).map((a) => a.id), [], 'every acknowledged mirror is on disk');
 
@@ -69,6 +70,14 @@ describe('crash mid-write (SIGKILL during a burst)', function () {
     for (const r of db.prepare('SELECT body FROM audit').all() as { body: string }[]) records.add(JSON.parse(r.body).requestId);
     db.close();
     assert.deepEqual(acknowledged.filter((a) => !records.has(a.requestId)), []);
+    // And no mirror on disk, acknowledged or not (the kill may fall between a store commit and its
+    // answer), is without at least its write-intent record naming its source.
+    const targets = new Set<string>();
+    const db2 = new Database(path.join(stack.cfg.dataDir, 'audit', 'chongqing.sqlite'), { readonly: true });
+    for (const r of db2.prepare('SELECT body FROM audit').all() as { body: string }[]) targets.add(String(JSON.parse(r.body).target));
+    db2.close();
+    assert.ok(mirrorsOnDisk.length >= acknowledged.length);
+    assert.deepEqual(mirrorsOnDisk.filter((id) => !targets.has(id.replace(/^\d{6}:mirror:/, ''))), [], 'every mirror on disk has an audit record');
 
     const subgraphAudit = path.join(stack.cfg.dataDir, 'audit', 'chongqing.sqlite');
     for (const file of [subgraphAudit, stack.gateway.auditFile]) {
