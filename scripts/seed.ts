@@ -1,10 +1,9 @@
 // `npm run seed [-- --entries N] [--force] [--province ID]`: (re)generate demo catalogue data
 // per province from its fixed seed. --entries sets the size per province (benchmarks use 100000).
-import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadStackConfig, provinceById } from '../common/config.js';
 import { ensureDemoData } from '../subgraphs/catalogue/seed.js';
-import { openStore, storeFileFor } from '../subgraphs/catalogue/store/open-store.js';
+import { openStore, resetCatalogue, storeLocation } from '../subgraphs/catalogue/store/open-store.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,14 +24,15 @@ try {
   const provinces = values.province ? [provinceById(cfg, values.province)] : cfg.provinces;
   if (provinces.some((p) => !p)) throw new Error(`unknown province ${values.province}`);
   for (const p of provinces) {
-    const file = storeFileFor(cfg, p!);
-    if (values.force) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    // SQLite file, or the province's schema when DATABASE_URL is set.
+    const where = storeLocation(cfg, p!);
+    if (values.force) await resetCatalogue(cfg, p!);
     const store = await openStore(cfg, p!);
     const t0 = Date.now();
     const n = await ensureDemoData(store, p!, entries ?? p!.demo.entries);
     await store.close();
     process.stderr.write(
-      n ? `${p!.id}: ${n} entries in ${Date.now() - t0} ms → ${file}\n` : `${p!.id}: ${file} already has data (use --force)\n`,
+      n ? `${p!.id}: ${n} entries in ${Date.now() - t0} ms → ${where}\n` : `${p!.id}: ${where} already has data (use --force)\n`,
     );
   }
 } catch (err) {

@@ -1,6 +1,8 @@
 // Chooses the store backend for a province: PostgreSQL when DATABASE_URL is set (one schema per
 // province, so provinces can share a database), else SQLite in the data directory.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import type { ProvinceConfig, StackConfig } from '../../../common/config.js';
 import {
   PostgresCertificateStore,
@@ -34,4 +36,33 @@ export async function openCertificateStore(cfg: StackConfig, province: ProvinceC
   // Opening the catalogue store applies the schema migrations, certificates table included.
   await (await PostgresCatalogueStore.open(url, pgSchemaFor(province))).close();
   return new PostgresCertificateStore(url, `${quoteIdent(pgSchemaFor(province))}.certificates`);
+}
+
+/** Where a province's catalogue lives, for messages: the SQLite file or the PostgreSQL schema. */
+export function storeLocation(cfg: StackConfig, province: ProvinceConfig): string {
+  return process.env.DATABASE_URL ? `PostgreSQL schema ${pgSchemaFor(province)}` : storeFileFor(cfg, province);
+}
+
+/**
+ * Empties a province's catalogue (entries and idempotency records; its e-certificate library is
+ * kept), for `npm run seed -- --force`. SQLite: the catalogue file is removed. PostgreSQL: the two
+ * tables are truncated in one statement (the schema and its migrations stay).
+ */
+export async function resetCatalogue(cfg: StackConfig, province: ProvinceConfig): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const file = storeFileFor(cfg, province);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    return;
+  }
+  // Opening applies the migrations, so the tables exist even on a fresh database.
+  await (await PostgresCatalogueStore.open(url, pgSchemaFor(province))).close();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const s = quoteIdent(pgSchemaFor(province));
+    await client.query(`TRUNCATE ${s}.entries, ${s}.idempotency_keys`);
+  } finally {
+    await client.end();
+  }
 }
