@@ -19,6 +19,11 @@ import type { CatalogueStore } from '../../subgraphs/catalogue/store/store.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 process.env.NODE_ENV ??= 'test';
+// The end-to-end stacks keep their data in their own temporary SQLite files. A DATABASE_URL left
+// in the developer's shell must not send them into that database's fixed province schemas (they
+// would write demo data and test mirrors there); the PostgreSQL backend is covered by the store
+// contract suites, which use TEST_DATABASE_URL and schemas of their own.
+delete process.env.DATABASE_URL;
 
 const tmpRoots: string[] = [];
 export function tmpDir(prefix: string): string {
