@@ -76,7 +76,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     };
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.once('error', reject);
+    // The client went away mid-body (connection reset): nothing to answer, nothing to log as ours.
+    req.once('error', () => reject(new BodyError(400, 'the request body was not received completely')));
   });
 }
 
@@ -135,6 +136,7 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
         body = parseJsonBody(await readBody(req, maxBodyBytes));
       } catch (err) {
         if (!(err instanceof BodyError)) throw err;
+        if (req.socket.destroyed) return; // no one left to answer
         // Do not keep reading a body we refused: close the connection after the answer.
         if (err.status === 413) res.shouldKeepAlive = false;
         sendError(res, err.status, err.message);

@@ -117,6 +117,24 @@ describe('GraphQL over HTTP and limits', function () {
     assert.match(answer, /larger than 65536 bytes/);
   });
 
+  it('a client that disconnects mid-body leaves the gateway serving', async () => {
+    const id = clientIdentity(stack, 'chongqing', 'app');
+    const { connect } = await import('node:tls');
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: 'localhost', port: stack.gateway.port, ca: id.ca, cert: id.cert, key: id.key }, () => {
+        socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":`);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100);
+      });
+      socket.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await post({ query: '{ provinces { name } }' });
+    assert.equal(res.status, 200, res.text);
+  });
+
   it('a JSON body that is not an object is 400', async () => {
     const res = await post('"{ provinces { name } }"');
     assert.equal(res.status, 400);
