@@ -81,6 +81,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const assertionKeyPem = readFileSync(gp.assertionKey, 'utf8');
   const signer = await CallerAssertionSigner.fromPem(assertionKeyPem, JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
   const metrics = new GatewayMetrics();
+  metrics.trackAudit(audit.stats);
   const clients = new ProvinceClients(cfg, signer, metrics);
   for (const [id, url] of Object.entries(opts.subgraphUrls ?? {})) clients.setUrl(id, url);
 

@@ -87,24 +87,39 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+/** Records sent to the writer in one batch at most; a fuller queue does not wait for the window. */
+const MAX_BATCH = 256;
+
 /**
  * The append side, on the request path. Group commit: at most one batch is with the writer
- * thread at a time; records that arrive meanwhile wait and go together as the next batch, so
- * the number of transactions (and fsyncs, and messages to the thread) follows what the disk
- * can commit rather than the request rate. `append` resolves when its batch is on disk. The
- * fsync happens off the event loop, so other requests keep being served while a batch
- * commits. If the writer fails, appends reject and the requests that wait on them fail closed.
+ * thread at a time; records that arrive meanwhile wait and go together as the next batch.
+ * A commit costs about the same CPU whatever its size (the fsync and the WAL frame dominate:
+ * ~0.19 ms for one record, ~0.02 ms per record in batches of 16, measured on the development
+ * machine), so under load the next batch also waits until its oldest record is `commitWindowMs`
+ * old (PostgreSQL's commit_delay, applied only when records queued up during a commit, i.e. when
+ * there is load; an append to an idle log goes out at once). `append` resolves when its batch
+ * is on disk. The fsync happens off the event loop. If the writer fails, appends reject and the
+ * requests that wait on them fail closed.
  */
 export class AuditLog {
   private readonly worker: Worker;
+  private readonly commitWindowMs: number;
   private queue: Pending[] = [];
+  private queueSince = 0;
   private scheduled = false;
+  private windowTimer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private readonly inFlight = new Map<number, Pending[]>();
   private idleWaiters: (() => void)[] = [];
   private failed: Error | null = null;
+  /** Batches and records committed so far (for metrics). */
+  readonly stats = { batches: 0, records: 0 };
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    opts: { commitWindowMs?: number } = {},
+  ) {
+    this.commitWindowMs = opts.commitWindowMs ?? 2;
     // Compiled (dist/…/audit-log.js): the writer is plain JavaScript next to this file. From source
     // under tsx: a small boot file registers tsx inside the thread first (Node 20 does not pass
     // --import loaders on to worker threads).
@@ -113,9 +128,13 @@ export class AuditLog {
     this.worker.on('message', (m: { id: number; error?: string }) => {
       const batch = this.inFlight.get(m.id);
       this.inFlight.delete(m.id);
+      if (!m.error && batch) {
+        this.stats.batches += 1;
+        this.stats.records += batch.length;
+      }
       for (const p of batch ?? []) m.error ? p.reject(new Error(`audit write failed: ${m.error}`)) : p.resolve();
-      // The next batch: everything that arrived while this one was being committed.
-      this.flush();
+      // The next batch: what arrived while this one was being committed, once the window is up.
+      this.sendWhenDue();
     });
     const fail = (err: Error) => {
       this.failed = err;
@@ -134,10 +153,11 @@ export class AuditLog {
   append(record: AuditRecord): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) this.queueSince = performance.now();
       this.queue.push({ record, resolve, reject });
-      // Records appended in the same turn of the event loop share a batch; if a batch is
-      // already with the writer, its acknowledgement sends this one.
-      if (!this.scheduled && this.inFlight.size === 0) {
+      // An idle log: records appended in the same turn of the event loop share a batch, sent at
+      // once. A busy one: the acknowledgement of the batch in flight sends this one.
+      if (!this.scheduled && this.inFlight.size === 0 && this.windowTimer === null) {
         this.scheduled = true;
         setImmediate(() => {
           this.scheduled = false;
@@ -147,8 +167,25 @@ export class AuditLog {
     });
   }
 
+  private sendWhenDue(): void {
+    if (this.queue.length === 0) return this.notifyIdle();
+    const wait = this.commitWindowMs - (performance.now() - this.queueSince);
+    if (wait > 0 && this.queue.length < MAX_BATCH) {
+      this.windowTimer ??= setTimeout(() => {
+        this.windowTimer = null;
+        this.flush();
+      }, wait);
+      return;
+    }
+    this.flush();
+  }
+
   private flush(): void {
     if (this.inFlight.size > 0) return;
+    if (this.windowTimer) {
+      clearTimeout(this.windowTimer);
+      this.windowTimer = null;
+    }
     const batch = this.queue;
     if (batch.length === 0) return this.notifyIdle();
     this.queue = [];

@@ -46,6 +46,20 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** The gateway audit chain's group commit: batches and records committed (records ÷ batches = batch size). */
+  trackAudit(stats: { batches: number; records: number }): void {
+    new Gauge({
+      name: 'chuanyu_audit_committed',
+      help: 'Audit records and the batches (transactions) they were committed in, since start',
+      labelNames: ['unit'] as const,
+      registers: [this.registry],
+      collect() {
+        this.set({ unit: 'batches' }, stats.batches);
+        this.set({ unit: 'records' }, stats.records);
+      },
+    });
+  }
+
   setBreaker(province: string, state: BreakerState): void {
     this.breakerState.set({ province }, BREAKER_VALUE[state]);
   }

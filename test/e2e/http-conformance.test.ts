@@ -205,6 +205,8 @@ describe('GraphQL over HTTP and limits', function () {
       assert.match(res.text, /chuanyu_gateway_refusals_total\{reason="client_certificate_missing"\} \d+/);
       assert.match(res.text, /chuanyu_subgraph_fetch_duration_seconds_count\{province="sichuan",kind="index"\} \d+/);
       assert.match(res.text, /chuanyu_circuit_breaker_state\{province="sichuan"\} 0/);
+      const committed = (unit: string) => Number(new RegExp(`chuanyu_audit_committed\\{unit="${unit}"\\} (\\d+)`).exec(res.text)?.[1]);
+      assert.ok(committed('records') >= 2 && committed('batches') >= 1 && committed('batches') <= committed('records'), res.text.slice(0, 200));
     });
   });
 });
