@@ -32,13 +32,14 @@ export class ProvinceRefused extends Error {
 }
 
 /**
- * Runs `call` with an abort signal that fires after `ms`; the timer is cleared as soon as the
- * call settles (request and body both read). The signal is a plain EventEmitter, which undici
+ * Runs `call` with an abort signal that fires after the province's time budget; the timer is
+ * cleared as soon as the call settles (request and body both read). Whatever `call` throws once
+ * the budget is spent becomes "timed out". The signal is a plain EventEmitter, which undici
  * accepts: per request that is cheaper than an AbortController (an EventTarget) and than
- * AbortSignal.timeout, whose timer stays armed after the call and creates a DOMException when
- * it finally fires.
+ * AbortSignal.timeout, whose timer stays armed after the call and creates a DOMException when it
+ * finally fires.
  */
-async function withDeadline<T>(ms: number, call: (signal: EventEmitter, expired: () => boolean) => Promise<T>): Promise<{ value: T } | { timedOut: true }> {
+async function withDeadline<T>(province: ProvinceConfig, ms: number, call: (signal: EventEmitter) => Promise<T>): Promise<T> {
   const signal = new EventEmitter();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -46,9 +47,9 @@ async function withDeadline<T>(ms: number, call: (signal: EventEmitter, expired:
     signal.emit('abort');
   }, ms);
   try {
-    return { value: await call(signal, () => timedOut) };
+    return await call(signal);
   } catch (err) {
-    if (timedOut) return { timedOut: true };
+    if (timedOut) throw new ProvinceUnavailable(province, 'timed out');
     throw err;
   } finally {
     clearTimeout(timer);
@@ -170,12 +171,11 @@ export class ProvinceClients {
       province,
       'graphql',
       async () => {
-        const outcome = await withDeadline(this.timeoutMs, async (signal, expired) => {
+        return withDeadline(province, this.timeoutMs, async (signal) => {
           let res;
           try {
             res = await request(`${this.baseUrls.get(province.id)}/graphql`, { method: 'POST', dispatcher: this.agents.get(province.id)!, headers, body, signal });
-          } catch (err) {
-            if (expired()) throw err;
+          } catch {
             throw new ProvinceUnavailable(province, 'unreachable');
           }
           if (res.statusCode >= 500) {
@@ -185,8 +185,7 @@ export class ProvinceClients {
           let json: unknown;
           try {
             json = await res.body.json();
-          } catch (err) {
-            if (expired()) throw err;
+          } catch {
             throw new ProvinceUnavailable(province, `bad response (${res.statusCode})`);
           }
           if (res.statusCode !== 200 && !(json && typeof json === 'object' && 'errors' in json)) {
@@ -194,8 +193,6 @@ export class ProvinceClients {
           }
           return json;
         });
-        if ('timedOut' in outcome) throw new ProvinceUnavailable(province, 'timed out');
-        return outcome.value;
       },
       () => false,
     );
@@ -209,7 +206,7 @@ export class ProvinceClients {
       province,
       'index',
       async () => {
-        const outcome = await withDeadline(this.timeoutMs, async (signal, expired) => {
+        return withDeadline(province, this.timeoutMs, async (signal) => {
           let res;
           try {
             res = await request(`${this.baseUrls.get(province.id)}/internal/v1${path}`, {
@@ -224,19 +221,15 @@ export class ProvinceClients {
               body: JSON.stringify(body),
               signal,
             });
-          } catch (err) {
-            if (expired()) throw err;
+          } catch {
             throw new ProvinceUnavailable(province, 'unreachable');
           }
           try {
             return { statusCode: res.statusCode, json: (await res.body.json()) as unknown };
-          } catch (err) {
-            if (expired()) throw err;
+          } catch {
             throw new ProvinceUnavailable(province, `bad response (${res.statusCode})`);
           }
         });
-        if ('timedOut' in outcome) throw new ProvinceUnavailable(province, 'timed out');
-        return outcome.value;
       },
       (r) => r.statusCode >= 500,
     );

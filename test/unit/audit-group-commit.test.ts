@@ -10,6 +10,15 @@ import { tmpDir } from '../support/stack.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rec = (n: number) => ({ kind: 'test', n });
 
+/** Record #1 sent to the writer (the log was idle), record #2 appended while #1 commits. */
+async function oneInFlightOneQueued(log: AuditLog) {
+  await log.append(rec(0)); // the writer thread has started
+  const first = log.append(rec(1)); // idle: sent at once
+  await new Promise((r) => setImmediate(r)); // …now with the writer
+  const second = log.append(rec(2)); // queued behind it
+  return { first, second };
+}
+
 describe('audit group commit', () => {
   it('an append to an idle log does not wait for the commit window', async () => {
     const file = path.join(tmpDir('audit-gc'), 'a.sqlite');
@@ -29,10 +38,7 @@ describe('audit group commit', () => {
     const file = path.join(tmpDir('audit-gc'), 'a.sqlite');
     const log = new AuditLog(file, { commitWindowMs: 400 });
     try {
-      await log.append(rec(0)); // writer started
-      const first = log.append(rec(1)); // idle: sent at once
-      await new Promise((r) => setImmediate(r)); // …now with the writer
-      const second = log.append(rec(2)); // queued behind it: waits for the window
+      const { first, second } = await oneInFlightOneQueued(log); // #2 waits for the window
       await first;
       await sleep(100);
       const third = log.append(rec(3)); // still within the window: same batch as #2
@@ -49,10 +55,7 @@ describe('audit group commit', () => {
     const file = path.join(tmpDir('audit-gc'), 'a.sqlite');
     const log = new AuditLog(file, { commitWindowMs: 0 });
     try {
-      await log.append(rec(0));
-      const first = log.append(rec(1));
-      await new Promise((r) => setImmediate(r));
-      const second = log.append(rec(2));
+      const { first, second } = await oneInFlightOneQueued(log);
       await first;
       await second;
       await sleep(100);
@@ -66,10 +69,7 @@ describe('audit group commit', () => {
   it('close() commits what waits for the window, at once', async () => {
     const file = path.join(tmpDir('audit-gc'), 'a.sqlite');
     const log = new AuditLog(file, { commitWindowMs: 60_000 });
-    await log.append(rec(0));
-    const first = log.append(rec(1));
-    await new Promise((r) => setImmediate(r));
-    const waiting = log.append(rec(2));
+    const { first, second: waiting } = await oneInFlightOneQueued(log);
     await first;
     const t0 = performance.now();
     await log.close();
