@@ -24,6 +24,7 @@ import { CALLER_ASSERTION_HEADER, CallerAssertionSigner, REQUEST_ID_HEADER } fro
 import type { Caller } from '../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { certThumbprintS256 } from '../common/pki/thumbprint.js';
+import { TLS_SERVER_HARDENING } from '../common/tls/server-options.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,7 +66,7 @@ const server = https.createServer(
     ca: cfg.provinces.map((p) => readFileSync(provincePaths(cfg.certsDir, p.id).ca)),
     requestCert: true,
     rejectUnauthorized: true,
-    minVersion: 'TLSv1.2',
+    ...TLS_SERVER_HARDENING,
   },
   (req, res) => {
     const chunks: Buffer[] = [];

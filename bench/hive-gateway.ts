@@ -36,6 +36,7 @@ import { buildDirectorySubgraph } from '../gateway/federation/directory-subgraph
 import { ProvinceClients } from '../gateway/federation/province-clients.js';
 import { composeSupergraph } from '../gateway/federation/supergraph.js';
 import { GatewayMetrics } from '../gateway/ops/metrics.js';
+import { TLS_SERVER_HARDENING } from '../common/tls/server-options.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
 
@@ -196,7 +197,7 @@ async function main() {
       ca: provinceCas,
       requestCert: true,
       rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
+      ...TLS_SERVER_HARDENING,
     },
     gw as never,
   );

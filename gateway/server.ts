@@ -29,6 +29,7 @@ import { graphqlHttpHandler } from './ingress/graphql-http.js';
 import { jwksSourceFor } from './identity/jwks-source.js';
 import { checkPemFiles } from '../common/tls/check-files.js';
 import { FileChangeWatcher } from '../common/tls/file-change-watcher.js';
+import { TLS_SERVER_HARDENING } from '../common/tls/server-options.js';
 import { DEFAULT_TOKEN_RULES, ProvinceTokenVerifier } from './identity/token-verifier.js';
 import { ProvinceTrustStore } from './ingress/client-certificate.js';
 import { makeErrorFormatter } from './ops/error-masking.js';
@@ -199,7 +200,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       requestCert: true,
       // Verify, but let the handshake finish so the refusal can be explained and recorded.
       rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
+      ...TLS_SERVER_HARDENING,
     },
     route,
   );
@@ -207,7 +208,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     try {
       clients.reloadCredentials();
       trust.reload();
-      server.setSecureContext({ ...secureContext(), minVersion: 'TLSv1.2' });
+      server.setSecureContext({ ...secureContext(), ...TLS_SERVER_HARDENING });
       log.info('TLS material reloaded');
     } catch (err) {
       // A half-written file must not take the listener down: keep serving with the old context.

@@ -24,6 +24,7 @@ import { certificateTypeName, entryTypeName, provinceSdl } from '../../common/sc
 import { hasScope } from '../../common/identity/caller.js';
 import { checkPemFiles } from '../../common/tls/check-files.js';
 import { FileChangeWatcher } from '../../common/tls/file-change-watcher.js';
+import { TLS_SERVER_HARDENING } from '../../common/tls/server-options.js';
 import { toGraphQLCertificate, toGraphQLEntry } from './entry-graphql.js';
 import { certificateApi } from './certificates/certificate-api.js';
 import type { CertificateStore } from './certificates/certificate-store.js';
@@ -156,7 +157,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
       ...secureContext(),
       requestCert: true,
       rejectUnauthorized: true,
-      minVersion: 'TLSv1.2',
+      ...TLS_SERVER_HARDENING,
     },
     app,
   );
@@ -166,7 +167,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     try {
       const next = secureContext();
       const pin = certFingerprint256(readFileSync(gp.clientCert));
-      server.setSecureContext({ ...next, minVersion: 'TLSv1.2' });
+      server.setSecureContext({ ...next, ...TLS_SERVER_HARDENING });
       pinnedGateway = pin;
     } catch {
       // Keep the previous material if a file is mid-replacement; the next change retries.

@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { createCa, createSigningKey, issueCertificate, type SigningKey } from '../../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
+import { TLS_SERVER_HARDENING } from '../../common/tls/server-options.js';
 import { configDirWith, gql, sharedCertsDir, startStack, tmpDir, token, type TestStack } from '../support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,7 +99,7 @@ describe('rotation without restart', function () {
       k1 = await createSigningKey();
       published = [k1];
       useIdpKey(certsDir, 'sichuan', k1, [k1]);
-      idp = https.createServer({ key: server.keyPem, cert: server.certPem }, (_req, res) => {
+      idp = https.createServer({ key: server.keyPem, cert: server.certPem, ...TLS_SERVER_HARDENING }, (_req, res) => {
         res.setHeader('content-type', 'application/jwk-set+json');
         res.end(JSON.stringify({ keys: published.flatMap((k) => k.jwks.keys) }));
       });
