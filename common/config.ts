@@ -18,22 +18,22 @@ export const ROOT_DIR = (() => {
   }
 })();
 
-const provinceSchema = z.object({
+const provinceSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case identifier'),
   // GB/T 2260 province-level division code: two significant digits then 0000.
   divisionCode: z.string().regex(/^[1-9]\d0000$/, 'a GB/T 2260 province code such as 500000'),
   name: z.string().min(1),
   shortName: z.string().min(1),
-  platform: z.object({ name: z.string().min(1), romanized: z.string().min(1) }),
+  platform: z.strictObject({ name: z.string().min(1), romanized: z.string().min(1) }),
   // Used to name the province's GraphQL types (ChongqingCatalogueEntry, …).
   typePrefix: z.string().regex(/^[A-Z][A-Za-z0-9]{1,30}$/, 'PascalCase GraphQL name'),
   enumValue: z.string().regex(/^[A-Z][A-Z0-9_]{1,30}$/, 'GraphQL enum value'),
-  subgraph: z.object({
+  subgraph: z.strictObject({
     host: z.string().min(1).default('localhost'),
     port: z.number().int().min(0).max(65535),
     url: z.string().url().optional(),
   }),
-  idp: z.object({
+  idp: z.strictObject({
     issuer: z.string().min(1),
     // Where the province's IdP publishes its public keys: a file path (relative to the
     // config directory) or an https:// URL. Default: the dev PKI file.
@@ -43,7 +43,7 @@ const provinceSchema = z.object({
     jwksCooldownMs: z.number().int().min(0).max(3600_000).optional(),
     jwksMaxStaleMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
   }),
-  demo: z.object({
+  demo: z.strictObject({
     entries: z.number().int().min(0),
     seed: z.number().int(),
     // Demo e-certificates generated on first start (default 300).
@@ -53,7 +53,7 @@ const provinceSchema = z.object({
 
 export type ProvinceConfig = z.infer<typeof provinceSchema> & { file: string };
 
-const gatewaySchema = z.object({
+const gatewaySchema = z.strictObject({
   host: z.string().default('localhost'),
   port: z.number().int().min(0).max(65535).default(4000),
   // RFC 9068 `aud`: tokens must name this gateway.
@@ -61,13 +61,13 @@ const gatewaySchema = z.object({
   subgraphTimeoutMs: z.number().int().min(100).max(120000).default(5000),
   maxPageSize: z.number().int().min(1).max(1000).default(100),
   breaker: z
-    .object({
+    .strictObject({
       failureThreshold: z.number().int().min(1).max(1000).default(5),
       openMs: z.number().int().min(100).max(600_000).default(10_000),
     })
     .default({ failureThreshold: 5, openMs: 10_000 }),
   limits: z
-    .object({
+    .strictObject({
       maxDepth: z.number().int().min(2).max(100).default(12),
       maxAliases: z.number().int().min(0).max(1000).default(30),
       maxTokens: z.number().int().min(100).max(100_000).default(2000),
@@ -98,8 +98,16 @@ function readJson(file: string): unknown {
   }
 }
 
+// Objects are strict: a misspelt key ("introspecton") would otherwise be dropped without a word
+// and leave the default in force. Each unknown key is named by its full path.
 function formatIssues(file: string, error: z.ZodError): string {
-  return error.issues.map((i) => `config: ${file}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+  return error.issues
+    .flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => `config: ${file}: ${[...i.path, k].join('.')}: unknown key`)
+        : [`config: ${file}: ${i.path.join('.') || '(root)'}: ${i.message}`],
+    )
+    .join('\n');
 }
 
 export interface LoadOptions {

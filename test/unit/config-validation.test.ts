@@ -1,6 +1,6 @@
 // Configuration problems are reported at start with the file, key, path or PEM they concern.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT_DIR, loadStackConfig } from '../../common/config.js';
@@ -33,6 +33,29 @@ describe('configuration validation', () => {
     cpSync(path.join(ROOT_DIR, 'config', 'provinces'), path.join(dir, 'provinces'), { recursive: true });
     writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify({ audience: 'x', limits: { maxDepth: 1 } }));
     assert.throws(() => loadStackConfig({ configDir: dir }), /gateway\.json: limits\.maxDepth/);
+  });
+
+  it('refuses an unknown or misspelt key, naming the file and the key path', () => {
+    const dir = tmp();
+    cpSync(path.join(ROOT_DIR, 'config'), dir, { recursive: true });
+    const gatewayFile = path.join(dir, 'gateway.json');
+    const gateway = { audience: 'x', introspecton: false, limits: { maxDepht: 5 } };
+    writeFileSync(gatewayFile, JSON.stringify(gateway));
+    assert.throws(
+      () => loadStackConfig({ configDir: dir }),
+      (err: Error) => err.message.includes(`${gatewayFile}: introspecton: unknown key`) && err.message.includes(`${gatewayFile}: limits.maxDepht: unknown key`),
+    );
+    writeFileSync(gatewayFile, JSON.stringify({ audience: 'x' }));
+    const sichuanFile = path.join(dir, 'provinces', 'sichuan.json');
+    const sichuan = JSON.parse(readFileSync(sichuanFile, 'utf8'));
+    writeFileSync(sichuanFile, JSON.stringify({ ...sichuan, idp: { ...sichuan.idp, jwksUrl: 'https://idp.example/jwks' } }));
+    assert.throws(() => loadStackConfig({ configDir: dir }), (err: Error) => err.message.includes(`${sichuanFile}: idp.jwksUrl: unknown key`));
+  });
+
+  it('loads the development and the deployment configuration as shipped', () => {
+    for (const dir of ['config', path.join('deploy', 'config')]) {
+      assert.ok(loadStackConfig({ configDir: path.join(ROOT_DIR, dir) }).provinces.length >= 2, dir);
+    }
   });
 
   it('names a missing file and a file that is not the PEM it should be', () => {
