@@ -7,13 +7,17 @@ import type { ProvinceTrustStore } from '../ingress/client-certificate.js';
 import { TokenRefused, type ProvinceTokenVerifier } from './token-verifier.js';
 
 export interface AuthRefusal {
-  status: 401;
+  /** 401 for missing or bad credentials; 400 for a request that carries them ambiguously. */
+  status: 400 | 401;
   reason: string;
   message: string;
   province?: string;
   certThumbprint?: string;
-  /** RFC 6750 §3.1: `error="invalid_token"` in the challenge (not when no credentials were sent). */
-  tokenError: boolean;
+  /**
+   * RFC 6750 §3.1 error code in the challenge: `invalid_token` for a bad token, `invalid_request`
+   * for more than one credential; none when no credentials were sent at all.
+   */
+  error?: 'invalid_token' | 'invalid_request';
 }
 
 export type Authentication = { ok: true; caller: Caller } | { ok: false; refusal: AuthRefusal };
@@ -29,12 +33,30 @@ const CERT_MESSAGES: Record<string, string> = {
 /** The WWW-Authenticate challenge for a refusal (RFC 6750 §3). */
 export function bearerChallenge(refusal: AuthRefusal): string {
   const params = [`realm="chuanyu-gateway"`];
-  if (refusal.tokenError) params.push(`error="invalid_token"`, `error_description="${refusal.message.replace(/"/g, "'")}"`);
+  if (refusal.error) params.push(`error="${refusal.error}"`, `error_description="${refusal.message.replace(/"/g, "'")}"`);
   return `Bearer ${params.join(', ')}`;
 }
 
 export function refusalBody(refusal: AuthRefusal): string {
-  return JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED', reason: refusal.reason } }] });
+  const code = refusal.status === 400 ? 'BAD_REQUEST' : 'UNAUTHENTICATED';
+  return JSON.stringify({ errors: [{ message: refusal.message, extensions: { code, reason: refusal.reason } }] });
+}
+
+const AMBIGUOUS_MESSAGE = 'send exactly one access token, in one Authorization header';
+
+/**
+ * RFC 6750 §3.1 `invalid_request`: the request "uses more than one method for including an access
+ * token" or repeats one. Which of two tokens would be meant is not ours to guess (a proxy and the
+ * client may each have added one), so neither is used.
+ */
+export function ambiguousCredentials(caller: Pick<Caller, 'province' | 'certThumbprint'>): AuthRefusal {
+  return { status: 400, reason: 'credentials_ambiguous', message: AMBIGUOUS_MESSAGE, province: caller.province, certThumbprint: caller.certThumbprint, error: 'invalid_request' };
+}
+
+/** RFC 6750 §2.2 names a body token `access_token`; a GraphQL request has no such member. */
+export function bodyCarriesToken(body: unknown): boolean {
+  const has = (v: unknown) => typeof v === 'object' && v !== null && Object.hasOwn(v, 'access_token');
+  return Array.isArray(body) ? body.some(has) : has(body);
 }
 
 /**
@@ -48,23 +70,30 @@ export class Authenticator {
     private readonly verifiers: Map<string, ProvinceTokenVerifier>,
   ) {}
 
-  async authenticate(socket: TLSSocket, authorization: string | undefined, search: string, requestId: string): Promise<Authentication> {
+  /**
+   * `authorization` is every Authorization header of the request as received
+   * (`req.headersDistinct`), not Node's folded view, which keeps only the first.
+   */
+  async authenticate(socket: TLSSocket, authorization: readonly string[] | undefined, search: string, requestId: string): Promise<Authentication> {
     const cert = this.trust.identify(socket);
-    if (!cert.ok) return { ok: false, refusal: { status: 401, reason: cert.reason, message: CERT_MESSAGES[cert.reason]!, tokenError: false } };
+    if (!cert.ok) return { ok: false, refusal: { status: 401, reason: cert.reason, message: CERT_MESSAGES[cert.reason]! } };
     const province = cert.province;
-    const refused = (reason: string, message: string, tokenError = true): Authentication => ({
+    const refused = (reason: string, message: string, error: AuthRefusal['error'] | null = 'invalid_token'): Authentication => ({
       ok: false,
-      refusal: { status: 401, reason, message, province: province.id, certThumbprint: cert.thumbprint, tokenError },
+      refusal: { status: 401, reason, message, province: province.id, certThumbprint: cert.thumbprint, ...(error ? { error } : {}) },
     });
+    const ambiguous = (): Authentication => ({ ok: false, refusal: ambiguousCredentials({ province: province.id, certThumbprint: cert.thumbprint }) });
+    const headers = authorization ?? [];
+    if (headers.length > 1) return ambiguous();
     // RFC 6750 §2.3 allows tokens in the URI; RFC 9700 (OAuth security BCP) forbids it: URIs end up in logs.
     if (search && new URLSearchParams(search).has('access_token')) {
-      return refused('token_in_query', 'send the token in the Authorization header, not the URL');
+      return headers.length > 0 ? ambiguous() : refused('token_in_query', 'send the token in the Authorization header, not the URL');
     }
     // Scheme names are case-insensitive (RFC 7235 §2.1).
-    const match = authorization ? /^Bearer +([^\s]+)$/i.exec(authorization) : null;
+    const match = headers[0] !== undefined ? /^Bearer +([^\s]+)$/i.exec(headers[0]) : null;
     if (!match) {
       // RFC 6750 §3.1: no credentials at all gets a challenge without an error code.
-      return refused('token_missing', 'an Authorization: Bearer token is required', authorization !== undefined);
+      return refused('token_missing', 'an Authorization: Bearer token is required', headers.length > 0 ? 'invalid_token' : null);
     }
     try {
       const token = await this.verifiers.get(province.id)!.verify(match[1]!, cert.thumbprint);

@@ -6,18 +6,19 @@
 // path they cost about a tenth of the gateway's CPU per request (routing, content negotiation,
 // an ETag hash of every response) for nothing this endpoint needs (docs/BENCHMARKS.md).
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Caller } from '../../common/identity/caller.js';
 import type { GatewayContext } from '../federation/context.js';
-import { bearerChallenge, refusalBody, type AuthRefusal, type Authenticator } from '../identity/authenticate.js';
+import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type AuthRefusal, type Authenticator } from '../identity/authenticate.js';
 
 export interface GraphqlHttpOptions {
   apollo: ApolloServer<GatewayContext>;
   authenticator: Authenticator;
-  /** Records a refusal; the 401 is sent only after it resolves (the audit record is durable first). */
+  /** Records a refusal; the 400/401 is sent only after it resolves (the audit record is durable first). */
   onRefusal: (refusal: AuthRefusal, requestId: string) => Promise<void>;
   maxBodyBytes: number;
   log: Logger;
@@ -81,8 +82,21 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+function isUtf8QueryString(search: string): boolean {
+  if (/[^\x21-\x7e]/.test(search)) return false;
+  try {
+    decodeURIComponent(search.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Strict JSON: an object or an array at the top level (a bare string or number is not a GraphQL request). */
 function parseJsonBody(raw: Buffer): unknown {
+  // JSON text is UTF-8 (RFC 8259 §8.1). Decoding leniently would turn invalid bytes into U+FFFD
+  // and run a query the client never sent.
+  if (!isUtf8(raw)) throw new BodyError(400, 'request body is not valid UTF-8');
   const text = raw.toString('utf8');
   const first = /\S/.exec(text)?.[0];
   if (first !== '{' && first !== '[') throw new BodyError(400, 'request body is not valid JSON');
@@ -102,12 +116,12 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     const q = url.indexOf('?');
     const search = q >= 0 ? url.slice(q + 1) : '';
 
-    const auth = await authenticator.authenticate(req.socket as TLSSocket, req.headers.authorization, search, requestId);
-    if (!auth.ok) {
-      await opts.onRefusal(auth.refusal, requestId);
-      sendJson(res, 401, refusalBody(auth.refusal), { 'www-authenticate': bearerChallenge(auth.refusal) });
-      return;
-    }
+    const refuse = async (refusal: AuthRefusal) => {
+      await opts.onRefusal(refusal, requestId);
+      sendJson(res, refusal.status, refusalBody(refusal), { 'www-authenticate': bearerChallenge(refusal) });
+    };
+    const auth = await authenticator.authenticate(req.socket as TLSSocket, req.headersDistinct.authorization, search, requestId);
+    if (!auth.ok) return refuse(auth.refusal);
     const caller = auth.caller;
     identified(caller);
 
@@ -126,6 +140,12 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
       }
     }
     // Forwarded to the province that is written, which replays the first answer on a retry.
+    // A URL is ASCII (RFC 3986 §2); its percent-encoded parameters must decode as UTF-8, or a
+    // GET query would run with U+FFFD in place of what the client sent.
+    if (search && !isUtf8QueryString(search)) {
+      sendError(res, 400, 'the query string is not valid percent-encoded UTF-8');
+      return;
+    }
     const idempotencyKey = req.headers['idempotency-key'];
     if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
       sendError(res, 400, 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -');
@@ -134,6 +154,7 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     if (method === 'POST') {
       try {
         body = parseJsonBody(await readBody(req, maxBodyBytes));
+        if (bodyCarriesToken(body)) return refuse(ambiguousCredentials(caller));
       } catch (err) {
         if (!(err instanceof BodyError)) throw err;
         if (req.socket.destroyed) return; // no one left to answer
