@@ -13,6 +13,7 @@
 //
 // Identifiers are matched exactly: lower case and surrounding spaces are refused, not normalised,
 // so a stored identifier is always the canonical form. Parse reasons never quote the input.
+import { isKnownDivision } from './division.js';
 import { validateUscc } from './uscc.js';
 
 export const CERTIFICATE_ID_ROOT = '1.2.156.3005.2';
@@ -162,6 +163,7 @@ export function parseCertificateId(s: string): CertificateIdResult {
   if (certificateCheckChar(typeCode + issuerCode + serial + version) !== check) {
     return fail('bad check character (ISO/IEC 7064 MOD 37,36)');
   }
+  if (!isKnownDivision(issuer.divisionCode)) return fail(`issuer division ${issuer.divisionCode} is not a GB/T 2260 division code`);
   return { ok: true, value: { id: s, typeCode, issuerCode, divisionCode: issuer.divisionCode, serial, version, check } };
 }
 

@@ -252,7 +252,14 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
     const parsed = parseCertificateId(identifier);
     if (!parsed.ok) throw badInput(`identifier: ${parsed.reason}`, 'identifier');
     const p = provinceByDivision(cfg, parsed.value.divisionCode);
-    if (!p) throw badInput(`identifier: no federated province issues certificates in division ${parsed.value.divisionCode}`, 'identifier');
+    // A well-formed identifier of a region outside the federation is not a typo: the caller
+    // should send the holder to that region's own service, so it gets its own code.
+    if (!p) {
+      const division = parsed.value.divisionCode;
+      throw new GraphQLError(`identifier: the issuer is in division ${division}, where no federated province issues certificates; verify it with that region's own service`, {
+        extensions: { code: 'ISSUER_NOT_FEDERATED', division, field: 'identifier' },
+      });
+    }
     return p;
   };
 

@@ -15,6 +15,7 @@ const PASS_THROUGH = new Set([
   'IDEMPOTENCY_KEY_REUSED',
   'PROVINCE_UNAVAILABLE',
   'MIRROR_SOURCE_UNAVAILABLE',
+  'ISSUER_NOT_FEDERATED',
   'QUERY_TOO_COMPLEX',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -24,7 +25,7 @@ const PASS_THROUGH = new Set([
 ]);
 
 // Extensions a caller may see; the rest (serviceName, http, exception, stacktrace) stay inside.
-const VISIBLE_EXTENSIONS = ['code', 'reason', 'field', 'province'];
+const VISIBLE_EXTENSIONS = ['code', 'reason', 'field', 'province', 'division'];
 
 export function makeErrorFormatter(provinces: ProvinceConfig[], mask: boolean) {
   const byService = new Map(provinces.map((p) => [p.id, p]));

@@ -200,12 +200,29 @@ describe('journey: cross-province e-certificate verification', function () {
       assert.ok(p.ok);
       await expectBad(`1.2.156.3005.2.${p.value.typeCode.slice(1)}.${p.value.issuerCode}.${p.value.serial}.${p.value.version}.${p.value.check}`, /characters|length|segment/i);
     });
-    it('an unknown division code', async () => {
-      const issuer = makeUscc('11440000MB0000001');
+    const idIssuedIn = (division: string) => {
+      const issuer = makeUscc(`11${division}MB0000001`);
       const typeCode = CERTIFICATE_TYPES[0]!.code;
       const payload = `${typeCode}${issuer}A1B2C3001`;
-      const id = `1.2.156.3005.2.${typeCode}.${issuer}.A1B2C3.001.${certificateCheckChar(payload)}`;
-      await expectBad(id, /no federated province/);
+      return `1.2.156.3005.2.${typeCode}.${issuer}.A1B2C3.001.${certificateCheckChar(payload)}`;
+    };
+    it('a division code that is no GB/T 2260 division (malformed)', () => expectBad(idIssuedIn('990000'), /not a GB\/T 2260 division code/));
+    it('a well-formed identifier issued outside the federation → ISSUER_NOT_FEDERATED naming the division, no call onwards, audited', async () => {
+      const res = await gql(stack, counter('sichuan'), VERIFY, {
+        input: { identifier: idIssuedIn('440000'), purpose: '企业变更', holderIdType: c().record.holder.idType, holderId: c().holderId },
+      });
+      assert.equal(res.status, 200);
+      const err = res.body.errors?.[0];
+      assert.equal(err?.extensions?.code, 'ISSUER_NOT_FEDERATED', res.text);
+      assert.equal(err.extensions.division, '440000');
+      assert.match(err.message, /division 440000, where no federated province issues certificates/);
+      assert.equal(res.body.data, null);
+      const rec = readAuditFor(String(res.headers['x-request-id']));
+      assert.deepEqual(rec.provincesTouched, [], 'nothing was sent to any province');
+      assert.deepEqual(rec.errorCodes, ['ISSUER_NOT_FEDERATED']);
+      // The masked metadata look-up answers the same way.
+      const meta = await gql(stack, counter('sichuan'), `query($id: String!) { certificate(identifier: $id) { id } }`, { id: idIssuedIn('440000') });
+      assert.equal(meta.body.errors?.[0]?.extensions?.code, 'ISSUER_NOT_FEDERATED', meta.text);
     });
     it('a missing purpose', () => expectBad(c().record.id, /purpose/, { purpose: '   ' }));
     it('an invalid holder ID, without echoing it', async () => {

@@ -7,7 +7,7 @@ import {
   isValidCertificateId,
   parseCertificateId,
 } from '../../domain/certificate-id.js';
-import { isValidUscc } from '../../domain/uscc.js';
+import { isValidUscc, makeUscc } from '../../domain/uscc.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -153,6 +153,24 @@ describe('GB/T 36904 e-certificate identifiers', () => {
       }
       assert.ok(seen.size >= 12);
       assert.match(reason(42 as unknown as string), /must be a string/);
+    });
+  });
+
+  describe('issuer division (GB/T 2260)', () => {
+    const issuedIn = (division: string) =>
+      formatCertificateId({ typeCode: CERTIFICATE_TYPES[0]!.code, issuerCode: makeUscc(`11${division}MB0000001`), serial: 'A1', version: 1 });
+    it('accepts any province-level region and central-level issuers, federated or not', () => {
+      for (const d of ['110000', '440300', '500112', '510104', '650000', '820000', '100000']) assert.ok(parseCertificateId(issuedIn(d)).ok, d);
+    });
+    it('refuses a division code outside GB/T 2260 even with a right check character', () => {
+      for (const d of ['990000', '000000', '190000', '720000']) {
+        // By hand: formatCertificateId refuses to build such an identifier.
+        const typeCode = CERTIFICATE_TYPES[0]!.code;
+        const issuer = makeUscc(`11${d}MB0000001`);
+        const r = parseCertificateId(`1.2.156.3005.2.${typeCode}.${issuer}.A1.001.${certificateCheckChar(`${typeCode}${issuer}A1001`)}`);
+        assert.ok(!r.ok, d);
+        assert.match(r.reason, /is not a GB\/T 2260 division code/);
+      }
     });
   });
 
