@@ -3,7 +3,7 @@
 // `node --import tsx bench/floor-proxy.ts --port P --config-dir C --certs-dir D --province ID
 // --body JSON`.
 //
-// Per request it does what no gateway here can skip (DESIGN.md §4: mutual TLS on every hop):
+// Per request it does what no gateway here can skip (docs/DESIGN.md §4: mutual TLS on every hop):
 // - terminate HTTPS from the caller with the gateway's server certificate, asking for and
 //   checking a client certificate against the province CAs (as ours does);
 // - read the request body;

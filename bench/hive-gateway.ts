@@ -1,5 +1,5 @@
 // Hive Gateway (@graphql-hive/gateway, programmatic runtime) composed over the SAME running
-// province subgraphs as ours, for the side-by-side benchmark (DESIGN.md §7). Started by
+// province subgraphs as ours, for the side-by-side benchmark (docs/DESIGN.md §7). Started by
 // bench/run.ts as its own process: `node --import tsx bench/hive-gateway.ts --port P
 // --config-dir C --certs-dir D`.
 //

@@ -295,7 +295,7 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
     lines.push(markdownTable(scaleTable(report)));
     lines.push('');
   }
-  lines.push('**Targets** (DESIGN.md §7, issue 6):');
+  lines.push('**Targets** (docs/DESIGN.md §7, issue 6):');
   lines.push('');
   lines.push(markdownTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : '**no**'])]));
   lines.push('');

@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--no-scale] [--no-profile] [--rounds N] [--duration S] …`
 //
-// Side-by-side benchmark (DESIGN.md §7, issue 6). Starts, as child processes separate from this
+// Side-by-side benchmark (docs/DESIGN.md §7, issue 6). Starts, as child processes separate from this
 // load generator: both province subgraphs (real demo size), our gateway, Hive Gateway over the
 // same subgraphs (bench/hive-gateway.ts) and, with --scale, a second pair of subgraphs seeded with
 // 100,000 entries per province plus a gateway over them. Then, per scenario, warms every

@@ -1,6 +1,6 @@
 // Loads and validates the stack's configuration: one JSON file per province in
 // config/provinces/, plus config/gateway.json. Adding a province is a new file here
-// plus its certificates; no code changes (DESIGN.md §2).
+// plus its certificates; no code changes (docs/DESIGN.md §2).
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

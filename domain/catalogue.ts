@@ -3,7 +3,7 @@
 // Fields follow the core metadata of 政务信息资源目录编制指南(试行) 2017 (信息资源分类、名称、代码、
 // 提供方、提供方代码、摘要、格式、信息项、共享属性、开放属性、更新周期、发布日期、关联资源代码),
 // with GB/T 21063 (政务信息资源目录体系) for the catalogue model. Region, version, status,
-// timestamps and the mirror fields are ours (DESIGN.md §3).
+// timestamps and the mirror fields are ours (docs/DESIGN.md §3).
 import { z } from 'zod';
 import { parseClassification } from './classification.js';
 import { parseEntryId, resourceCodeError, isResourceCode, ENTRY_ID_MAX_LENGTH } from './entry-id.js';

@@ -1,4 +1,4 @@
-// E-certificate identifiers (电子证照标识), GB/T 36904-2018 (DESIGN.md §3):
+// E-certificate identifiers (电子证照标识), GB/T 36904-2018 (docs/DESIGN.md §3):
 //
 //   1.2.156.3005.2.<type code 21>.<issuer USCC 18>.<serial 1–32>.<version 3>.<check 1>
 //

@@ -1,4 +1,4 @@
-// The issuing province's seal on an e-certificate (DESIGN.md §3): a compact JWS (RFC 7515 §7.1),
+// The issuing province's seal on an e-certificate (docs/DESIGN.md §3): a compact JWS (RFC 7515 §7.1),
 // ES256, whose payload is the canonical issued metadata (certificate.ts). The province publishes
 // the public key as its seal JWKS (certs/<province>/seal/jwks.json in the dev PKI), where the
 // kid is the key's RFC 7638 JWK thumbprint, so a kid names exactly one key.

@@ -1,4 +1,4 @@
-// The e-certificate record (电子证照), a subset of the GB/T 36903-2018 metadata (DESIGN.md §3):
+// The e-certificate record (电子证照), a subset of the GB/T 36903-2018 metadata (docs/DESIGN.md §3):
 // identifier, type, number, name, issuer, defining authority, dates, holder, status and the
 // issuing province's seal over the issued metadata.
 //

@@ -1,4 +1,4 @@
-// Deterministic demo e-certificates for one province (DESIGN.md §3 "Demo data"): several types,
+// Deterministic demo e-certificates for one province (docs/DESIGN.md §3 "Demo data"): several types,
 // issued by the province's demo departments (the same departments, with the same USCCs, as its
 // demo catalogue), holders with valid USCCs or GB 11643 resident IDs, about 10 % expired and 5 %
 // revoked relative to a FIXED reference date (2026-01-01 by default), never the clock.

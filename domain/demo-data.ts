@@ -1,4 +1,4 @@
-// Deterministic, realistic demo catalogue data (DESIGN.md §3 "Demo data").
+// Deterministic, realistic demo catalogue data (docs/DESIGN.md §3 "Demo data").
 //
 // Everything derives from the seed: the same options give byte-identical output (nothing reads
 // the clock unless `now` is passed). Records are generated in one pass with a small PRNG, so

@@ -1,4 +1,4 @@
-// Global catalogue-entry ids (ours; DESIGN.md §3). The division-code prefix lets the gateway route
+// Global catalogue-entry ids (ours; docs/DESIGN.md §3). The division-code prefix lets the gateway route
 // an id to its owning province without a lookup.
 //
 //   original  <division>:<resourceCode>           500000:301001/000123

@@ -1,4 +1,4 @@
-// Verification receipts (DESIGN.md §1 journey 2, §3): the issuing province's signed answer to
+// Verification receipts (docs/DESIGN.md §1 journey 2, §3): the issuing province's signed answer to
 // "is this certificate valid for this holder?", which a counter in the other province can check
 // offline against the issuer's published seal JWKS. A compact JWS (RFC 7515), ES256, signed with
 // the province's seal key; typ distinguishes it from a certificate seal made with the same key.

@@ -1,7 +1,7 @@
 // `npm run --silent receipt:verify -- <receipt | @file | @-> [--jwks <province>=<jwks.json> …]
 //   [--certs-dir DIR] [--config-dir DIR]`
 //
-// Checks a verification receipt offline (DESIGN.md §1 journey 2): the signature against the issuing
+// Checks a verification receipt offline (docs/DESIGN.md §1 journey 2): the signature against the issuing
 // province's published seal JWKS, and the claims. Without --jwks, trusts the seal/jwks.json of every
 // configured province (config + dev PKI layout; the seal key signs receipts too). With --jwks, trusts
 // exactly the files given and reads no configuration, as a counter without the stack would.

@@ -1,4 +1,4 @@
-// Append-only, hash-chained audit log (DESIGN.md §4). Each record carries the hash of the
+// Append-only, hash-chained audit log (docs/DESIGN.md §4). Each record carries the hash of the
 // previous one, so altering, removing or reordering a record breaks the chain at that point.
 // A record is durable (SQLite WAL, synchronous=FULL) before `append` resolves; records that
 // arrive together are committed in one transaction (group commit) by a writer thread, so the

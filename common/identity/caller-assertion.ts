@@ -1,6 +1,6 @@
 // Gateway → subgraph caller assertion: a short-lived JWT signed by the gateway's own key,
 // audience = the one subgraph it is for. A subgraph takes the caller's identity from this
-// and never from plain headers (DESIGN.md §4).
+// and never from plain headers (docs/DESIGN.md §4).
 import { SignJWT, jwtVerify, createLocalJWKSet, importPKCS8, type JSONWebKeySet, type CryptoKey } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { TtlCache } from '../ttl-cache.js';

@@ -1,4 +1,4 @@
-// Development PKI (DESIGN.md §4): per province a root CA, a subgraph server certificate, client
+// Development PKI (docs/DESIGN.md §4): per province a root CA, a subgraph server certificate, client
 // certificates for the sample callers, an IdP signing key and a certificate-seal key; for the gateway
 // its own CA, server and client certificates and the key it signs caller assertions with.
 //

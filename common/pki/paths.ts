@@ -2,7 +2,7 @@
 // layout) keeps its files, so that no other module hard-codes a path under certs/.
 import path from 'node:path';
 
-// Sample callers per province (DESIGN.md §4): an inter-provincial app, a service counter and a
+// Sample callers per province (docs/DESIGN.md §4): an inter-provincial app, a service counter and a
 // catalogue administrator.
 export const DEV_CLIENTS = ['app', 'counter', 'admin'] as const;
 export type DevClient = (typeof DEV_CLIENTS)[number];

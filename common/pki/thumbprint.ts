@@ -43,7 +43,7 @@ export function certThumbprintS256(cert: string | Buffer): string {
 /**
  * Lower-case hex SHA-256 of the certificate's DER (no colons). Used to pin CAs by fingerprint:
  * a province is identified by the exact root its chain ends at, never by a subject name, since
- * anyone can mint a certificate with the same name (DESIGN.md §4).
+ * anyone can mint a certificate with the same name (docs/DESIGN.md §4).
  */
 export function certFingerprint256(cert: string | Buffer): string {
   return createHash('sha256').update(toDer(cert)).digest('hex');

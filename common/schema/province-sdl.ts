@@ -1,6 +1,6 @@
 // The province subgraph's SDL, generated from the province's config. One template for
 // every province: the province's entity type is region-named (ChongqingCatalogueEntry, …)
-// so the query planner can route each row to its owning subgraph (DESIGN.md §2).
+// so the query planner can route each row to its owning subgraph (docs/DESIGN.md §2).
 import type { ProvinceConfig } from '../config.js';
 import { DOMAIN_ENUMS_SDL } from './enums.js';
 

@@ -1,4 +1,4 @@
-// Certificates and keys rotate without a restart (DESIGN.md §5): the files are polled
+// Certificates and keys rotate without a restart (docs/DESIGN.md §5): the files are polled
 // (fs.watchFile follows the symlink swaps Kubernetes uses for mounted secrets) and, on a
 // change or SIGHUP, the server's secure context is replaced; new handshakes use the new
 // material, established connections carry on.

@@ -1,4 +1,4 @@
-// Per-province circuit breaker (DESIGN.md §5): after `failureThreshold` consecutive failures
+// Per-province circuit breaker (docs/DESIGN.md §5): after `failureThreshold` consecutive failures
 // the circuit opens and calls fail fast for `openMs`; then one trial call is let through
 // (half-open): success closes the circuit, failure opens it again. A dead province then costs
 // the directory nothing but the error that names it.

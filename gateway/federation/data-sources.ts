@@ -1,7 +1,7 @@
 // How the query planner's fetches leave the gateway. The directory subgraph runs in-process
 // with its operations parsed and validated once; province subgraphs are called with one
 // undici request over the province's keep-alive mTLS pool (no fetch/Request/Headers objects
-// per call: the default fetcher is a main cost of @apollo/gateway, DESIGN.md §7).
+// per call: the default fetcher is a main cost of @apollo/gateway, docs/DESIGN.md §7).
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';

@@ -1,7 +1,7 @@
 // The gateway's local subgraph: serves the cross-province root fields. It decides which
 // province owns what (from an entry id's division code, or the filter), merges per-province
 // index slices, and returns typed entity references that the query planner resolves in
-// the owning province (DESIGN.md §2).
+// the owning province (docs/DESIGN.md §2).
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import { createHash } from 'node:crypto';

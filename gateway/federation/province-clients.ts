@@ -1,6 +1,6 @@
 // Connections from the gateway to each province subgraph: one keep-alive undici pool per
 // province, mutual TLS with the gateway's own client certificate, the province CA as the
-// only trust anchor, and a bounded time per call (DESIGN.md §5, §7).
+// only trust anchor, and a bounded time per call (docs/DESIGN.md §5, §7).
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';

@@ -1,4 +1,4 @@
-// The subgraph's own policy (defence in depth, DESIGN.md §4): it re-checks what the
+// The subgraph's own policy (defence in depth, docs/DESIGN.md §4): it re-checks what the
 // gateway already checked, so a gateway bug cannot turn into a data leak or a foreign write.
 import type { ProvinceConfig } from '../../common/config.js';
 import { hasScope, type Caller } from '../../common/identity/caller.js';

@@ -1,4 +1,4 @@
-// Demo data at the real scale (DESIGN.md §3), generated from the province's fixed seed
+// Demo data at the real scale (docs/DESIGN.md §3), generated from the province's fixed seed
 // the first time its store is empty.
 import type { ProvinceConfig } from '../../common/config.js';
 import { generateDemoEntries } from '../../domain/demo-data.js';

@@ -1,6 +1,6 @@
 // One province catalogue subgraph: HTTPS with client certificates required, accepting
 // only the gateway's pinned certificate, and the caller's identity only from the
-// gateway-signed assertion. Started once per province from config (DESIGN.md §2).
+// gateway-signed assertion. Started once per province from config (docs/DESIGN.md §2).
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';

@@ -1,4 +1,4 @@
-// End-to-end refusal corpus for the gateway's ingress (DESIGN.md §4): every way a caller can
+// End-to-end refusal corpus for the gateway's ingress (docs/DESIGN.md §4): every way a caller can
 // fail mTLS, the certificate-bound JWT or the scope policy is refused with the right status,
 // challenge, code and reason, and the refusal leaks nothing. A second block checks that the
 // province subgraphs only talk to the gateway (pinned client certificate + caller assertion).

@@ -1,4 +1,4 @@
-// One contract for every CatalogueStore backend (DESIGN.md §6): the same cases run against
+// One contract for every CatalogueStore backend (docs/DESIGN.md §6): the same cases run against
 // SQLite and against a real PostgreSQL. The gateway merges slices from both backends, so beyond
 // passing alone they must agree with each other and with common/order.ts — hence an in-memory
 // oracle and a cross-backend comparison. PostgreSQL is never skipped: unreachable is a failure.

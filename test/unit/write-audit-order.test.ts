@@ -1,4 +1,4 @@
-// A province write and its audit trail (DESIGN.md §4): the intent is durable in the province's
+// A province write and its audit trail (docs/DESIGN.md §4): the intent is durable in the province's
 // audit chain before the store is touched, the outcome before the answer; if the audit log cannot
 // take the intent, nothing is written. Real SQLite store, real audit writer thread, the real
 // internal API router (mounted without the mTLS layer, with the caller set as the assertion

@@ -1,4 +1,4 @@
-// The issuing province's verdict on a presented certificate (DESIGN.md §1 journey 2).
+// The issuing province's verdict on a presented certificate (docs/DESIGN.md §1 journey 2).
 // Order matters: a record whose seal fails is not trusted for anything else; a wrong holder
 // learns nothing about the certificate's status; then revocation, then the validity window.
 import type { JSONWebKeySet } from 'jose';

@@ -1,4 +1,4 @@
-// PostgreSQL backend (DESIGN.md §6), chosen by DATABASE_URL. Each province lives in its own
+// PostgreSQL backend (docs/DESIGN.md §6), chosen by DATABASE_URL. Each province lives in its own
 // schema so several provinces can share one database. It must answer exactly like the SQLite
 // backend, because the gateway merges slices from both:
 //   - order: name then id by Unicode code point = COLLATE "C" on UTF-8 (common/order.ts);

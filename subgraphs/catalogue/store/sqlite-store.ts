@@ -1,5 +1,5 @@
 // SQLite backend (better-sqlite3 12.x). WAL with synchronous=FULL so an acknowledged
-// write survives a crash (DESIGN.md §5); Chinese substring search through FTS5 with the
+// write survives a crash (docs/DESIGN.md §5); Chinese substring search through FTS5 with the
 // trigram tokenizer (terms shorter than three characters fall back to LIKE, which trigram
 // cannot index).
 import Database from 'better-sqlite3';

@@ -1,6 +1,6 @@
 // The province catalogue store: what the subgraph needs from persistence, and nothing
 // more. SQLite is the embedded default; a PostgreSQL backend implements the same
-// interface (DESIGN.md §6). Methods are async so either backend fits.
+// interface (docs/DESIGN.md §6). Methods are async so either backend fits.
 import type {
   CatalogueEntryRecord,
   EntryKind,
