@@ -383,7 +383,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         requireScope(ctx, 'catalogue:admin');
         const { province, parsed } = provinceOfId(args.id);
         const own = requireOwn(ctx, province.enumValue);
-        if (parsed.kind !== 'MIRROR') throw badInput('id: not a mirror; original entries are withdrawn with withdrawEntry', 'id');
+        if (parsed.kind !== 'MIRROR') throw badInput('id: not a mirror; an original entry is withdrawn with updateEntry(input: { status: WITHDRAWN })', 'id');
         try {
           const r = await callIndex<{ entry: { id: string } }>(own, '/mirrors/withdraw', { id: args.id, expectedVersion: args.expectedVersion ?? null }, ctx, true);
           return { entry: ref(own, r.entry.id), created: false };

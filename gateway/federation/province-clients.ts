@@ -233,11 +233,10 @@ export class ProvinceClients {
       },
       (r) => r.statusCode >= 500,
     );
-    const res = { statusCode };
-    if (res.statusCode >= 500) throw new ProvinceUnavailable(province, `server error ${res.statusCode}`);
-    if (res.statusCode >= 400) {
+    if (statusCode >= 500) throw new ProvinceUnavailable(province, `server error ${statusCode}`);
+    if (statusCode >= 400) {
       const e = (json as { error?: { code?: string; message?: string } }).error;
-      throw new ProvinceRefused(province, res.statusCode, e?.code ?? 'FORBIDDEN', e?.message ?? 'refused');
+      throw new ProvinceRefused(province, statusCode, e?.code ?? 'FORBIDDEN', e?.message ?? 'refused');
     }
     return json as T;
   }
