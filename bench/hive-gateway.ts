@@ -30,7 +30,8 @@ import { loadStackConfig, subgraphUrl, type ProvinceConfig, type StackConfig } f
 import { CALLER_ASSERTION_HEADER, CallerAssertionSigner } from '../common/identity/caller-assertion.js';
 import { SCOPES, type Caller, type Scope } from '../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
-import { LOCAL_SUBGRAPH_NAME } from '../common/schema/local-sdl.js';
+import { LOCAL_SUBGRAPH_NAME, localSdl } from '../common/schema/local-sdl.js';
+import { RootFieldTable } from '../gateway/policy/root-fields.js';
 import type { GatewayContext } from '../gateway/federation/context.js';
 import { buildDirectorySubgraph } from '../gateway/federation/directory-subgraph.js';
 import { ProvinceClients } from '../gateway/federation/province-clients.js';
@@ -99,7 +100,8 @@ async function main() {
   const signer = await CallerAssertionSigner.fromPem(assertionKeyPem, JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
   const clients = new ProvinceClients(cfg, signer, new GatewayMetrics());
   const cursorKey = Buffer.from(hkdfSync('sha256', assertionKeyPem, 'chuanyu', 'directory-cursor-v1', 32));
-  const directorySchema: GraphQLSchema = buildDirectorySubgraph({ cfg, clients, cursorKey });
+  const rootFields = RootFieldTable.fromSdl(parse(localSdl(cfg.provinces)));
+  const directorySchema: GraphQLSchema = buildDirectorySubgraph({ cfg, clients, cursorKey, rootFields });
   const supergraphSdl = composeSupergraph(cfg, (id) => subgraphUrl(cfg.provinces.find((p) => p.id === id)!));
 
   // One GatewayContext per Hive request (the directory's resolvers read caller, memo, …).

@@ -17,7 +17,8 @@ import { CallerAssertionSigner } from '../common/identity/caller-assertion.js';
 import { createLogger } from '../common/log.js';
 import { requestLog } from '../common/request-log.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
-import { LOCAL_SUBGRAPH_NAME } from '../common/schema/local-sdl.js';
+import { LOCAL_SUBGRAPH_NAME, localSdl } from '../common/schema/local-sdl.js';
+import { parse } from 'graphql';
 import { auditPlugin } from './audit/audit-plugin.js';
 import type { GatewayContext } from './federation/context.js';
 import { DirectoryDataSource, ProvinceDataSource } from './federation/data-sources.js';
@@ -36,6 +37,7 @@ import { makeErrorFormatter } from './ops/error-masking.js';
 import { GatewayMetrics } from './ops/metrics.js';
 import { requestMetricsPlugin } from './ops/request-metrics-plugin.js';
 import { scopePolicyPlugin } from './policy/operation-scopes.js';
+import { RootFieldTable } from './policy/root-fields.js';
 import { aliasLimitRule, depthLimitRule } from './policy/query-limits.js';
 
 export interface StartGatewayOptions {
@@ -89,7 +91,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   // Cursor MAC key: derived from a key every replica already shares, so a cursor issued by
   // one replica is accepted by the others.
   const cursorKey = Buffer.from(hkdfSync('sha256', assertionKeyPem, 'chuanyu', 'directory-cursor-v1', 32));
-  const directorySchema = buildDirectorySubgraph({ cfg, clients, cursorKey });
+  const rootFields = RootFieldTable.fromSdl(parse(localSdl(cfg.provinces)));
+  const directorySchema = buildDirectorySubgraph({ cfg, clients, cursorKey, rootFields });
   const supergraphSdl = composeSupergraph(cfg, (id) => clients.graphqlUrl(id));
 
   const gateway = new ApolloGateway({
@@ -103,7 +106,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     // No cache-control computation: answers are per caller and never cached by HTTP caches.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), scopePolicyPlugin(), requestMetricsPlugin(metrics), auditPlugin(audit)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), scopePolicyPlugin(rootFields), requestMetricsPlugin(metrics, rootFields), auditPlugin(audit)],
     includeStacktraceInErrorResponses: false,
     introspection: cfg.gateway.introspection,
     // With introspection off the schema is not public: no "Did you mean …?" field suggestions in

@@ -28,6 +28,12 @@ export function localSdl(provinces: ProvinceConfig[]): string {
 
   return `${FEDERATION_LINK}
 
+"""
+Who may call a root field: the OAuth scope it requires and whether it changes a catalogue. Read by
+the gateway's policy (gateway/policy/root-fields.ts); the one place a root field's rule lives.
+"""
+directive @scope(requires: String!, write: Boolean! = false) on FIELD_DEFINITION
+
 ${DOMAIN_ENUMS_SDL}
 
 enum Province {
@@ -157,28 +163,28 @@ input EntryUpdateInput {
 
 type Query {
   "Search and page through the merged catalogue of all provinces."
-  directory(search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection!
+  directory(search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:read")
   "Browse one province's catalogue, mirrors included."
-  provinceCatalogue(province: Province!, search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection!
+  provinceCatalogue(province: Province!, search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:read")
   "An entry by its global id, fetched from its owning province."
-  entry(id: ID!): CatalogueEntry
+  entry(id: ID!): CatalogueEntry @scope(requires: "catalogue:read")
   "The federated provinces."
-  provinces: [ProvinceInfo!]!
+  provinces: [ProvinceInfo!]! @scope(requires: "catalogue:read")
   "E-certificate metadata from the issuing province, holder masked (certificate:verify)."
-  certificate(identifier: String!): Certificate
+  certificate(identifier: String!): Certificate @scope(requires: "certificate:verify")
   "Mirrors registered in the caller's own province (catalogue:admin)."
-  mirrors(includeWithdrawn: Boolean = false, first: Int = 20, after: String): DirectoryConnection!
+  mirrors(includeWithdrawn: Boolean = false, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:admin")
 }
 
 type Mutation {
   "Verify a certificate with its issuing province (certificate:verify); answers with a signed receipt."
-  verifyCertificate(input: VerifyCertificateInput!): CertificateVerification!
+  verifyCertificate(input: VerifyCertificateInput!): CertificateVerification! @scope(requires: "certificate:verify")
   "Mount another province's entry into the caller's own catalogue (目录互挂). Idempotent."
-  registerMirror(sourceId: ID!, province: Province): EntryPayload!
+  registerMirror(sourceId: ID!, province: Province): EntryPayload! @scope(requires: "catalogue:admin", write: true)
   "Withdraw a mirror of the caller's own province."
-  withdrawMirror(id: ID!, expectedVersion: Int): EntryPayload!
+  withdrawMirror(id: ID!, expectedVersion: Int): EntryPayload! @scope(requires: "catalogue:admin", write: true)
   "Edit an original entry of the caller's own province (optimistic concurrency on version)."
-  updateEntry(id: ID!, expectedVersion: Int, input: EntryUpdateInput!): EntryPayload!
+  updateEntry(id: ID!, expectedVersion: Int, input: EntryUpdateInput!): EntryPayload! @scope(requires: "catalogue:admin", write: true)
 }
 `;
 }

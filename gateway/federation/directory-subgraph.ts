@@ -7,7 +7,7 @@ import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { provinceByDivision } from '../../common/config.js';
-import { hasScope, type Scope } from '../../common/identity/caller.js';
+import type { RootFieldTable } from '../policy/root-fields.js';
 import { localSdl } from '../../common/schema/local-sdl.js';
 import { certificateTypeName, entryTypeName } from '../../common/schema/province-sdl.js';
 import { parseCertificateId } from '../../domain/certificate-id.js';
@@ -63,10 +63,6 @@ function fromProvinceError(err: unknown): GraphQLError {
   throw err;
 }
 
-function requireScope(ctx: GatewayContext, scope: Scope): void {
-  if (!hasScope(ctx.caller, scope)) throw forbidden(`this operation requires the ${scope} scope`);
-}
-
 function cleanSearch(search: string | null | undefined): string | null {
   if (search == null) return null;
   if (/[\u0000-\u001f\u007f]/.test(search)) throw badInput('search must not contain control characters', 'search');
@@ -79,9 +75,11 @@ export interface DirectorySubgraphOptions {
   cfg: StackConfig;
   clients: ProvinceClients;
   cursorKey: Buffer;
+  /** Root-field rules (from the same SDL): each root resolver re-checks its scope. */
+  rootFields: RootFieldTable;
 }
 
-export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySubgraphOptions): GraphQLSchema {
+export function buildDirectorySubgraph({ cfg, clients, cursorKey, rootFields }: DirectorySubgraphOptions): GraphQLSchema {
   const cursors = new CursorCodec(cursorKey);
   const byEnum = new Map(cfg.provinces.map((p) => [p.enumValue, p]));
   const provinceById = new Map(cfg.provinces.map((p) => [p.id, p]));
@@ -267,9 +265,8 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
     CatalogueEntry: {
       __resolveType: (obj: { __typename: string }) => obj.__typename,
     },
-    Query: {
+    Query: rootFields.guard('Query', {
       provinces: (_: unknown, __: unknown, ctx: GatewayContext) => {
-        requireScope(ctx, 'catalogue:read');
         return cfg.provinces.map((p) => ({
           province: p.enumValue,
           divisionCode: p.divisionCode,
@@ -283,7 +280,6 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         args: { search?: string | null; filter?: DirectoryFilterInput | null; first: number; after?: string | null },
         ctx: GatewayContext,
       ) => {
-        requireScope(ctx, 'catalogue:read');
         const filter = args.filter ?? {};
         const provinces = filter.provinces?.length
           ? cfg.provinces.filter((p) => filter.provinces!.includes(p.enumValue))
@@ -295,35 +291,30 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         args: { province: string; search?: string | null; filter?: DirectoryFilterInput | null; first: number; after?: string | null },
         ctx: GatewayContext,
       ) => {
-        requireScope(ctx, 'catalogue:read');
         const p = byEnum.get(args.province);
         if (!p) throw badInput(`unknown province ${args.province}`, 'province');
         const filter = { ...(args.filter ?? {}), kinds: args.filter?.kinds ?? ['ORIGINAL', 'MIRROR'] };
         return page(ctx, `province:${p.id}`, [p], cleanSearch(args.search), filter, args.first, args.after);
       },
       entry: (_: unknown, args: { id: string }, ctx: GatewayContext) => {
-        requireScope(ctx, 'catalogue:read');
         const { province } = provinceOfId(args.id);
         return ref(province, args.id);
       },
       certificate: (_: unknown, args: { identifier: string }, ctx: GatewayContext) => {
-        requireScope(ctx, 'certificate:verify');
         const p = issuingProvince(args.identifier);
         return { __typename: certificateTypeName(p), id: args.identifier };
       },
       mirrors: (_: unknown, args: { includeWithdrawn: boolean; first: number; after?: string | null }, ctx: GatewayContext) => {
-        requireScope(ctx, 'catalogue:admin');
         const p = ownProvince(ctx);
         return page(ctx, `mirrors:${p.id}`, [p], null, { kinds: ['MIRROR'], includeWithdrawn: args.includeWithdrawn }, args.first, args.after);
       },
-    },
-    Mutation: {
+    }),
+    Mutation: rootFields.guard('Mutation', {
       verifyCertificate: async (
         _: unknown,
         { input }: { input: { identifier: string; purpose: string; holderIdType: HolderIdType; holderId: string } },
         ctx: GatewayContext,
       ) => {
-        requireScope(ctx, 'certificate:verify');
         // Everything that can be checked here is checked before any call onwards.
         const issuer = issuingProvince(input.identifier);
         const purpose = input.purpose.trim();
@@ -355,7 +346,6 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         }
       },
       registerMirror: async (_: unknown, args: { sourceId: string; province?: string | null }, ctx: GatewayContext) => {
-        requireScope(ctx, 'catalogue:admin');
         const own = requireOwn(ctx, args.province ?? ownProvince(ctx).enumValue);
         const { province: source, parsed } = provinceOfId(args.sourceId, 'sourceId');
         if (parsed.kind !== 'ORIGINAL') throw badInput('sourceId: a mirror can only mount an original entry, not another mirror', 'sourceId');
@@ -380,7 +370,6 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         }
       },
       withdrawMirror: async (_: unknown, args: { id: string; expectedVersion?: number | null }, ctx: GatewayContext) => {
-        requireScope(ctx, 'catalogue:admin');
         const { province, parsed } = provinceOfId(args.id);
         const own = requireOwn(ctx, province.enumValue);
         if (parsed.kind !== 'MIRROR') throw badInput('id: not a mirror; an original entry is withdrawn with updateEntry(input: { status: WITHDRAWN })', 'id');
@@ -396,7 +385,6 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
         args: { id: string; expectedVersion?: number | null; input: { name?: string | null; abstract?: string | null; status?: string | null } },
         ctx: GatewayContext,
       ) => {
-        requireScope(ctx, 'catalogue:admin');
         const { province, parsed } = provinceOfId(args.id);
         const own = requireOwn(ctx, province.enumValue);
         if (parsed.kind !== 'ORIGINAL') throw badInput('id: mirrors are changed by withdrawing and registering them', 'id');
@@ -415,7 +403,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey }: DirectorySub
           throw fromProvinceError(err);
         }
       },
-    },
+    }),
     ...entityResolvers,
   };
 

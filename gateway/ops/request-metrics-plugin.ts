@@ -1,36 +1,19 @@
-// Request latency per caller province and operation. The operation label is the sorted set
-// of root fields from the scope table (a bounded set), not the client's operationName.
+// Request latency per caller province and operation. The operation label is the sorted set of
+// root fields that have a rule (a bounded set, from gateway/policy/root-fields.ts), never the
+// client's operationName.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../federation/context.js';
-import { ROOT_FIELD_SCOPES } from '../policy/operation-scopes.js';
+import type { RootFieldTable } from '../policy/root-fields.js';
 import type { GatewayMetrics } from './metrics.js';
 
-// The label of a (cached, reused) operation node, computed once.
-const labels = new WeakMap<OperationDefinitionNode, string>();
-
-function operationLabel(op: OperationDefinitionNode): string {
-  let label = labels.get(op);
-  if (label === undefined) {
-    const type = op.operation === 'mutation' ? 'Mutation' : 'Query';
-    const fields = new Set<string>();
-    for (const sel of op.selectionSet.selections) {
-      if (sel.kind === Kind.FIELD && `${type}.${sel.name.value}` in ROOT_FIELD_SCOPES) fields.add(sel.name.value);
-    }
-    label = [...fields].sort().join('+') || 'other';
-    labels.set(op, label);
-  }
-  return label;
-}
-
-export function requestMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
+export function requestMetricsPlugin(metrics: GatewayMetrics, rootFields: RootFieldTable): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
       const end = metrics.requestDuration.startTimer({ province: contextValue.caller?.province ?? 'unknown' });
       let operation = 'unparsed';
       return {
-        async didResolveOperation({ operation: op }) {
-          if (op) operation = operationLabel(op);
+        async didResolveOperation({ operation: op, document }) {
+          if (op) operation = rootFields.forOperation(op, document).label;
         },
         async willSendResponse({ response, errors }) {
           const status = response.http.status ?? 200;
