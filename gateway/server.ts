@@ -106,7 +106,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     // No cache-control computation: answers are per caller and never cached by HTTP caches.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), scopePolicyPlugin(rootFields), requestMetricsPlugin(metrics, rootFields), auditPlugin(audit)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), scopePolicyPlugin(rootFields), requestMetricsPlugin(metrics, rootFields), auditPlugin(audit, rootFields)],
     includeStacktraceInErrorResponses: false,
     introspection: cfg.gateway.introspection,
     // With introspection off the schema is not public: no "Did you mean …?" field suggestions in

@@ -4,12 +4,13 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../common/audit/audit-log.js';
 import type { GatewayContext } from '../federation/context.js';
+import type { RootFieldTable } from '../policy/root-fields.js';
 
-export function auditPlugin(log: AuditLog): ApolloServerPlugin<GatewayContext> {
+export function auditPlugin(log: AuditLog, rootFields: RootFieldTable): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operation, operationName, response, errors, request, queryHash: known }) {
+        async willSendResponse({ contextValue, operation, operationName, response, errors, request, queryHash: known, document }) {
           // Apollo Server has already hashed the query (SHA-256 hex) for its document cache.
           const queryHash = known ?? (request.query ? createHash('sha256').update(request.query).digest('hex') : null);
           const caller = contextValue.caller;
@@ -27,6 +28,8 @@ export function auditPlugin(log: AuditLog): ApolloServerPlugin<GatewayContext> {
             certThumbprint: caller.certThumbprint,
             operationType: operation?.operation ?? null,
             operationName: operationName ?? null,
+            // Whether the operation may change a catalogue (a root field declared write: true).
+            write: operation && document ? rootFields.forOperation(operation, document).write : false,
             queryHash,
             provincesTouched: [...contextValue.touched].sort(),
             outcome,

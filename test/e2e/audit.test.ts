@@ -44,6 +44,15 @@ describe('audit: hash-chained, durable before the response', function () {
     assert.match(String(rec.body.queryHash), /^[0-9a-f]{64}$/);
     assert.match(String(rec.body.certThumbprint), /^[A-Za-z0-9_-]{43}$/);
     assert.deepEqual(rec.body.provincesTouched, ['chongqing', 'sichuan']);
+    assert.equal(rec.body.write, false);
+  });
+
+  it('marks a request that may change a catalogue as a write (from the root field rules)', async () => {
+    const res = await gql(stack, { province: 'chongqing', client: 'admin', scope: 'catalogue:admin' }, 'mutation { registerMirror(sourceId: "510000:102002/000040") { created } }');
+    assert.equal(res.status, 200, res.text);
+    const rec = rows(stack.gateway.auditFile).find((r) => r.body.requestId === res.headers['x-request-id']);
+    assert.equal(rec?.body.write, true);
+    assert.equal(rec?.body.operationType, 'mutation');
   });
 
   it('records a refusal with its reason, and never the token', async () => {
