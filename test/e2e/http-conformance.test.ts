@@ -45,22 +45,49 @@ describe('GraphQL over HTTP and limits', function () {
     assert.equal(m.status, 405);
   });
 
-  it('a parse error is 400 GRAPHQL_PARSE_FAILED', async () => {
-    const res = await post({ query: '{ provinces { name ' }, 'application/json', 'application/graphql-response+json');
-    assert.equal(res.status, 400);
-    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_PARSE_FAILED');
+  // GraphQL over HTTP, "Status Codes": a request error is 400 as application/graphql-response+json
+  // and 200 (with `errors`, no `data`) as application/json, the type without an Accept header.
+  const requestError = async (body: object, code: string) => {
+    const res = await post(body, 'application/json', 'application/graphql-response+json');
+    assert.equal(res.status, 400, res.text);
+    assert.match(String(res.headers['content-type']), /application\/graphql-response\+json/);
+    assert.equal(res.body.errors[0].extensions.code, code);
+    for (const accept of ['application/json', undefined]) {
+      const legacy = await post(body, 'application/json', accept);
+      assert.equal(legacy.status, 200, legacy.text);
+      assert.match(String(legacy.headers['content-type']), /application\/json/);
+      assert.equal(legacy.body.errors[0].extensions.code, code);
+      assert.equal('data' in legacy.body, false, 'nothing executed');
+    }
+  };
+
+  it('a parse error is GRAPHQL_PARSE_FAILED: 400, or 200 as application/json', async () => {
+    await requestError({ query: '{ provinces { name ' }, 'GRAPHQL_PARSE_FAILED');
   });
 
-  it('a validation error is 400 GRAPHQL_VALIDATION_FAILED', async () => {
-    const res = await post({ query: '{ provinces { nope } }' }, 'application/json', 'application/graphql-response+json');
-    assert.equal(res.status, 400);
-    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+  it('a validation error is GRAPHQL_VALIDATION_FAILED: 400, or 200 as application/json', async () => {
+    await requestError({ query: '{ provinces { nope } }' }, 'GRAPHQL_VALIDATION_FAILED');
   });
 
-  it('a variable of the wrong type is 400 BAD_USER_INPUT', async () => {
-    const res = await post({ query: 'query($n: Int) { directory(first: $n) { totalCount } }', variables: { n: 'many' } });
-    assert.equal(res.status, 400);
-    assert.equal(res.body.errors[0].extensions.code, 'BAD_USER_INPUT');
+  it('a variable of the wrong type is BAD_USER_INPUT: 400, or 200 as application/json', async () => {
+    await requestError({ query: 'query($n: Int) { directory(first: $n) { totalCount } }', variables: { n: 'many' } }, 'BAD_USER_INPUT');
+  });
+
+  it('a request that is not well-formed stays 400 as application/json', async () => {
+    const res = await post({ qeury: '{ provinces { name } }' }, 'application/json', 'application/json');
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.errors[0].extensions.code, 'BAD_REQUEST');
+  });
+
+  it('a scope refusal stays 403 as application/json', async () => {
+    const readOnly = await token(stack, 'chongqing', 'app', 'catalogue:read');
+    const { agent, id } = call();
+    const res = await agent
+      .post('/graphql').ca(id.ca).cert(id.cert).key(id.key).set('Authorization', `Bearer ${readOnly}`)
+      .set('Content-Type', 'application/json').set('Accept', 'application/json')
+      .send(JSON.stringify({ query: 'mutation { withdrawMirror(id: "500000:mirror:510000:101001/000001") { created } }' }));
+    assert.equal(res.status, 403, res.text);
+    assert.equal(res.body.errors[0].extensions.reason, 'insufficient_scope');
   });
 
   it('malformed JSON is 400 with a clear message', async () => {
@@ -152,7 +179,7 @@ describe('GraphQL over HTTP and limits', function () {
     let sel = 'id';
     for (let i = 0; i < 14; i++) sel = `mirrorSource { ${sel} }`;
     const res = await post({ query: `{ entry(id: "500000:101001/000001") { ${sel} } }` });
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 200, 'a validation error, served as application/json');
     assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(res.body.errors[0].message, /levels deep; the limit is 12/);
   });
@@ -160,13 +187,15 @@ describe('GraphQL over HTTP and limits', function () {
   it('an alias bomb is refused', async () => {
     const fields = Array.from({ length: 40 }, (_, i) => `a${i}: provinces { name }`).join(' ');
     const res = await post({ query: `{ ${fields} }` });
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 200, 'a validation error, served as application/json');
+    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(res.body.errors[0].message, /more than 30 aliases/);
   });
 
   it('a query over the token limit is refused', async () => {
     const res = await post({ query: `{ provinces { ${'name '.repeat(2500)} } }` });
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 200, 'a parse error, served as application/json');
+    assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_PARSE_FAILED');
     assert.match(res.body.errors[0].message, /more th[a-z]+ 2000 tokens/);
   });
 
@@ -177,7 +206,8 @@ describe('GraphQL over HTTP and limits', function () {
 
   it('an unknown enum value and an over-long id are BAD_USER_INPUT or validation errors, never 500', async () => {
     const a = await post({ query: '{ directory(filter: { formats: [HOLOGRAM] }) { totalCount } }' });
-    assert.equal(a.status, 400);
+    assert.equal(a.status, 200, 'a validation error, served as application/json');
+    assert.equal(a.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
     const b = await gql(stack, { province: 'chongqing' }, 'query($id: ID!) { entry(id: $id) { id } }', { id: 'x'.repeat(100_00) });
     assert.equal(b.body.errors[0].extensions.code, 'BAD_USER_INPUT');
   });
@@ -228,7 +258,7 @@ describe('GraphQL over HTTP with introspection off (the production setting)', fu
 
   it('gives no field suggestions in validation errors (they would spell out the schema)', async () => {
     const res = await gql(stack, app, '{ provinces { nam } }');
-    assert.equal(res.status, 400);
+    assert.equal(res.status, 200, 'a validation error, served as application/json');
     assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.doesNotMatch(JSON.stringify(res.body), /Did you mean/);
   });
