@@ -1,18 +1,52 @@
-// npm run pki [-- --force] [--certs-dir DIR] [--config-dir DIR]
-// Creates the missing parts of the development PKI for the gateway and every configured province.
+// npm run pki [-- --force] [--revoke PROVINCE/CLIENT] [--certs-dir DIR] [--config-dir DIR]
+// Creates the missing parts of the development PKI for the gateway and every configured province,
+// or revokes one dev client certificate (adds it to its province's CRL).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadStackConfig } from '../common/config.js';
-import { ensureDevPki } from '../common/pki/dev-pki.js';
+import { loadStackConfig, type StackConfig } from '../common/config.js';
+import { UnknownDevClient, ensureDevPki, revokeDevClient } from '../common/pki/dev-pki.js';
+import { DEV_CLIENTS } from '../common/pki/paths.js';
 
-const USAGE = 'usage: npm run pki [-- --force] [--certs-dir DIR] [--config-dir DIR]';
+const USAGE = 'usage: npm run pki [-- --force] [--revoke PROVINCE/CLIENT] [--certs-dir DIR] [--config-dir DIR]';
+
+// Exit code 2: the named province or client does not exist (distinct from a failure, 1).
+async function revoke(cfg: StackConfig, target: string): Promise<number> {
+  const [province, client, ...rest] = target.split('/');
+  if (!province || !client || rest.length > 0) {
+    console.error(`pki: --revoke takes PROVINCE/CLIENT, e.g. chongqing/counter\n${USAGE}`);
+    return 2;
+  }
+  if (!cfg.provinces.some((p) => p.id === province)) {
+    console.error(`pki: unknown province "${province}" (configured: ${cfg.provinces.map((p) => p.id).join(', ')})`);
+    return 2;
+  }
+  try {
+    const r = await revokeDevClient({ certsDir: cfg.certsDir, province, client });
+    const inCwd = r.crlFile.startsWith(process.cwd() + path.sep);
+    const crl = inCwd ? path.relative(process.cwd(), r.crlFile) : r.crlFile;
+    if (r.already) {
+      console.error(`pki: ${province}/${client} (serial ${r.serial}) is already revoked in ${crl} (CRL number ${r.crlNumber}); nothing changed`);
+    } else {
+      console.error(
+        `pki: revoked ${province}/${client} (serial ${r.serial}): re-issued ${crl} as CRL number ${r.crlNumber} ` +
+          `with ${r.revokedCount} revoked certificate(s). A running gateway refuses it from its next request (client_certificate_revoked).`,
+      );
+    }
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UnknownDevClient)) throw err;
+    console.error(`pki: unknown client "${client}" of ${province}: ${err.message} (dev clients: ${DEV_CLIENTS.join(', ')}; run "npm run pki" first if the PKI is missing)`);
+    return 2;
+  }
+}
 
 async function main(): Promise<number> {
-  let values: { force?: boolean; 'certs-dir'?: string; 'config-dir'?: string; help?: boolean };
+  let values: { force?: boolean; revoke?: string; 'certs-dir'?: string; 'config-dir'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         force: { type: 'boolean' },
+        revoke: { type: 'string' },
         'certs-dir': { type: 'string' },
         'config-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -28,8 +62,13 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 0;
   }
+  if (values.revoke !== undefined && values.force) {
+    console.error(`pki: --revoke and --force do not go together\n${USAGE}`);
+    return 1;
+  }
 
   const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'] });
+  if (values.revoke !== undefined) return revoke(cfg, values.revoke);
   const started = Date.now();
   console.error(`pki: ${values.force ? 'regenerating' : 'ensuring'} dev PKI in ${cfg.certsDir} for gateway + ${cfg.provinces.map((p) => p.id).join(', ')}`);
   const { created, kept } = await ensureDevPki({

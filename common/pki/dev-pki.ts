@@ -1,5 +1,5 @@
 // Development PKI (docs/DESIGN.md §4): per province a root CA, a subgraph server certificate, client
-// certificates for the sample callers, an IdP signing key and a certificate-seal key; for the gateway
+// certificates for the sample callers, the CA's CRL, an IdP signing key and a certificate-seal key; for the gateway
 // its own CA, server and client certificates and the key it signs caller assertions with.
 //
 // Keys come from node:crypto (native, fast). Certificates are built and signed with node-forge,
@@ -35,6 +35,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import forge from 'node-forge';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { issueCrl, normalizeSerial, verifyCrl, type CrlEntry } from './crl.js';
 import { DEV_CLIENTS, gatewayPaths, provincePaths } from './paths.js';
 import { pemToDer } from './thumbprint.js';
 
@@ -69,6 +70,9 @@ const LEAF_DAYS = 825;
 const CA_YEARS = 10;
 // Back-date by an hour so a freshly issued certificate is valid on hosts whose clock lags a little.
 const BACKDATE_MS = HOUR_MS;
+// A dev CRL's nextUpdate (RFC 5280 §5.1.2.5); `npm run pki` renews it once half of that has passed,
+// so a stack started from `npm start` never meets a stale one.
+const CRL_DAYS = 30;
 
 const KEY_MODE = 0o600;
 const PUBLIC_MODE = 0o644;
@@ -527,6 +531,101 @@ async function ensureSigningKeyFiles(ctx: Ctx, keyFile: string, jwksFile: string
   wrote(ctx, jwksFile, reason);
 }
 
+// ---------------------------------------------------------------------------------------------
+// CRLs (RFC 5280 §5; common/pki/crl.ts)
+
+/** The CRL on disk if it verifies against `ca` (what a re-issue keeps), else why not. */
+async function currentCrl(file: string, caCertPem: string): Promise<{ crl?: Awaited<ReturnType<typeof verifyCrl>>; problem?: string }> {
+  const text = readIfPresent(file);
+  if (text === undefined) return { problem: 'missing' };
+  try {
+    return { crl: await verifyCrl(text, caCertPem) };
+  } catch (err) {
+    return { problem: (err as Error).message };
+  }
+}
+
+async function writeCrl(file: string, ca: CertAndKey, crlNumber: bigint, entries: readonly CrlEntry[], now = Date.now()): Promise<void> {
+  const pem = await issueCrl({
+    ca,
+    crlNumber,
+    entries,
+    thisUpdate: new Date(now - BACKDATE_MS),
+    nextUpdate: new Date(now + CRL_DAYS * DAY_MS),
+  });
+  writeAtomic(file, pem, PUBLIC_MODE);
+}
+
+// Kept while it verifies against the current CA and less than half its validity has passed;
+// otherwise re-issued with the same entries and the next CRL number (a CRL of a regenerated CA
+// starts afresh: the old CA's certificates are re-issued anyway).
+async function ensureCrlFile(ctx: Ctx, file: string, ca: CertAndKey): Promise<void> {
+  const { crl, problem } = ctx.force ? { crl: undefined, problem: 'forced' } : await currentCrl(file, ca.certPem);
+  const now = Date.now();
+  if (crl && now < crl.thisUpdate + (crl.nextUpdate - crl.thisUpdate) / 2) {
+    ctx.kept.push(file);
+    return;
+  }
+  await writeCrl(file, ca, crl ? crl.crlNumber + 1n : 1n, crl?.entries ?? [], now);
+  wrote(ctx, file, crl ? `renewed: past half its validity, CRL number ${crl.crlNumber + 1n}` : problem === 'missing' ? '' : `reissued: ${problem}`);
+}
+
+export interface RevokeDevClientOptions {
+  certsDir: string;
+  province: string;
+  client: string;
+}
+
+export interface RevokeDevClientResult {
+  serial: string;
+  crlFile: string;
+  crlNumber: bigint;
+  revokedCount: number;
+  /** The serial was already listed: nothing was re-issued. */
+  already: boolean;
+}
+
+/** A dev client that has no certificate in the PKI (`npm run pki -- --revoke` answers exit code 2). */
+export class UnknownDevClient extends Error {}
+
+/**
+ * Revoke a dev client certificate: add its serial to the province CA's CRL and re-issue the CRL
+ * with the next CRL number (RFC 5280 §5.2.3). The certificate and its key are left as they are.
+ */
+export async function revokeDevClient(opts: RevokeDevClientOptions): Promise<RevokeDevClientResult> {
+  const certsDir = path.resolve(opts.certsDir);
+  const pp = provincePaths(certsDir, opts.province);
+  let certFile: string;
+  try {
+    certFile = pp.client(opts.client).cert;
+  } catch {
+    throw new UnknownDevClient(`unknown client ${JSON.stringify(opts.client)}`);
+  }
+  const release = await acquireLock(certsDir);
+  try {
+    const certPem = readIfPresent(certFile);
+    if (certPem === undefined) throw new UnknownDevClient(`no certificate for ${opts.province}/${opts.client} at ${certFile}`);
+    const caCertPem = readIfPresent(pp.ca);
+    const caKeyPem = readIfPresent(pp.caKey);
+    if (caCertPem === undefined || caKeyPem === undefined) throw new Error(`no CA for ${opts.province} in ${certsDir}; run \`npm run pki\` first`);
+    const cert = new X509Certificate(certPem);
+    const caCert = new X509Certificate(caCertPem);
+    if (!cert.checkIssued(caCert) || !cert.verify(caCert.publicKey)) throw new Error(`${certFile} is not issued by the current ${opts.province} CA`);
+    const serial = normalizeSerial(cert.serialNumber);
+    const { crl } = await currentCrl(pp.crl, caCertPem);
+    const entries = [...(crl?.entries ?? [])];
+    if (crl && crl.revoked.has(serial)) {
+      return { serial, crlFile: pp.crl, crlNumber: crl.crlNumber, revokedCount: entries.length, already: true };
+    }
+    entries.push({ serial, revokedAt: new Date() });
+    const crlNumber = (crl?.crlNumber ?? 0n) + 1n;
+    await writeCrl(pp.crl, { certPem: caCertPem, keyPem: caKeyPem }, crlNumber, entries);
+    return { serial, crlFile: pp.crl, crlNumber, revokedCount: entries.length, already: false };
+  } finally {
+    release();
+  }
+}
+
 const README = `DEVELOPMENT-ONLY CREDENTIALS — DO NOT USE IN PRODUCTION
 
 Everything in this folder was generated by \`npm run pki\` (common/pki/dev-pki.ts): self-signed
@@ -536,6 +635,7 @@ who has them can impersonate any province, caller or the gateway. Never deploy t
 these CAs outside a dev machine, and point production configuration at real keys instead.
 
 Re-running \`npm run pki\` only creates what is missing; \`npm run pki -- --force\` regenerates all.
+\`npm run pki -- --revoke <province>/<client>\` adds a client certificate to its province's CRL.
 `;
 
 function ensureReadme(ctx: Ctx): void {
@@ -641,6 +741,7 @@ export async function ensureDevPki(opts: EnsureDevPkiOptions): Promise<{ created
       }
       await ensureSigningKeyFiles(ctx, pp.idpKey, pp.idpJwks);
       await ensureSigningKeyFiles(ctx, pp.sealKey, pp.sealJwks);
+      await ensureCrlFile(ctx, pp.crl, ca);
     }
   } finally {
     release();

@@ -30,6 +30,8 @@ export interface ProvincePaths {
   /** The province's root CA: the trust anchor that identifies a caller as this province. */
   ca: string;
   caKey: string;
+  /** The CRL the province CA issues for its client certificates (RFC 5280 §5). */
+  crl: string;
   serverCert: string;
   serverKey: string;
   client(name: string): CertKeyPaths;
@@ -64,6 +66,7 @@ export function provincePaths(certsDir: string, provinceId: string): ProvincePat
   return {
     ca: path.join(dir, 'ca.crt'),
     caKey: path.join(dir, 'ca.key'),
+    crl: path.join(dir, 'crl.pem'),
     serverCert: path.join(dir, 'server.crt'),
     serverKey: path.join(dir, 'server.key'),
     client(name: string): CertKeyPaths {

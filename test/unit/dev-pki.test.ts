@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
@@ -10,8 +11,11 @@ import {
   createSigningKey,
   ensureDevPki,
   issueCertificate,
+  revokeDevClient,
   selfSignedLike,
 } from '../../common/pki/dev-pki.js';
+import { ROOT_DIR } from '../../common/config.js';
+import { issueCrl, normalizeSerial, verifyCrl } from '../../common/pki/crl.js';
 import { DEV_CLIENTS, gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
 
@@ -28,7 +32,7 @@ function expectedFiles(certsDir: string): string[] {
   const files = [path.join(certsDir, 'README.txt'), ...Object.values(g)];
   for (const p of PROVINCES) {
     const pp = provincePaths(certsDir, p.id);
-    files.push(pp.ca, pp.caKey, pp.serverCert, pp.serverKey, pp.idpKey, pp.idpJwks, pp.sealKey, pp.sealJwks);
+    files.push(pp.ca, pp.caKey, pp.crl, pp.serverCert, pp.serverKey, pp.idpKey, pp.idpJwks, pp.sealKey, pp.sealJwks);
     for (const c of DEV_CLIENTS) files.push(pp.client(c).cert, pp.client(c).key);
   }
   return files.sort();
@@ -91,7 +95,7 @@ describe('dev PKI generator', function () {
       assert.equal(statSync(f).mode & 0o777, 0o600, `${f} mode`);
       assert.match(readFileSync(f, 'utf8'), /^-----BEGIN PRIVATE KEY-----\n/, `${f} is PKCS#8`);
     }
-    for (const f of listFiles(base).filter((f) => f.endsWith('.crt') || f.endsWith('.json'))) {
+    for (const f of listFiles(base).filter((f) => f.endsWith('.crt') || f.endsWith('.json') || f.endsWith('.pem'))) {
       assert.equal(statSync(f).mode & 0o077, 0o044, `${f} is world-readable, not writable`);
     }
   });
@@ -248,8 +252,10 @@ describe('dev PKI generator', function () {
     const logs: string[] = [];
     const result = await ensureDevPki({ certsDir: dir, provinces: PROVINCES, log: (m) => logs.push(m) });
     const leafCerts = [pp.serverCert, ...DEV_CLIENTS.map((c) => pp.client(c).cert)];
-    assert.deepEqual([...result.created].sort(), [pp.ca, pp.caKey, ...leafCerts].sort());
+    assert.deepEqual([...result.created].sort(), [pp.ca, pp.caKey, pp.crl, ...leafCerts].sort());
     assert.ok(logs.some((l) => /reissued: not issued by the current CA/.test(l)));
+    assert.ok(logs.some((l) => /crl\.pem \(reissued: signature does not verify/.test(l)), 'the old CA\'s CRL is replaced');
+    assert.equal((await verifyCrl(readFileSync(pp.crl), readFileSync(pp.ca))).crlNumber, 1n);
     assert.deepEqual(leafKeys.map((f) => readFileSync(f, 'utf8')), keysBefore);
     const ca = x509(pp.ca);
     for (const f of leafCerts) assertIssuedBy(x509(f), ca, f);
@@ -289,6 +295,119 @@ describe('dev PKI generator', function () {
     const pp = provincePaths(dir, 'beta');
     assertIssuedBy(x509(pp.client('admin').cert), x509(pp.ca), 'forced admin');
     assert.equal(statSync(pp.caKey).mode & 0o777, 0o600);
+  });
+
+  it("issues each province CA a CRL that verifies against it: v2, CRL number 1, no entries, next update in 30 days", async () => {
+    for (const p of PROVINCES) {
+      const pp = provincePaths(base, p.id);
+      assert.match(readFileSync(pp.crl, 'utf8'), /^-----BEGIN X509 CRL-----\n/);
+      const crl = await verifyCrl(readFileSync(pp.crl), readFileSync(pp.ca));
+      assert.equal(crl.crlNumber, 1n);
+      assert.equal(crl.revoked.size, 0);
+      const days = (crl.nextUpdate - Date.now()) / 86_400_000;
+      assert.ok(days > 29.9 && days <= 30, `next update in ${days} days`);
+      await assert.rejects(verifyCrl(readFileSync(pp.crl), readFileSync(provincePaths(base, p.id === 'alpha' ? 'beta' : 'alpha').ca)));
+    }
+  });
+
+  it('renews a CRL past half its validity with the next CRL number, keeping its entries', async () => {
+    const dir = copyOfBase('crl-renew');
+    const pp = provincePaths(dir, 'alpha');
+    const ca = { certPem: readFileSync(pp.ca, 'utf8'), keyPem: readFileSync(pp.caKey, 'utf8') };
+    const serial = normalizeSerial(x509(pp.client('counter').cert).serialNumber);
+    const day = 86_400_000;
+    writeFileSync(pp.crl, await issueCrl({ ca, crlNumber: 7n, entries: [{ serial, revokedAt: new Date(Date.now() - 20 * day) }], thisUpdate: new Date(Date.now() - 16 * day), nextUpdate: new Date(Date.now() + 14 * day) }));
+    const logs: string[] = [];
+    const result = await ensureDevPki({ certsDir: dir, provinces: PROVINCES, log: (m) => logs.push(m) });
+    assert.deepEqual(result.created, [pp.crl]);
+    assert.ok(logs.some((l) => /renewed: past half its validity, CRL number 8/.test(l)), logs.join('\n'));
+    const crl = await verifyCrl(readFileSync(pp.crl), ca.certPem);
+    assert.equal(crl.crlNumber, 8n);
+    assert.deepEqual([...crl.revoked], [serial]);
+    assert.ok(crl.nextUpdate > Date.now() + 29 * day);
+    // Not yet past half: kept as it is.
+    const again = await ensureDevPki({ certsDir: dir, provinces: PROVINCES });
+    assert.deepEqual(again.created, []);
+  });
+
+  describe('revoking a dev client (npm run pki -- --revoke)', () => {
+    let dir: string;
+    let configDir: string;
+    const pki = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'scripts/pki.ts'), ...args, '--certs-dir', dir, '--config-dir', configDir], {
+        cwd: ROOT_DIR,
+        encoding: 'utf8',
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+      });
+      return { code: r.status, err: r.stderr };
+    };
+
+    before(() => {
+      dir = copyOfBase('revoke');
+      // A config naming the two test provinces, so the CLI works on this PKI.
+      configDir = path.join(root, 'revoke-config');
+      mkdirSync(path.join(configDir, 'provinces'), { recursive: true });
+      writeFileSync(path.join(configDir, 'gateway.json'), JSON.stringify({ audience: 'test' }));
+      PROVINCES.forEach((p, i) =>
+        writeFileSync(
+          path.join(configDir, 'provinces', `${p.id}.json`),
+          JSON.stringify({
+            id: p.id,
+            divisionCode: p.divisionCode,
+            name: p.name,
+            shortName: p.name.slice(0, 1),
+            platform: { name: p.name, romanized: p.id },
+            typePrefix: p.id === 'alpha' ? 'Alpha' : 'Beta',
+            enumValue: p.id.toUpperCase(),
+            subgraph: { port: 4200 + i },
+            idp: { issuer: `https://idp.${p.id}.test` },
+            demo: { entries: 0, seed: 1 },
+          }),
+        ),
+      );
+    });
+
+    it("adds the client's serial and re-issues its province's CRL with the next number; nothing else changes", async () => {
+      const before = snapshot(dir);
+      const pp = provincePaths(dir, 'alpha');
+      const serial = normalizeSerial(x509(pp.client('counter').cert).serialNumber);
+      const r = pki('--revoke', 'alpha/counter');
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.err, new RegExp(`revoked alpha/counter \\(serial ${serial}\\).*CRL number 2 with 1 revoked`));
+      const crl = await verifyCrl(readFileSync(pp.crl), readFileSync(pp.ca));
+      assert.equal(crl.crlNumber, 2n);
+      assert.deepEqual([...crl.revoked], [serial]);
+      const after = snapshot(dir);
+      for (const [file, content] of after) if (file !== pp.crl) assert.equal(content, before.get(file), `${file} unchanged`);
+      // Once more: already revoked, the CRL is left as it is.
+      const crlBefore = readFileSync(pp.crl, 'utf8');
+      const again = pki('--revoke', 'alpha/counter');
+      assert.equal(again.code, 0, again.err);
+      assert.match(again.err, /already revoked .*CRL number 2\); nothing changed/);
+      assert.equal(readFileSync(pp.crl, 'utf8'), crlBefore);
+      // A later `npm run pki` keeps the revocation.
+      const ensured = await ensureDevPki({ certsDir: dir, provinces: PROVINCES });
+      assert.deepEqual(ensured.created, []);
+      assert.equal(readFileSync(pp.crl, 'utf8'), crlBefore);
+    });
+
+    it('refuses an unknown province or client, or a malformed target, with exit code 2 and changes nothing', () => {
+      const before = snapshot(dir);
+      const province = pki('--revoke', 'gamma/counter');
+      assert.equal(province.code, 2);
+      assert.match(province.err, /unknown province "gamma" \(configured: alpha, beta\)/);
+      const client = pki('--revoke', 'beta/clerk');
+      assert.equal(client.code, 2);
+      assert.match(client.err, /unknown client "clerk" of beta/);
+      for (const target of ['beta', 'beta/../x', 'beta/App']) assert.equal(pki('--revoke', target).code, 2, target);
+      assert.deepEqual(snapshot(dir), before);
+    });
+
+    it('revokeDevClient refuses a certificate its province CA did not issue', async () => {
+      const d = copyOfBase('revoke-foreign');
+      cpSync(provincePaths(d, 'beta').client('app').cert, provincePaths(d, 'alpha').client('app').cert);
+      await assert.rejects(revokeDevClient({ certsDir: d, province: 'alpha', client: 'app' }), /not issued by the current alpha CA/);
+    });
   });
 
   it('is safe when two runs bootstrap the same folder at once', async () => {
