@@ -22,7 +22,7 @@ import { parse } from 'graphql';
 import { auditPlugin } from './audit/audit-plugin.js';
 import type { GatewayContext } from './federation/context.js';
 import { DirectoryDataSource, ProvinceDataSource } from './federation/data-sources.js';
-import { buildDirectorySubgraph } from './federation/directory-subgraph.js';
+import { buildDirectorySubgraph } from './federation/directory/subgraph.js';
 import { ProvinceClients } from './federation/province-clients.js';
 import { composeSupergraph } from './federation/supergraph.js';
 import { Authenticator, type AuthRefusal } from './identity/authenticate.js';

@@ -4,6 +4,7 @@
 // per call: the default fetcher is a main cost of @apollo/gateway, docs/DESIGN.md §7).
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { provinceUnavailable } from '../../common/errors.js';
 import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';
 import type { ProvinceConfig } from '../../common/config.js';
 import type { GatewayContext } from './context.js';
@@ -80,9 +81,7 @@ export class ProvinceDataSource implements GraphQLDataSource<GatewayContext> {
     } catch (err) {
       if (!(err instanceof ProvinceUnavailable)) throw err;
       // A fetch that fails outright (unreachable, timeout, open circuit) names the province.
-      throw new GraphQLError(`${province.enumValue} (${province.platform.name} ${province.platform.romanized}) is unavailable; its fields are missing`, {
-        extensions: { code: 'PROVINCE_UNAVAILABLE', province: province.enumValue },
-      });
+      throw provinceUnavailable(province, 'its fields');
     }
   }
 }

@@ -13,15 +13,7 @@
 // negotiated the content type. Everything else keeps Apollo's status: a request that is not
 // well-formed (BAD_REQUEST, 400), a refusal (403 insufficient_scope), 405, 406, 5xx.
 import type { HTTPGraphQLResponse } from '@apollo/server';
-import { ApolloServerErrorCode } from '@apollo/server/errors';
-
-/** Codes Apollo gives the GraphQL request errors a well-formed request can raise before execution. */
-const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
-  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
-  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
-  ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
-  ApolloServerErrorCode.BAD_USER_INPUT, // variable coercion
-]);
+import { REQUEST_ERROR_CODES } from '../../common/errors.js';
 
 function isApplicationJson(contentType: string | undefined): boolean {
   return contentType?.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';

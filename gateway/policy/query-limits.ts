@@ -1,7 +1,8 @@
 // Query shape limits: depth and alias count (token count is enforced by the parser via
 // Apollo's parseOptions.maxTokens). An alias bomb or a deeply nested query is refused at
 // validation, before any plan or fetch.
-import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
+import type { ASTVisitor, ValidationContext } from 'graphql';
+import { queryTooComplex } from '../../common/errors.js';
 import { fragmentsOf, selectionDepth } from './selections.js';
 
 export function depthLimitRule(maxDepth: number) {
@@ -11,7 +12,7 @@ export function depthLimitRule(maxDepth: number) {
       OperationDefinition(node) {
         const depth = selectionDepth(node.selectionSet, fragments);
         if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`query is ${depth} levels deep; the limit is ${maxDepth}`, { nodes: [node], extensions: { code: 'QUERY_TOO_COMPLEX' } }));
+          context.reportError(queryTooComplex(`query is ${depth} levels deep; the limit is ${maxDepth}`, [node]));
         }
       },
     };
@@ -28,7 +29,7 @@ export function aliasLimitRule(maxAliases: number) {
         aliases += 1;
         if (aliases > maxAliases && !reported) {
           reported = true;
-          context.reportError(new GraphQLError(`query uses more than ${maxAliases} aliases`, { nodes: [node], extensions: { code: 'QUERY_TOO_COMPLEX' } }));
+          context.reportError(queryTooComplex(`query uses more than ${maxAliases} aliases`, [node]));
         }
       },
     };

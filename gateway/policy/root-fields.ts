@@ -3,7 +3,8 @@
 // local-sdl.ts), so a root field and its rule are declared together; the scope check, the
 // metrics label and the resolvers' own guard derive from this table. Deny by default: a root
 // field without a rule cannot be called (docs/DESIGN.md §4).
-import { GraphQLError, Kind, valueFromASTUntyped, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, valueFromASTUntyped, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { forbidden } from '../../common/errors.js';
 import { SCOPES, hasScope, type Caller, type Scope } from '../../common/identity/caller.js';
 import { collectRootFields, fragmentsOf } from './selections.js';
 
@@ -107,7 +108,7 @@ export class RootFieldTable {
       if (!rule) throw new Error(`${type}.${field} has a resolver but no @scope rule`);
       out[field] = (parent: never, args: never, ctx: { caller: Caller }, info: never) => {
         if (rule.scope && !hasScope(ctx.caller, rule.scope)) {
-          throw new GraphQLError(`this operation requires the ${rule.scope} scope`, { extensions: { code: 'FORBIDDEN' } });
+          throw forbidden(`this operation requires the ${rule.scope} scope`);
         }
         return resolve(parent, args, ctx as never, info);
       };

@@ -4,72 +4,21 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../common/audit/audit-log.js';
-import { z } from 'zod';
 import type { AuditLog } from '../../common/audit/audit-log.js';
+import type { ErrorCode } from '../../common/errors.js';
 import type { ProvinceConfig } from '../../common/config.js';
 import type { Caller } from '../../common/identity/caller.js';
-import {
-  ENTRY_KINDS,
-  RESOURCE_FORMATS,
-  SHARING_TYPES,
-  UPDATE_CYCLES,
-  validateEntryRecord,
-  type CatalogueEntryRecord,
-} from '../../domain/catalogue.js';
-import { isClassificationPrefix } from '../../domain/classification.js';
+import { INDEX_REQUESTS, describeIssues } from '../../common/index-api.js';
+import { validateEntryRecord, type CatalogueEntryRecord } from '../../domain/catalogue.js';
 import { mirrorEntryId, parseEntryId } from '../../domain/entry-id.js';
-import { isValidUscc } from '../../domain/uscc.js';
 import { canRead, canWrite, isVisibleTo } from './policy.js';
 import type { CatalogueStore, MirrorWriteResult } from './store/store.js';
 
-const safeText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
-
-export const sliceRequestSchema = z
-  .object({
-    search: safeText(100).nullish(),
-    sharingTypes: z.array(z.enum(SHARING_TYPES)).max(SHARING_TYPES.length).nullish(),
-    providerCode: z.string().refine(isValidUscc, 'not a valid unified social credit code').nullish(),
-    classification: z.string().refine(isClassificationPrefix, 'not a classification prefix').nullish(),
-    updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
-    formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
-    kinds: z.array(z.enum(ENTRY_KINDS)).max(ENTRY_KINDS.length).nullish(),
-    includeWithdrawn: z.boolean().optional(),
-    after: z.object({ name: safeText(400), id: z.string().max(64) }).nullish(),
-    limit: z.number().int().min(1).max(1001),
-  })
-  .strict();
-export type SliceRequest = z.infer<typeof sliceRequestSchema>;
-
-const lookupSchema = z.object({ ids: z.array(z.string().max(64)).min(1).max(200) }).strict();
-const registerSchema = z.object({ source: z.record(z.string(), z.unknown()) }).strict();
-const withdrawSchema = z.object({ id: z.string().max(64), expectedVersion: z.number().int().min(1).nullish() }).strict();
-const updateSchema = z
-  .object({
-    id: z.string().max(64),
-    expectedVersion: z.number().int().min(1).nullish(),
-    patch: z
-      .object({
-        name: safeText(200).min(1).optional(),
-        abstract: safeText(2000).optional(),
-        status: z.enum(['ACTIVE', 'WITHDRAWN']).optional(),
-      })
-      .strict(),
-  })
-  .strict();
-
-export type InternalErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'VERSION_CONFLICT'
-  | 'MIRROR_SOURCE_UNAVAILABLE'
-  | 'NOT_A_MIRROR'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'AUDIT_UNAVAILABLE';
+/** The codes the index API answers with (common/errors.ts); the gateway relays the visible ones. */
+export type InternalErrorCode = Extract<
+  ErrorCode,
+  'BAD_USER_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'VERSION_CONFLICT' | 'MIRROR_SOURCE_UNAVAILABLE' | 'NOT_A_MIRROR' | 'IDEMPOTENCY_KEY_REUSED' | 'AUDIT_UNAVAILABLE'
+>;
 
 function fail(res: Response, status: number, code: InternalErrorCode, message: string) {
   res.locals.outcome = code;
@@ -204,8 +153,8 @@ export function internalApi(
 
   router.post('/slice', async (req: Request, res: Response) => {
     if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');
-    const parsed = sliceRequestSchema.safeParse(req.body);
-    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const parsed = INDEX_REQUESTS['/slice'].safeParse(req.body);
+    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', describeIssues(parsed.error));
     const q = parsed.data;
     const result = await store.slice({
       ...q,
@@ -220,7 +169,7 @@ export function internalApi(
   // registration snapshots and mirror drift checks).
   router.post('/entries/lookup', async (req, res) => {
     if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');
-    const parsed = lookupSchema.safeParse(req.body);
+    const parsed = INDEX_REQUESTS['/entries/lookup'].safeParse(req.body);
     if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'ids: 1 to 200 ids');
     const found = await store.getEntries(parsed.data.ids);
     const entries = [...found.values()].filter((r) => isVisibleTo(r, caller(res), province));
@@ -229,7 +178,7 @@ export function internalApi(
 
   router.post('/mirrors/register', async (req, res) => {
     const who = caller(res);
-    const parsed = registerSchema.safeParse(req.body);
+    const parsed = INDEX_REQUESTS['/mirrors/register'].safeParse(req.body);
     if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'source: an entry record is required');
     const valid = validateEntryRecord(parsed.data.source);
     if (!valid.ok) return fail(res, 400, 'BAD_USER_INPUT', `source record invalid: ${valid.issues.slice(0, 3).join('; ')}`);
@@ -247,14 +196,14 @@ export function internalApi(
   });
 
   router.post('/mirrors/withdraw', async (req, res) => {
-    const parsed = withdrawSchema.safeParse(req.body);
+    const parsed = INDEX_REQUESTS['/mirrors/withdraw'].safeParse(req.body);
     if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'id and optional expectedVersion required');
     writeOutcome(res, await store.withdrawMirror(parsed.data.id, parsed.data.expectedVersion ?? null, now().toISOString()));
   });
 
   router.post('/entries/update', async (req, res) => {
-    const parsed = updateSchema.safeParse(req.body);
-    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const parsed = INDEX_REQUESTS['/entries/update'].safeParse(req.body);
+    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', describeIssues(parsed.error));
     const existing = await store.getEntry(parsed.data.id);
     if (!existing || existing.kind !== 'ORIGINAL') return fail(res, 404, 'NOT_FOUND', 'no such original entry');
     writeOutcome(res, await store.updateEntry(parsed.data.id, parsed.data.expectedVersion ?? null, parsed.data.patch, now().toISOString()));

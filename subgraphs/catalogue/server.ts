@@ -6,13 +6,14 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, parse } from 'graphql';
+import { parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { AuditLog } from '../../common/audit/audit-log.js';
+import { forbidden } from '../../common/errors.js';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { requestLog } from '../../common/request-log.js';
@@ -94,7 +95,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
       [typename]: {
         async __resolveReference(ref: { id: string }, ctx: SubgraphContext) {
           if (!canRead(ctx.caller)) {
-            throw new GraphQLError('catalogue:read is required', { extensions: { code: 'FORBIDDEN' } });
+            throw forbidden('catalogue:read is required');
           }
           const rec = await store.getEntry(ref.id);
           if (!rec || !isVisibleTo(rec, ctx.caller, province)) return null;
@@ -104,7 +105,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
       [certTypename]: {
         async __resolveReference(ref: { id: string }, ctx: SubgraphContext) {
           if (!hasScope(ctx.caller, 'certificate:verify')) {
-            throw new GraphQLError('certificate:verify is required', { extensions: { code: 'FORBIDDEN' } });
+            throw forbidden('certificate:verify is required');
           }
           const rec = await certificates.get(ref.id);
           return rec ? toGraphQLCertificate(rec, province, certTypename, sealKeys.kid) : null;

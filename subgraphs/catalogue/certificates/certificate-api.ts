@@ -3,29 +3,16 @@
 // recorded in the province's audit chain before the answer leaves; the holder ID is never
 // stored or logged, only its keyed hash goes into the receipt's request hash.
 import express, { type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
 import type { AuditLog } from '../../../common/audit/audit-log.js';
 import type { ProvinceConfig } from '../../../common/config.js';
+import { INDEX_REQUESTS, describeIssues } from '../../../common/index-api.js';
 import { hasScope, type Caller } from '../../../common/identity/caller.js';
 import { parseCertificateId } from '../../../domain/certificate-id.js';
-import { HOLDER_ID_TYPES, holderIdHash, isValidHolderId } from '../../../domain/certificate.js';
+import { holderIdHash, isValidHolderId } from '../../../domain/certificate.js';
 import { signReceipt } from '../../../domain/receipt.js';
 import type { CertificateStore } from './certificate-store.js';
 import type { SealKeys } from './seal-keys.js';
 import { verdict } from './verify-certificate.js';
-
-const verifySchema = z
-  .object({
-    certificateId: z.string().max(128),
-    purpose: z
-      .string()
-      .min(1)
-      .max(200)
-      .refine((s) => s.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(s), 'purpose must be text'),
-    holderIdType: z.enum(HOLDER_ID_TYPES),
-    holderId: z.string().min(1).max(64),
-  })
-  .strict();
 
 export function certificateApi(
   province: ProvinceConfig,
@@ -43,9 +30,9 @@ export function certificateApi(
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'certificate:verify is required' } });
       return;
     }
-    const parsed = verifySchema.safeParse(req.body);
+    const parsed = INDEX_REQUESTS['/certificates/verify'].safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+      res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: describeIssues(parsed.error) } });
       return;
     }
     const q = parsed.data;

@@ -1,7 +1,7 @@
 // K-way merge of per-province slices into one page. Each province returns up to
 // `first + 1` rows after the cursor in the shared (name, id) order; the merged page is the
 // first `first` rows of their union, so paging visits every entry exactly once.
-import { compareSortKeys, type SortKey } from '../../common/order.js';
+import { compareSortKeys, type SortKey } from '../../../common/order.js';
 
 export interface ProvinceSlice {
   province: string;

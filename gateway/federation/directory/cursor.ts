@@ -2,7 +2,7 @@
 // query it came from. A cursor that was altered, or reused with another search or filter,
 // is refused instead of silently paging through something else.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SortKey } from '../../common/order.js';
+import type { SortKey } from '../../../common/order.js';
 
 export class CursorError extends Error {}
 

@@ -1,0 +1,79 @@
+// The province index API's contract (JSON over the same mTLS + caller assertion as GraphQL): one
+// zod schema per request shape and the answer types, used by the gateway's directory to build its
+// calls and by the province subgraph to check them. Entity fields travel over GraphQL; this API
+// carries ids, sort keys, counts, write outcomes and certificate verdicts.
+import { z } from 'zod';
+import { ENTRY_KINDS, RESOURCE_FORMATS, SHARING_TYPES, UPDATE_CYCLES, type CatalogueEntryRecord, type SharingType } from '../domain/catalogue.js';
+import { HOLDER_ID_TYPES } from '../domain/certificate.js';
+import { isClassificationPrefix } from '../domain/classification.js';
+import { isValidUscc } from '../domain/uscc.js';
+
+const safeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+/** Requests, by path under `/internal/v1`. */
+export const INDEX_REQUESTS = {
+  '/slice': z
+    .strictObject({
+      search: safeText(100).nullish(),
+      sharingTypes: z.array(z.enum(SHARING_TYPES)).max(SHARING_TYPES.length).nullish(),
+      providerCode: z.string().refine(isValidUscc, 'not a valid unified social credit code').nullish(),
+      classification: z.string().refine(isClassificationPrefix, 'not a classification prefix').nullish(),
+      updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
+      formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
+      kinds: z.array(z.enum(ENTRY_KINDS)).max(ENTRY_KINDS.length).nullish(),
+      includeWithdrawn: z.boolean().optional(),
+      after: z.strictObject({ name: safeText(400), id: z.string().max(64) }).nullish(),
+      limit: z.number().int().min(1).max(1001),
+    }),
+  '/entries/lookup': z.strictObject({ ids: z.array(z.string().max(64)).min(1).max(200) }),
+  // The source record is checked in full by domain/catalogue's validateEntryRecord.
+  '/mirrors/register': z.strictObject({ source: z.record(z.string(), z.unknown()) }),
+  '/mirrors/withdraw': z.strictObject({ id: z.string().max(64), expectedVersion: z.number().int().min(1).nullish() }),
+  '/entries/update': z.strictObject({
+    id: z.string().max(64),
+    expectedVersion: z.number().int().min(1).nullish(),
+    patch: z.strictObject({
+      name: safeText(200).min(1).optional(),
+      abstract: safeText(2000).optional(),
+      status: z.enum(['ACTIVE', 'WITHDRAWN']).optional(),
+    }),
+  }),
+  '/certificates/verify': z.strictObject({
+    certificateId: z.string().max(128),
+    purpose: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((s) => s.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(s), 'purpose must be text'),
+    holderIdType: z.enum(HOLDER_ID_TYPES),
+    holderId: z.string().min(1).max(64),
+  }),
+} as const;
+
+export type IndexPath = keyof typeof INDEX_REQUESTS;
+export type IndexRequest<P extends IndexPath> = z.input<(typeof INDEX_REQUESTS)[P]>;
+export type SliceRequest = z.infer<(typeof INDEX_REQUESTS)['/slice']>;
+
+export interface WriteAnswer {
+  entry: { id: string; version: number; status: string };
+  created: boolean;
+}
+
+/** Answers, by path. */
+export interface IndexAnswers {
+  '/slice': { items: { name: string; id: string }[]; total: number; bySharingType: Partial<Record<SharingType, number>> };
+  '/entries/lookup': { entries: CatalogueEntryRecord[] };
+  '/mirrors/register': WriteAnswer;
+  '/mirrors/withdraw': WriteAnswer;
+  '/entries/update': WriteAnswer;
+  '/certificates/verify': { result: string; receipt: string; receiptKeyId: string; checkedAt: string };
+}
+
+/** One line per problem, `path: message`, for a 400 answer. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+}

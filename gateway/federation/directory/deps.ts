@@ -1,0 +1,10 @@
+// What the directory's resolvers share: routing, the province calls and the listing.
+import type { IndexCalls } from './index-calls.js';
+import type { Routing } from './inputs.js';
+import type { DirectoryListing } from './listing.js';
+
+export interface DirectoryDeps {
+  routing: Routing;
+  calls: IndexCalls;
+  listing: DirectoryListing;
+}

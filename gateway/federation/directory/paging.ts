@@ -1,0 +1,98 @@
+// One page of the merged directory, as pure functions: the normalised request every province
+// is asked, the fingerprint a cursor is bound to, and the connection assembled from the
+// provinces' slices (docs/ARCHITECTURE.md "The directory").
+import { createHash } from 'node:crypto';
+import type { IndexAnswers } from '../../../common/index-api.js';
+import type { SortKey } from '../../../common/order.js';
+import { SHARING_TYPES, type EntryKind, type ResourceFormat, type SharingType, type UpdateCycle } from '../../../domain/catalogue.js';
+import { mergeSlices } from './merge.js';
+
+export interface DirectoryFilterInput {
+  provinces?: string[] | null;
+  sharingTypes?: SharingType[] | null;
+  providerCode?: string | null;
+  classification?: string | null;
+  updateCycles?: UpdateCycle[] | null;
+  formats?: ResourceFormat[] | null;
+  kinds?: EntryKind[] | null;
+  includeWithdrawn?: boolean | null;
+}
+
+/** What each province is asked, in a canonical form (sorted, de-duplicated lists). */
+export interface DirectoryQuery {
+  search: string | null;
+  sharingTypes: SharingType[] | null;
+  providerCode: string | null;
+  classification: string | null;
+  updateCycles: UpdateCycle[] | null;
+  formats: ResourceFormat[] | null;
+  kinds: EntryKind[];
+  includeWithdrawn: boolean;
+}
+
+const canonical = <T extends string>(xs?: T[] | null): T[] | null => (xs && xs.length ? [...new Set(xs)].sort() : null);
+
+export function directoryQuery(search: string | null, filter: DirectoryFilterInput): DirectoryQuery {
+  return {
+    search,
+    sharingTypes: canonical(filter.sharingTypes),
+    providerCode: filter.providerCode ?? null,
+    classification: filter.classification ?? null,
+    updateCycles: canonical(filter.updateCycles),
+    formats: canonical(filter.formats),
+    kinds: canonical(filter.kinds) ?? ['ORIGINAL'],
+    includeWithdrawn: filter.includeWithdrawn ?? false,
+  };
+}
+
+/**
+ * A cursor is valid only for the listing it came from: the root field (and its province), the
+ * provinces asked and the query. 16 base64url characters of SHA-256 are plenty: the cursor's HMAC,
+ * not this value, is what an attacker would have to forge.
+ */
+export function queryFingerprint(listing: string, provinceIds: string[], query: DirectoryQuery): string {
+  return createHash('sha256')
+    .update(JSON.stringify([listing, [...provinceIds].sort(), query]))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+export interface ProvinceResult<P> {
+  province: P;
+  /** null: the province could not answer (its rows are missing, its facet says so). */
+  result: IndexAnswers['/slice'] | null;
+}
+
+export interface PageParts<P, Node> {
+  first: number;
+  results: ProvinceResult<P>[];
+  provinceId(p: P): string;
+  facet(p: P): { province: string; name: string };
+  /** Cursor for a row (bound to the query by the caller's codec). */
+  cursor(row: SortKey): string;
+  node(provinceId: string, id: string): Node;
+}
+
+/** The connection: the first `first` rows of the merged slices, totals and facets summed. */
+export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
+  const { results } = parts;
+  const merged = mergeSlices(
+    results.flatMap((r) => (r.result ? [{ province: parts.provinceId(r.province), items: r.result.items }] : [])),
+    parts.first,
+  );
+  const edges = merged.rows.map((row) => ({ cursor: parts.cursor(row), node: parts.node(row.province, row.id) }));
+  const sharing = new Map<SharingType, number>(SHARING_TYPES.map((t) => [t, 0]));
+  for (const r of results) {
+    for (const [t, n] of Object.entries(r.result?.bySharingType ?? {}) as [SharingType, number][]) sharing.set(t, sharing.get(t)! + n);
+  }
+  return {
+    edges,
+    nodes: edges.map((e) => e.node),
+    pageInfo: { hasNextPage: merged.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: results.reduce((n, r) => n + (r.result?.total ?? 0), 0),
+    facets: {
+      provinces: results.map((r) => ({ ...parts.facet(r.province), count: r.result?.total ?? 0, available: r.result !== null })),
+      sharingTypes: [...sharing].map(([sharingType, count]) => ({ sharingType, count })),
+    },
+  };
+}
