@@ -27,6 +27,7 @@ import { ProvinceClients } from './federation/province-clients.js';
 import { composeSupergraph } from './federation/supergraph.js';
 import { Authenticator, type AuthRefusal } from './identity/authenticate.js';
 import { graphqlHttpHandler } from './ingress/graphql-http.js';
+import { responseStatusPlugin } from './ingress/graphql-response-status.js';
 import { jwksSourceFor } from './identity/jwks-source.js';
 import { checkPemFiles } from '../common/tls/check-files.js';
 import { FileChangeWatcher } from '../common/tls/file-change-watcher.js';
@@ -106,7 +107,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     // No cache-control computation: answers are per caller and never cached by HTTP caches.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), scopePolicyPlugin(rootFields), requestMetricsPlugin(metrics, rootFields), auditPlugin(audit, rootFields)],
+    // responseStatusPlugin first among those that read the status: audit and metrics record the final one.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      scopePolicyPlugin(rootFields),
+      responseStatusPlugin(),
+      requestMetricsPlugin(metrics, rootFields),
+      auditPlugin(audit, rootFields),
+    ],
     includeStacktraceInErrorResponses: false,
     introspection: cfg.gateway.introspection,
     // With introspection off the schema is not public: no "Did you mean …?" field suggestions in

@@ -14,7 +14,6 @@ import type { Logger } from 'pino';
 import type { Caller } from '../../common/identity/caller.js';
 import type { GatewayContext } from '../federation/context.js';
 import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type AuthRefusal, type Authenticator } from '../identity/authenticate.js';
-import { graphqlResponseStatus } from './graphql-response-status.js';
 
 export interface GraphqlHttpOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -175,8 +174,8 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     const answer = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
 
     for (const [key, value] of answer.headers) res.setHeader(key, value);
-    // GraphQL over HTTP: 200 for request errors served as application/json, 400 as graphql-response+json.
-    res.statusCode = graphqlResponseStatus(answer);
+    // The GraphQL-over-HTTP status rule has already run (gateway/ingress/graphql-response-status.ts).
+    res.statusCode = answer.status ?? 200;
     if (answer.body.kind === 'complete') {
       res.setHeader('content-length', Buffer.byteLength(answer.body.string));
       res.end(answer.body.string);

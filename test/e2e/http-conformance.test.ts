@@ -1,6 +1,7 @@
 // GraphQL over HTTP behaviour and request limits: bad requests get clear errors with the
 // spec's status codes, and nothing about the server's internals.
 import { strict as assert } from 'node:assert';
+import Database from 'better-sqlite3';
 import request from 'supertest';
 import { clientIdentity, configDirWith, gql, startStack, token, type TestStack } from '../support/stack.js';
 
@@ -200,6 +201,37 @@ describe('GraphQL over HTTP and limits', function () {
     assert.equal(res.status, 200, 'a request error, served as application/json');
     assert.equal(res.body.errors[0].extensions.code, 'QUERY_TOO_COMPLEX');
     assert.equal(res.body.errors[0].message, 'query has more than 2000 tokens');
+  });
+
+  it('an operation that cannot be determined is a request error, never a 500', async () => {
+    const two = { query: 'query A { provinces { name } } query B { provinces { name } }' };
+    for (const body of [two, { ...two, operationName: 'C' }]) {
+      const res = await post(body);
+      assert.equal(res.status, 200, `${JSON.stringify(body)} ${res.text}`);
+      assert.equal(res.body.errors[0].extensions.code, 'OPERATION_RESOLUTION_FAILURE', `${JSON.stringify(body)} ${res.text}`);
+      const strict = await post(body, 'application/json', 'application/graphql-response+json');
+      assert.equal(strict.status, 400, strict.text);
+    }
+    const named = await post({ ...two, operationName: 'C' });
+    assert.match(named.body.errors[0].message, /no operation named "C"/);
+    const chosen = await post({ ...two, operationName: 'B' });
+    assert.equal(chosen.status, 200);
+    assert.equal(chosen.body.data.provinces.length, 2);
+  });
+
+  it('the audit record carries the status the client received', async () => {
+    const res = await post({ query: '{ provinces { name ' });
+    assert.equal(res.status, 200);
+    const strict = await post({ query: '{ provinces { name ' }, 'application/json', 'application/graphql-response+json');
+    assert.equal(strict.status, 400);
+    const db = new Database(stack.gateway.auditFile, { readonly: true });
+    try {
+      const status = (rid: string) => (db.prepare('SELECT body FROM audit').all() as { body: string }[]).map((r) => JSON.parse(r.body)).find((b) => b.requestId === rid)?.httpStatus;
+      assert.equal(status(String(res.headers['x-request-id'])), 200);
+      assert.equal(status(String(strict.headers['x-request-id'])), 400);
+    } finally {
+      db.close();
+    }
   });
 
   it('batched requests are refused', async () => {
