@@ -43,6 +43,21 @@ const provinceSchema = z.strictObject({
     jwksCooldownMs: z.number().int().min(0).max(3600_000).optional(),
     jwksMaxStaleMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
   }),
+  // Revocation of the province's client certificates (RFC 5280 §5): where its CA publishes its
+  // CRL, a file path (relative to the config directory) or an https:// URL. Default: the dev PKI
+  // file. The CRL must verify against the province CA (gateway/ingress/revocation.ts).
+  crl: z
+    .strictObject({
+      source: z.string().min(1).optional(),
+      // Trust anchors (PEM file) for an https:// source: the CRL endpoint's own CA, not the system store.
+      ca: z.string().min(1).optional(),
+      // How often an https:// source is refetched (default 5 minutes); files are re-read on change.
+      refreshMs: z.number().int().min(100).max(24 * 3600_000).optional(),
+      // How long past its nextUpdate a CRL is still used (the source unreachable); then every
+      // client of the province is refused (default 24 hours).
+      graceMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
+    })
+    .optional(),
   demo: z.strictObject({
     entries: z.number().int().min(0),
     seed: z.number().int(),

@@ -34,6 +34,7 @@ import { FileChangeWatcher } from '../common/tls/file-change-watcher.js';
 import { TLS_SERVER_HARDENING } from '../common/tls/server-options.js';
 import { DEFAULT_TOKEN_RULES, ProvinceTokenVerifier } from './identity/token-verifier.js';
 import { ProvinceTrustStore } from './ingress/client-certificate.js';
+import { revocationFromConfig } from './ingress/revocation.js';
 import { makeErrorFormatter } from './ops/error-masking.js';
 import { GatewayMetrics } from './ops/metrics.js';
 import { requestMetricsPlugin } from './ops/request-metrics-plugin.js';
@@ -55,6 +56,8 @@ export interface StartGatewayOptions {
 export interface RunningGateway {
   /** Re-read certificates and CA files now (also happens on file change and SIGHUP). */
   reloadTls(): void;
+  /** Re-read or refetch every province's CRL now (also on file change, SIGHUP and the refresh interval). */
+  reloadCrls(): Promise<void>;
   url: string;
   auditFile: string;
   port: number;
@@ -77,14 +80,29 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   ]);
   const auditFile = path.join(cfg.dataDir, 'audit', `${opts.instanceId ?? process.env.GATEWAY_INSTANCE_ID ?? 'gateway'}.sqlite`);
   const audit = new AuditLog(auditFile);
-  const trust = new ProvinceTrustStore(cfg);
+  const metrics = new GatewayMetrics();
+  // Every province's CRL, verified against its CA, before anything else starts: a bad CRL is a
+  // start-up error naming the file (or URL); later a bad one is refused and the last good one kept.
+  const revocation = revocationFromConfig(cfg, (province) => ({
+    loaded: (crl) =>
+      log.info({ province, crlNumber: crl.crlNumber.toString(), nextUpdate: new Date(crl.nextUpdate).toISOString(), revoked: crl.revoked.size }, 'CRL loaded'),
+    refused: (message) => {
+      metrics.crlRefusals.inc({ province });
+      log.error({ province, err: message }, 'CRL not taken; keeping the previous one');
+    },
+  }));
+  await revocation.start();
+  metrics.trackCrls(
+    cfg.provinces.map((p) => p.id),
+    (id) => revocation.crl(id),
+  );
+  const trust = new ProvinceTrustStore(cfg, revocation);
   const rules = { ...DEFAULT_TOKEN_RULES, audience: cfg.gateway.audience };
   const jwksSources = cfg.provinces.map((p) => ({ p, source: jwksSourceFor(p, cfg.configDir, provincePaths(cfg.certsDir, p.id).idpJwks) }));
   await Promise.all(jwksSources.map(({ source }) => source.start?.()));
   const verifiers = new Map(jwksSources.map(({ p, source }) => [p.id, new ProvinceTokenVerifier(p, source, rules)]));
   const assertionKeyPem = readFileSync(gp.assertionKey, 'utf8');
   const signer = await CallerAssertionSigner.fromPem(assertionKeyPem, JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
-  const metrics = new GatewayMetrics();
   metrics.trackAudit(audit.stats);
   const clients = new ProvinceClients(cfg, signer, metrics);
   for (const [id, url] of Object.entries(opts.subgraphUrls ?? {})) clients.setUrl(id, url);
@@ -141,7 +159,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   app.get('/readyz', async (_req, res) => {
     const provinces = Object.fromEntries(
       await Promise.all(
-        cfg.provinces.map(async (p) => [p.id, { reachable: await clients.probe(p), breaker: clients.breakers.get(p.id)!.state }] as const),
+        cfg.provinces.map(
+          async (p) => [p.id, { reachable: await clients.probe(p), breaker: clients.breakers.get(p.id)!.state, revocation: revocation.state(p.id) }] as const,
+        ),
       ),
     );
     const ready = !draining && Object.values(provinces).some((p) => p.reachable);
@@ -220,6 +240,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     try {
       clients.reloadCredentials();
       trust.reload();
+      // A province CA may have changed: its CRL is checked against it again.
+      void revocation.reload();
       server.setSecureContext({ ...secureContext(), ...TLS_SERVER_HARDENING });
       log.info('TLS material reloaded');
     } catch (err) {
@@ -228,6 +250,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     }
   };
   const watcher = new FileChangeWatcher([...new Set([gp.serverKey, gp.serverCert, ...trust.files(), ...clients.credentialFiles()])], reloadTls);
+  const crlWatcher = new FileChangeWatcher(revocation.files(), () => void revocation.reload());
   const host = opts.host ?? cfg.gateway.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -239,17 +262,20 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     url: `https://${host}:${port}/graphql`,
     auditFile,
     reloadTls,
+    reloadCrls: () => revocation.reload(),
     async close() {
       // Drain: stop accepting, fail readiness, let in-flight requests finish (bounded), then
       // close what is left.
       draining = true;
       watcher.close();
+      crlWatcher.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), 10_000);
       await closed;
       clearTimeout(timer);
       await Promise.all(jwksSources.map(({ source }) => source.close?.()));
+      await revocation.close();
       await apollo.stop();
       await clients.close();
       await audit.close();

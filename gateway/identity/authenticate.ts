@@ -28,6 +28,8 @@ const CERT_MESSAGES: Record<string, string> = {
   client_certificate_not_yet_valid: 'the client certificate is not yet valid',
   client_certificate_untrusted: 'the client certificate is not issued by a trusted province CA',
   client_certificate_unknown_province: 'the client certificate is not issued by a trusted province CA',
+  client_certificate_revoked: 'the client certificate has been revoked by its province CA',
+  client_certificate_revocation_unknown: 'the revocation status of the client certificate cannot be established',
 };
 
 /** The WWW-Authenticate challenge for a refusal (RFC 6750 §3). */
@@ -76,7 +78,11 @@ export class Authenticator {
    */
   async authenticate(socket: TLSSocket, authorization: readonly string[] | undefined, search: string, requestId: string): Promise<Authentication> {
     const cert = this.trust.identify(socket);
-    if (!cert.ok) return { ok: false, refusal: { status: 401, reason: cert.reason, message: CERT_MESSAGES[cert.reason]! } };
+    if (!cert.ok) {
+      // A revoked certificate still names its province and thumbprint: the audit record says whose it was.
+      const whose = { ...(cert.province ? { province: cert.province } : {}), ...(cert.thumbprint ? { certThumbprint: cert.thumbprint } : {}) };
+      return { ok: false, refusal: { status: 401, reason: cert.reason, message: CERT_MESSAGES[cert.reason]!, ...whose } };
+    }
     const province = cert.province;
     const refused = (reason: string, message: string, error: AuthRefusal['error'] | null = 'invalid_token'): Authentication => ({
       ok: false,

@@ -1,29 +1,46 @@
 // Which province is calling? The province whose root CA the client certificate's verified
 // chain ends at, compared by SHA-256 fingerprint of the DER, never by name: a self-signed
-// certificate that copies a CA's subject fails verification and matches no fingerprint.
+// certificate that copies a CA's subject fails verification and matches no fingerprint. Then:
+// has that province revoked it (its CRL, gateway/ingress/revocation.ts)?
 import { readFileSync } from 'node:fs';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { provincePaths } from '../../common/pki/paths.js';
+import { normalizeSerial } from '../../common/pki/crl.js';
 import { certFingerprint256, certThumbprintS256 } from '../../common/pki/thumbprint.js';
+import type { RevocationCheck } from './revocation.js';
 
 export type CertificateRefusal =
   | 'client_certificate_missing'
   | 'client_certificate_expired'
   | 'client_certificate_not_yet_valid'
   | 'client_certificate_untrusted'
-  | 'client_certificate_unknown_province';
+  | 'client_certificate_unknown_province'
+  | 'client_certificate_revoked'
+  | 'client_certificate_revocation_unknown';
 
 export type ClientCertificateResult =
-  | { ok: true; province: ProvinceConfig; thumbprint: string; subject: string }
-  | { ok: false; reason: CertificateRefusal };
+  | {
+      ok: true;
+      province: ProvinceConfig;
+      thumbprint: string;
+      subject: string;
+      /** Serial number (common/pki/crl.ts normalizeSerial) and the fingerprint of the direct issuer, for the CRL check. */
+      serial: string;
+      issuerFingerprint256: string;
+    }
+  /** `province` and `thumbprint` are known for a revoked (or unverifiable) certificate of a trusted province. */
+  | { ok: false; reason: CertificateRefusal; province?: string; thumbprint?: string };
 
 export class ProvinceTrustStore {
   private byFingerprint = new Map<string, ProvinceConfig>();
   /** PEM bundle of every province root, for the TLS server's `ca` option. */
   caBundle: Buffer[] = [];
 
-  constructor(private readonly cfg: StackConfig) {
+  constructor(
+    private readonly cfg: StackConfig,
+    private readonly revocation?: RevocationCheck,
+  ) {
     this.reload();
   }
 
@@ -51,11 +68,22 @@ export class ProvinceTrustStore {
   // request arrived on (read natively, ~5 µs), never by the connection alone: renegotiation is
   // refused (common/tls/server-options.ts), and even if a session's peer changed the cached
   // identity would not apply to it. Also keyed by the trust generation, so a CA reload
-  // re-identifies existing connections, and bounded by the certificate's notAfter.
+  // re-identifies existing connections, and bounded by the certificate's notAfter. Revocation is
+  // checked after the cache, on every request (a Set lookup), so a certificate revoked while its
+  // keep-alive connection is open is refused from its next request on.
   private readonly identified = new WeakMap<TLSSocket, { fingerprint: string; generation: number; until: number; result: ClientCertificateResult }>();
   private generation = 0;
 
   identify(socket: TLSSocket): ClientCertificateResult {
+    const result = this.identifyChain(socket);
+    if (!result.ok || !this.revocation) return result;
+    const verdict = this.revocation.verdict(result.province.id, result);
+    if (verdict === 'good') return result;
+    const reason = verdict === 'revoked' ? 'client_certificate_revoked' : 'client_certificate_revocation_unknown';
+    return { ok: false, reason, province: result.province.id, thumbprint: result.thumbprint };
+  }
+
+  private identifyChain(socket: TLSSocket): ClientCertificateResult {
     const session = socket.getPeerX509Certificate();
     if (!session) return { ok: false, reason: 'client_certificate_missing' };
     const fingerprint = session.fingerprint256;
@@ -94,6 +122,9 @@ export class ProvinceTrustStore {
       province,
       thumbprint: certThumbprintS256(peer.raw),
       subject: peer.subject?.CN ? String(peer.subject.CN) : '',
+      serial: normalizeSerial(peer.serialNumber),
+      // The CRL covers what its issuer issued (RFC 5280 §5.1.2.3): the leaf's direct issuer.
+      issuerFingerprint256: peer.issuerCertificate?.raw ? certFingerprint256(peer.issuerCertificate.raw) : '',
     };
   }
 }

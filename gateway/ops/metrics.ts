@@ -4,6 +4,7 @@
 // client-chosen strings.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerState } from '../federation/circuit-breaker.js';
+import type { VerifiedCrl } from '../../common/pki/crl.js';
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -42,8 +43,52 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly crlRefusals = new Counter({
+    name: 'chuanyu_crl_refused_total',
+    help: 'CRLs not taken (unreadable, not signed by the province CA, older, or the source unreachable), by province',
+    labelNames: ['province'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Each province's CRL in force: when it was issued, when the next is due, how many entries. */
+  trackCrls(provinces: readonly string[], crl: (province: string) => VerifiedCrl | null): void {
+    const each = (set: (province: string, c: VerifiedCrl) => void) => {
+      for (const p of provinces) {
+        const c = crl(p);
+        if (c) set(p, c);
+      }
+    };
+    new Gauge({
+      name: 'chuanyu_crl_this_update_timestamp_seconds',
+      help: 'thisUpdate of the CRL in force per province (Unix time); absent while none is loaded',
+      labelNames: ['province'] as const,
+      registers: [this.registry],
+      collect() {
+        each((province, c) => this.set({ province }, c.thisUpdate / 1000));
+      },
+    });
+    new Gauge({
+      name: 'chuanyu_crl_next_update_timestamp_seconds',
+      help: 'nextUpdate of the CRL in force per province (Unix time); past it plus the grace, the province is refused',
+      labelNames: ['province'] as const,
+      registers: [this.registry],
+      collect() {
+        each((province, c) => this.set({ province }, c.nextUpdate / 1000));
+      },
+    });
+    new Gauge({
+      name: 'chuanyu_crl_revoked_certificates',
+      help: 'Entries of the CRL in force per province',
+      labelNames: ['province'] as const,
+      registers: [this.registry],
+      collect() {
+        each((province, c) => this.set({ province }, c.revoked.size));
+      },
+    });
   }
 
   /** The gateway audit chain's group commit: batches and records committed (records ÷ batches = batch size). */
