@@ -21,7 +21,7 @@ export function renderManifests(configDir: string): string {
       .map((p) => `            - { name: ${p.id}-trust, mountPath: /etc/chuanyu/certs/${p.id}, readOnly: true }`)
       .join('\n'),
     PROVINCE_TRUST_VOLUMES: cfg.provinces
-      .map((p) => `        # ${p.name}: root CA (ca.crt) and its IdP's CA (idp-ca.crt); no private keys.\n        - name: ${p.id}-trust\n          secret: { secretName: ${p.id}-trust }`)
+      .map((p) => `        # ${p.name}: root CA (ca.crt), its IdP's CA (idp-ca.crt) and its CRL endpoint's CA (crl-ca.crt); no private keys.\n        - name: ${p.id}-trust\n          secret: { secretName: ${p.id}-trust }`)
       .join('\n'),
   };
   const fill = (tpl: string, extra: Record<string, string> = {}) =>

@@ -7,13 +7,16 @@ import { renderManifests } from '../../deploy/render.js';
 describe('deploy manifests', () => {
   const configDir = path.join(ROOT_DIR, 'deploy', 'config');
 
-  it('the production config validates: introspection off, errors masked, IdP keys over HTTPS', () => {
+  it('the production config validates: introspection off, errors masked, IdP keys and CRLs over HTTPS', () => {
     const cfg = loadStackConfig({ configDir });
     assert.equal(cfg.gateway.introspection, false);
     assert.equal(cfg.gateway.maskErrors, true);
     for (const p of cfg.provinces) {
       assert.match(p.idp.jwks ?? '', /^https:\/\//);
       assert.ok(p.idp.jwksCa);
+      // Not the dev PKI's file: each province's CA publishes its CRL, fetched through its own CA.
+      assert.match(p.crl?.source ?? '', /^https:\/\//);
+      assert.match(p.crl?.ca ?? '', /^\/etc\/chuanyu\/certs\/[a-z]+\/crl-ca\.crt$/);
     }
   });
 
