@@ -180,7 +180,10 @@ interface ReqSpec {
 const agents = new Map<Tls, Agent>();
 async function post(spec: ReqSpec): Promise<{ status: number; body: string }> {
   let agent = agents.get(spec.tls);
-  if (!agent) agents.set(spec.tls, (agent = new Agent({ connect: { ...spec.tls, rejectUnauthorized: false } })));
+  if (!agent) {
+    agent = new Agent({ connect: { ...spec.tls, rejectUnauthorized: false } });
+    agents.set(spec.tls, agent);
+  }
   const res = await request(spec.url, { method: 'POST', headers: spec.headers, body: spec.body, dispatcher: agent, signal: AbortSignal.timeout(15_000) });
   return { status: res.statusCode, body: await res.body.text() };
 }

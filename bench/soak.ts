@@ -152,12 +152,16 @@ async function main() {
   }
 }
 
-main()
-  .catch((err) => {
+async function run(): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
     process.stderr.write(`soak: ${(err as Error).stack ?? err}\n`);
     process.exitCode = 1;
-  })
-  .finally(async () => {
+  } finally {
     await stopAll();
     rmSync(tmp, { recursive: true, force: true });
-  });
+  }
+}
+
+void run();

@@ -26,7 +26,7 @@ function launch(script: string, args: string[], label: string): Promise<string> 
     child.on('exit', (code) => {
       if (!stopping) {
         reject(new Error(`${label} exited (code ${code})`));
-        shutdown(1);
+        void shutdown(1);
       }
     });
   });
@@ -49,8 +49,8 @@ async function shutdown(code: number) {
   );
   process.exit(code);
 }
-process.on('SIGINT', () => shutdown(0));
-process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 try {
   const pki = await ensureDevPki({ certsDir: cfg.certsDir, provinces: cfg.provinces });

@@ -168,7 +168,10 @@ export class AuditLog {
   }
 
   private sendWhenDue(): void {
-    if (this.queue.length === 0) return this.notifyIdle();
+    if (this.queue.length === 0) {
+      this.notifyIdle();
+      return;
+    }
     const wait = this.commitWindowMs - (performance.now() - this.queueSince);
     if (wait > 0 && this.queue.length < MAX_BATCH) {
       this.windowTimer ??= setTimeout(() => {
@@ -187,7 +190,10 @@ export class AuditLog {
       this.windowTimer = null;
     }
     const batch = this.queue;
-    if (batch.length === 0) return this.notifyIdle();
+    if (batch.length === 0) {
+      this.notifyIdle();
+      return;
+    }
     this.queue = [];
     const id = this.nextId++;
     this.inFlight.set(id, batch);

@@ -38,7 +38,7 @@ export class CallerAssertionSigner {
   assertionFor(caller: Caller, provinceId: string): Promise<string> {
     const key = `${provinceId}\n${caller.province}\n${caller.subject}\n${caller.clientId ?? ''}\n${caller.certThumbprint}\n${caller.scopes.join(' ')}`;
     const hit = this.cache.get(key);
-    if (hit) return hit;
+    if (hit !== undefined) return hit;
     const now = Math.floor(Date.now() / 1000);
     const signed = this.sign(caller, provinceId, now);
     this.cache.set(key, signed, (now + ASSERTION_TTL_SECONDS - 10) * 1000);

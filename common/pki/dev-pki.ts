@@ -614,7 +614,7 @@ export async function revokeDevClient(opts: RevokeDevClientOptions): Promise<Rev
     const serial = normalizeSerial(cert.serialNumber);
     const { crl } = await currentCrl(pp.crl, caCertPem);
     const entries = [...(crl?.entries ?? [])];
-    if (crl && crl.revoked.has(serial)) {
+    if (crl?.revoked.has(serial)) {
       return { serial, crlFile: pp.crl, crlNumber: crl.crlNumber, revokedCount: entries.length, already: true };
     }
     entries.push({ serial, revokedAt: new Date() });

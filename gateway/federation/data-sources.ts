@@ -3,7 +3,7 @@
 // undici request over the province's keep-alive mTLS pool (no fetch/Request/Headers objects
 // per call: the default fetcher is a main cost of @apollo/gateway, docs/DESIGN.md §7).
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { type GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { provinceUnavailable } from '../../common/errors.js';
 import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';
 import type { ProvinceConfig } from '../../common/config.js';

@@ -3,7 +3,7 @@
 // only trust anchor, and a bounded time per call (docs/DESIGN.md §5, §7).
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { subgraphUrl } from '../../common/config.js';
 import { CALLER_ASSERTION_HEADER, type CallerAssertionSigner } from '../../common/identity/caller-assertion.js';
@@ -172,7 +172,7 @@ export class ProvinceClients {
       'graphql',
       async () => {
         return withDeadline(province, this.timeoutMs, async (signal) => {
-          let res;
+          let res: Dispatcher.ResponseData;
           try {
             res = await request(`${this.baseUrls.get(province.id)}/graphql`, { method: 'POST', dispatcher: this.agents.get(province.id)!, headers, body, signal });
           } catch {
@@ -207,7 +207,7 @@ export class ProvinceClients {
       'index',
       async () => {
         return withDeadline(province, this.timeoutMs, async (signal) => {
-          let res;
+          let res: Dispatcher.ResponseData;
           try {
             res = await request(`${this.baseUrls.get(province.id)}/internal/v1${path}`, {
               method: 'POST',

@@ -31,7 +31,7 @@ export function responseMediaType(accept: string | undefined): string | null {
 }
 
 function isApplicationJson(contentType: string | undefined): boolean {
-  return contentType?.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
+  return contentType !== undefined && contentType.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
 }
 
 export interface SingleResult {

@@ -205,7 +205,7 @@ export function internalApi(
     const parsed = INDEX_REQUESTS['/entries/update'].safeParse(req.body);
     if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', describeIssues(parsed.error));
     const existing = await store.getEntry(parsed.data.id);
-    if (!existing || existing.kind !== 'ORIGINAL') return fail(res, 404, 'NOT_FOUND', 'no such original entry');
+    if (existing?.kind !== 'ORIGINAL') return fail(res, 404, 'NOT_FOUND', 'no such original entry');
     writeOutcome(res, await store.updateEntry(parsed.data.id, parsed.data.expectedVersion ?? null, parsed.data.patch, now().toISOString()));
   });
 

@@ -138,7 +138,10 @@ describe('GraphQL over HTTP and limits', function () {
       socket.on('data', (d) => (text += d.toString('utf8')));
       socket.on('end', () => resolve(text));
       socket.on('error', reject);
-      setTimeout(() => (socket.destroy(), reject(new Error(`no answer: ${text}`))), 5000).unref();
+      setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no answer: ${text}`));
+      }, 5000).unref();
     });
     assert.match(answer, /^HTTP\/1\.1 413 /);
     assert.match(answer, /connection: close/i);

@@ -257,7 +257,7 @@ describe('ingress refusals (e2e, one stack)', function () {
       });
 
       it('unknown kid → 401 token_unknown_kid', async function () {
-        const bearer = await cqToken({ header: { kid: 'no-such-key-' + randomUUID() } });
+        const bearer = await cqToken({ header: { kid: `no-such-key-${randomUUID()}` } });
         const res = await post({ tls: cqApp, bearer });
         expect401(res, { reason: 'token_unknown_kid', invalidToken: true, secrets: [bearer] });
       });

@@ -47,7 +47,7 @@ describe('two gateway replicas', function () {
     let after: string | null = null;
     let total = 0;
     for (let page = 0; ; page++) {
-      const res: { status: number; text: string; body: any } = await (page % 2 ? onSecond(() => gql(stack, { province: 'chongqing' }, Q, { after })) : gql(stack, { province: 'chongqing' }, Q, { after }));
+      const res: { status: number; text: string; body: { data: { directory: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } } = await (page % 2 ? onSecond(() => gql(stack, { province: 'chongqing' }, Q, { after })) : gql(stack, { province: 'chongqing' }, Q, { after }));
       assert.equal(res.status, 200, res.text);
       const d = res.body.data.directory;
       total = d.totalCount;

@@ -70,7 +70,7 @@ describe('e-certificate records', () => {
       }
       assert.equal(isValidResidentId('11010519491231002x'), false, 'canonical form is upper-case X');
       assert.equal(isValidResidentId('11010519490230002X'), false, 'no 30 February');
-      assert.equal(isValidResidentId('11010517991231002' + residentIdCheckChar('11010517991231002')), false, 'before 1800');
+      assert.equal(isValidResidentId(`11010517991231002${residentIdCheckChar('11010517991231002')}`), false, 'before 1800');
       assert.equal(isValidResidentId('01010519491231002X'), false);
       assert.equal(isValidResidentId('1101051949123100'), false);
       assert.equal(isValidResidentId(1 as unknown as string), false);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { type JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { createSigningKey } from '../../common/pki/dev-pki.js';
 import {
   holderIdHash,

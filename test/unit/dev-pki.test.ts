@@ -348,7 +348,7 @@ describe('dev PKI generator', function () {
       configDir = path.join(root, 'revoke-config');
       mkdirSync(path.join(configDir, 'provinces'), { recursive: true });
       writeFileSync(path.join(configDir, 'gateway.json'), JSON.stringify({ audience: 'test' }));
-      PROVINCES.forEach((p, i) =>
+      PROVINCES.forEach((p, i) => {
         writeFileSync(
           path.join(configDir, 'provinces', `${p.id}.json`),
           JSON.stringify({
@@ -363,8 +363,8 @@ describe('dev PKI generator', function () {
             idp: { issuer: `https://idp.${p.id}.test` },
             demo: { entries: 0, seed: 1 },
           }),
-        ),
-      );
+        );
+      });
     });
 
     it("adds the client's serial and re-issues its province's CRL with the next number; nothing else changes", async () => {

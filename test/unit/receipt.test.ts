@@ -70,7 +70,7 @@ describe('verification receipts', function () {
     configDir = path.join(tmp, 'config');
     mkdirSync(path.join(configDir, 'provinces'), { recursive: true });
     writeFileSync(path.join(configDir, 'gateway.json'), JSON.stringify({ audience: 'https://gateway.test' }));
-    PROVINCES.forEach((p, i) =>
+    PROVINCES.forEach((p, i) => {
       writeFileSync(
         path.join(configDir, 'provinces', `${p.id}.json`),
         JSON.stringify({
@@ -83,8 +83,8 @@ describe('verification receipts', function () {
           idp: { issuer: `https://idp.${p.id}.test` },
           demo: { entries: 0, seed: 1 },
         }),
-      ),
-    );
+      );
+    });
 
     input = {
       requestId: 'req-7f3c2a10-0001',

@@ -44,7 +44,7 @@ export function mutationResolvers({ routing, calls }: DirectoryDeps) {
       // Looked up in its province as the caller, so a NOT_SHARED entry is simply not there.
       const found = await calls.callOrFail(source, '/entries/lookup', { ids: [args.sourceId] }, ctx);
       const record: CatalogueEntryRecord | undefined = found.entries.find((e) => e.id === args.sourceId);
-      if (!record || record.status !== 'ACTIVE') {
+      if (record?.status !== 'ACTIVE') {
         throw codedError('MIRROR_SOURCE_UNAVAILABLE', `${args.sourceId} is not an active entry that ${source.enumValue} shares with other provinces`);
       }
       const r = await calls.callOrFail(own, '/mirrors/register', { source: record as unknown as Record<string, unknown> }, ctx, true);

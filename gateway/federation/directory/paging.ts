@@ -30,7 +30,7 @@ export interface DirectoryQuery {
   includeWithdrawn: boolean;
 }
 
-const canonical = <T extends string>(xs?: T[] | null): T[] | null => (xs && xs.length ? [...new Set(xs)].sort() : null);
+const canonical = <T extends string>(xs?: T[] | null): T[] | null => (xs?.length ? [...new Set(xs)].sort() : null);
 
 export function directoryQuery(search: string | null, filter: DirectoryFilterInput): DirectoryQuery {
   return {
