@@ -47,7 +47,9 @@ export function renderManifests(configDir: string): string {
     configMap,
     fill(read('gateway.template.yaml')).trimEnd(),
     ...cfg.provinces.map((p) => fill(read('subgraph.template.yaml'), { PROVINCE: p.id }).trimEnd()),
-  ].join('\n---\n') + '\n';
+  ]
+    .join('\n---\n')
+    .concat('\n');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -98,7 +98,7 @@ export class ProvinceTrustStore {
 
   private identifyUncached(socket: TLSSocket, fingerprint: string): ClientCertificateResult {
     const peer = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
-    if (!peer || !peer.raw) return { ok: false, reason: 'client_certificate_missing' };
+    if (!peer?.raw) return { ok: false, reason: 'client_certificate_missing' };
     // The chain read now must start at the certificate the cache entry is keyed by.
     if (peer.fingerprint256 !== fingerprint) return { ok: false, reason: 'client_certificate_untrusted' };
     if (!socket.authorized) {
