@@ -35,7 +35,9 @@ async function revoke(cfg: StackConfig, target: string): Promise<number> {
     return 0;
   } catch (err) {
     if (!(err instanceof UnknownDevClient)) throw err;
-    console.error(`pki: unknown client "${client}" of ${province}: ${err.message} (dev clients: ${DEV_CLIENTS.join(', ')}; run "npm run pki" first if the PKI is missing)`);
+    console.error(
+      `pki: unknown client "${client}" of ${province}: ${err.message} (dev clients: ${DEV_CLIENTS.join(', ')}; run "npm run pki" first if the PKI is missing)`,
+    );
     return 2;
   }
 }

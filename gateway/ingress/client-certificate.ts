@@ -39,7 +39,7 @@ export class ProvinceTrustStore {
 
   constructor(
     private readonly cfg: StackConfig,
-    private readonly revocation?: RevocationCheck,
+    private readonly revocation: RevocationCheck,
   ) {
     this.reload();
   }
@@ -76,7 +76,7 @@ export class ProvinceTrustStore {
 
   identify(socket: TLSSocket): ClientCertificateResult {
     const result = this.identifyChain(socket);
-    if (!result.ok || !this.revocation) return result;
+    if (!result.ok) return result;
     const verdict = this.revocation.verdict(result.province.id, result);
     if (verdict === 'good') return result;
     const reason = verdict === 'revoked' ? 'client_certificate_revoked' : 'client_certificate_revocation_unknown';

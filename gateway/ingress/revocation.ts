@@ -262,12 +262,7 @@ export interface ProvinceCrlConfig {
 export const DEFAULT_CRL_GRACE_MS = 24 * 3600_000;
 
 /** The CRL source a province's config names: https URL (with its `ca`), file path, or the dev PKI file. */
-export function crlSourceFor(
-  p: ProvinceCrlConfig,
-  configDir: string,
-  defaults: { crlFile: string; caFile: string },
-  events?: CrlSourceEvents,
-): CrlSource {
+export function crlSourceFor(p: ProvinceCrlConfig, configDir: string, defaults: { crlFile: string; caFile: string }, events?: CrlSourceEvents): CrlSource {
   const where = p.crl?.source;
   if (where?.startsWith('https://')) {
     if (!p.crl?.ca) throw new Error(`province ${p.id}: crl.ca (the CRL endpoint's CA, a PEM file) is required for an https:// crl.source`);

@@ -210,7 +210,7 @@ describe('revoked client certificates (e2e)', function () {
       }
     });
 
-    it('/readyz and /metrics show each province\'s CRL', async () => {
+    it("/readyz and /metrics show each province's CRL", async () => {
       const ready = JSON.parse((await ops(stack, '/readyz')).text);
       assert.equal(ready.provinces.chongqing.revocation.state, 'current');
       assert.equal(ready.provinces.chongqing.revocation.crlNumber, '2');
@@ -349,7 +349,9 @@ describe('revoked client certificates (e2e)', function () {
       assert.equal((await caller('chongqing', 'app').post()).status, 200, 'Chongqing is not affected');
 
       // The endpoint is back with a current CRL: Sichuan is served again, the counter stays revoked.
-      served = crlDer(await crlOf(provinceCa(certsDir, 'sichuan'), 3n, [readSerial(provincePaths(certsDir, 'sichuan').client('counter').cert)], Date.now() + 3_600_000));
+      served = crlDer(
+        await crlOf(provinceCa(certsDir, 'sichuan'), 3n, [readSerial(provincePaths(certsDir, 'sichuan').client('counter').cert)], Date.now() + 3_600_000),
+      );
       await listen();
       await until('the endpoint to be fetched again', async () => ((await app.post()).status === 200 ? true : undefined));
       refusedAs(await counter.post(), 'client_certificate_revoked');

@@ -85,7 +85,10 @@ describe('CRLs', function () {
       assert.equal(crl.caFingerprint256, certFingerprint256(ca.certPem));
       assert.ok(crl.nextUpdate > Date.now() && crl.thisUpdate < Date.now());
       assert.match(crl.issuer, /甲省 政务服务根CA \(test\)/);
-      assert.deepEqual(crl.entries.map((e) => e.serial), [normalizeSerial(leaf.serialNumber)]);
+      assert.deepEqual(
+        crl.entries.map((e) => e.serial),
+        [normalizeSerial(leaf.serialNumber)],
+      );
       // DER is accepted as well (what an HTTPS endpoint serves, RFC 2585 §4).
       assert.equal((await verifyCrl(crlDer(pem), ca.certPem)).crlNumber, 41n);
     });
@@ -108,7 +111,10 @@ describe('CRLs', function () {
       await assert.rejects(verifyCrl(await rawCrl(ca, { nextUpdate }), ca.certPem), /no CRL number/);
       // A delta CRL indicator (RFC 5280 §5.2.4) is critical: we only read complete CRLs.
       const delta = new Extension('2.5.29.27', true, new asn1js.Integer({ value: 1 }).toBER());
-      await assert.rejects(verifyCrl(await rawCrl(ca, { nextUpdate, extensions: [crlNumberExt(2), delta] }), ca.certPem), /critical CRL extension 2\.5\.29\.27/);
+      await assert.rejects(
+        verifyCrl(await rawCrl(ca, { nextUpdate, extensions: [crlNumberExt(2), delta] }), ca.certPem),
+        /critical CRL extension 2\.5\.29\.27/,
+      );
       // The same CRL without it verifies: the refusals above are about those fields only.
       assert.equal((await verifyCrl(await rawCrl(ca, { nextUpdate, extensions: [crlNumberExt(2)] }), ca.certPem)).crlNumber, 2n);
     });
