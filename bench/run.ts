@@ -26,7 +26,7 @@ import { ensureDevPki } from '../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { certThumbprintS256 } from '../common/pki/thumbprint.js';
 import { entryTypeName } from '../common/schema/province-sdl.js';
-import { generateDemoCertificates } from '../domain/demo-certificates.js';
+import { generateDemoCertificates } from '../domain/demo/certificates.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { summariseProfile } from './cpu-profile.js';
 import { InspectorSession } from './inspector.js';

@@ -11,7 +11,7 @@ import { ROOT_DIR, loadStackConfig } from '../common/config.js';
 import { mintDevToken } from '../common/dev-token.js';
 import { ensureDevPki } from '../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
-import { generateDemoCertificates } from '../domain/demo-certificates.js';
+import { generateDemoCertificates } from '../domain/demo/certificates.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { rssKb } from './procfs.js';
 import { buildForBenchmark, configDirWithPorts, freePort, launch, useSourceRuntime, type Server } from './servers.js';

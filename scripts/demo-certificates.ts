@@ -4,7 +4,7 @@
 // never hold them). Only meaningful against the generated demo data.
 import { parseArgs } from 'node:util';
 import { loadStackConfig, provinceById } from '../common/config.js';
-import { generateDemoCertificates } from '../domain/demo-certificates.js';
+import { generateDemoCertificates } from '../domain/demo/certificates.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 
 const { values } = parseArgs({

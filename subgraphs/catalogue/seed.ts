@@ -1,10 +1,10 @@
 // Demo data at the real scale (docs/DESIGN.md §3), generated from the province's fixed seed
 // the first time its store is empty.
 import type { ProvinceConfig } from '../../common/config.js';
-import { generateDemoEntries } from '../../domain/demo-data.js';
+import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { sealCertificate } from '../../domain/certificate-seal.js';
 import type { CertificateRecord } from '../../domain/certificate.js';
-import { generateDemoCertificates } from '../../domain/demo-certificates.js';
+import { generateDemoCertificates } from '../../domain/demo/certificates.js';
 import type { CertificateStore } from './certificates/certificate-store.js';
 import type { SealKeys } from './certificates/seal-keys.js';
 import type { CatalogueStore } from './store/store.js';

@@ -10,7 +10,7 @@ import { ROOT_DIR } from '../../common/config.js';
 import { provincePaths } from '../../common/pki/paths.js';
 import { CERTIFICATE_TYPES, certificateCheckChar, formatCertificateId, parseCertificateId } from '../../domain/certificate-id.js';
 import { isValidResidentId } from '../../domain/certificate.js';
-import { generateDemoCertificates, type DemoCertificate } from '../../domain/demo-certificates.js';
+import { generateDemoCertificates, type DemoCertificate } from '../../domain/demo/certificates.js';
 import { verifyReceipt } from '../../domain/receipt.js';
 import { makeUscc } from '../../domain/uscc.js';
 import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';

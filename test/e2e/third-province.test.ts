@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { provincePaths } from '../../common/pki/paths.js';
 import { configDirWith, gql, sharedCertsDir, startStack, tmpDir, type TestStack } from '../support/stack.js';
 import { cpSync, readFileSync } from 'node:fs';
-import { generateDemoCertificates } from '../../domain/demo-certificates.js';
+import { generateDemoCertificates } from '../../domain/demo/certificates.js';
 import { verifyReceipt } from '../../domain/receipt.js';
 import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';
 

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { createSigningKey } from '../../common/pki/dev-pki.js';
 import { sealCertificate, verifySeal } from '../../domain/certificate-seal.js';
 import type { CertificateRecord } from '../../domain/certificate.js';
-import { generateDemoCertificates } from '../../domain/demo-certificates.js';
+import { generateDemoCertificates } from '../../domain/demo/certificates.js';
 import { PostgresCertificateStore, SqliteCertificateStore, type CertificateStore } from '../../subgraphs/catalogue/certificates/certificate-store.js';
 import { PostgresCatalogueStore } from '../../subgraphs/catalogue/store/postgres-store.js';
 

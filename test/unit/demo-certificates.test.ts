@@ -9,8 +9,8 @@ import {
 } from '../../domain/certificate.js';
 import { CERTIFICATE_TYPES, certificateTypeByCode, parseCertificateId } from '../../domain/certificate-id.js';
 import { sealCertificate, verifySeal } from '../../domain/certificate-seal.js';
-import { demoDepartments } from '../../domain/demo-data.js';
-import { generateDemoCertificates, type DemoCertificateOptions } from '../../domain/demo-certificates.js';
+import { demoDepartments } from '../../domain/demo/catalogue.js';
+import { generateDemoCertificates, type DemoCertificateOptions } from '../../domain/demo/certificates.js';
 import { isValidUscc } from '../../domain/uscc.js';
 
 const SALT = 'chuanyu-demo-salt-0001';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { compareSortKeys, type SortKey } from '../../common/order.js';
 import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
-import { generateDemoEntries } from '../../domain/demo-data.js';
+import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { mirrorEntryId } from '../../domain/entry-id.js';
 import { POSTGRES_SCHEMA_VERSION, PostgresCatalogueStore } from '../../subgraphs/catalogue/store/postgres-store.js';
 import { SqliteCatalogueStore } from '../../subgraphs/catalogue/store/sqlite-store.js';

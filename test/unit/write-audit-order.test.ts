@@ -13,7 +13,7 @@ import { AuditLog, verifyAuditFile } from '../../common/audit/audit-log.js';
 import { loadStackConfig } from '../../common/config.js';
 import type { Caller } from '../../common/identity/caller.js';
 import type { CatalogueEntryRecord } from '../../domain/catalogue.js';
-import { generateDemoEntries } from '../../domain/demo-data.js';
+import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { internalApi } from '../../subgraphs/catalogue/internal-api.js';
 import { SqliteCatalogueStore } from '../../subgraphs/catalogue/store/sqlite-store.js';
 import { tmpDir } from '../support/stack.js';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { generateDemoEntries, demoDepartments } from '../../domain/demo-data.js';
+import { generateDemoEntries, demoDepartments } from '../../domain/demo/catalogue.js';
 import { validateEntryRecord, type CatalogueEntryRecord } from '../../domain/catalogue.js';
 import { validateUscc } from '../../domain/uscc.js';
 import { parseEntryId } from '../../domain/entry-id.js';

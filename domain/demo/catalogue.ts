@@ -13,9 +13,9 @@ import {
   type SharingType,
   type UpdateCycle,
   UPDATE_CYCLE_LABELS,
-} from './catalogue.js';
-import { formatEntryId } from './entry-id.js';
-import { makeUscc } from './uscc.js';
+} from '../catalogue.js';
+import { formatEntryId } from '../entry-id.js';
+import { makeUscc } from '../uscc.js';
 
 // ---------------------------------------------------------------------------------------------
 // PRNG

@@ -5,16 +5,16 @@
 //
 // The generator returns each holder's ID in clear next to the record ONLY so tests and the demo
 // can present it at a counter; whoever stores the records keeps the record (hash + mask) alone.
-import { CERTIFICATE_TYPES, formatCertificateId, type CertificateType } from './certificate-id.js';
+import { CERTIFICATE_TYPES, formatCertificateId, type CertificateType } from '../certificate-id.js';
 import {
   holderIdHash,
   maskHolderId,
   residentIdCheckChar,
   type CertificateRecordWithoutSeal,
   type HolderIdType,
-} from './certificate.js';
-import { demoDepartments, mulberry32, type DemoDepartment } from './demo-data.js';
-import { USCC_ALPHABET, makeUscc } from './uscc.js';
+} from '../certificate.js';
+import { demoDepartments, mulberry32, type DemoDepartment } from './catalogue.js';
+import { USCC_ALPHABET, makeUscc } from '../uscc.js';
 
 export const DEMO_CERTIFICATE_REFERENCE_DATE = '2026-01-01';
 const MAX_COUNT = 100_000;
@@ -166,7 +166,7 @@ interface NumberContext {
 
 interface DemoTypeSpec {
   type: CertificateType;
-  /** demo-data department keys that issue this type. */
+  /** Department keys (demo/catalogue.ts) that issue this type. */
   departments: readonly string[];
   weight: number;
   holder: HolderProfile;
