@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -241,7 +242,6 @@ function whereClause(q: SliceQuery, params: unknown[]): string {
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
-type Patch = Partial<Pick<CatalogueEntryRecord, 'name' | 'abstract' | 'status' | 'sharingType' | 'sharingCondition'>>;
 
 export class PostgresCatalogueStore implements CatalogueStore {
   readonly backend = 'postgres';
@@ -439,53 +439,35 @@ export class PostgresCatalogueStore implements CatalogueStore {
 
   async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {
     return this.tx(async (c): Promise<MirrorWriteResult> => {
-      let current = await this.lockRow(c, record.id);
-      if (!current) {
+      let decision = decideRegisterMirror(await this.lockRow(c, record.id), record);
+      if (decision.write && decision.insert) {
         // FOR UPDATE cannot lock a row that does not exist yet: a concurrent registration may
         // insert first. ON CONFLICT waits for it, then we lock and judge its row instead.
+        const fresh = decision.record;
         const ins = await c.query(
           `INSERT INTO ${this.table} (${COLUMN_LIST}) VALUES (${COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})
            ON CONFLICT (id) DO NOTHING`,
-          COLUMNS.map(([, , get]) => get(record)),
+          COLUMNS.map(([, , get]) => get(fresh)),
         );
-        if (ins.rowCount === 1) return { ok: true, record, created: true };
-        current = (await this.lockRow(c, record.id))!;
+        if (ins.rowCount === 1) return written(decision);
+        decision = decideRegisterMirror(await this.lockRow(c, record.id), record);
       }
-      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: 'id names an original entry' };
-      if (current.status === 'ACTIVE') return { ok: true, record: current, created: false };
-      // A withdrawn mirror registered again comes back with a fresh snapshot.
-      const revived = await this.replaceRow(c, { ...record, version: current.version + 1, createdAt: current.createdAt });
-      return { ok: true, record: revived, created: true };
+      return this.store(c, decision);
     });
   }
 
   async withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult> {
-    return this.tx(async (c): Promise<MirrorWriteResult> => {
-      const current = await this.lockRow(c, id);
-      if (!current) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
-      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: `${id} is not a mirror` };
-      if (expectedVersion !== null && expectedVersion !== current.version) {
-        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
-      }
-      if (current.status === 'WITHDRAWN') return { ok: true, record: current, created: false };
-      const { rows } = await c.query<Row>(
-        `UPDATE ${this.table} SET status = 'WITHDRAWN', version = version + 1, updated_at = $1 WHERE id = $2 RETURNING *`,
-        [at, id],
-      );
-      return { ok: true, record: rowToRecord(rows[0]!), created: false };
-    });
+    return this.tx(async (c) => this.store(c, decideWithdrawMirror(await this.lockRow(c, id), id, expectedVersion, at)));
   }
 
-  async updateEntry(id: string, expectedVersion: number | null, patch: Patch, at: string): Promise<MirrorWriteResult> {
-    return this.tx(async (c): Promise<MirrorWriteResult> => {
-      const current = await this.lockRow(c, id);
-      if (!current) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
-      if (expectedVersion !== null && expectedVersion !== current.version) {
-        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
-      }
-      const next = await this.replaceRow(c, { ...current, ...patch, version: current.version + 1, updatedAt: at });
-      return { ok: true, record: next, created: false };
-    });
+  async updateEntry(id: string, expectedVersion: number | null, patch: EntryPatch, at: string): Promise<MirrorWriteResult> {
+    return this.tx(async (c) => this.store(c, decideUpdate(await this.lockRow(c, id), id, expectedVersion, patch, at)));
+  }
+
+  /** Stores a decided write (write-rules.ts) on the locked row. */
+  private async store(c: PoolClient, decision: WriteDecision): Promise<MirrorWriteResult> {
+    if (!decision.write) return decision.result;
+    return { ok: true, record: await this.replaceRow(c, decision.record), created: decision.created };
   }
 
   async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {

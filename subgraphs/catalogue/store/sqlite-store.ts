@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 
 const SCHEMA_VERSION = 3;
 
@@ -217,6 +218,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly insertStmt: Database.Statement<Record<string, unknown>>;
+  private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
   private readonly countCache = new Map<string, Pick<SliceResult, 'total' | 'bySharingType'>>();
 
   constructor(readonly file: string) {
@@ -232,6 +234,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.insertStmt = this.db.prepare(
       `INSERT INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
     );
+    this.replaceStmt = this.db.prepare(`UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
   }
 
   private migrate(): void {
@@ -323,66 +326,27 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {
-    this.countCache.clear();
-    return this.db.transaction((): MirrorWriteResult => {
-      const existing = this.getStmt.get(record.id);
-      if (!existing) {
-        this.insertStmt.run(recordToParams(record));
-        return { ok: true, record, created: true };
-      }
-      const current = rowToRecord(existing);
-      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: 'id names an original entry' };
-      if (current.status === 'ACTIVE') return { ok: true, record: current, created: false };
-      // A withdrawn mirror registered again comes back with a fresh snapshot.
-      const revived: CatalogueEntryRecord = {
-        ...record,
-        version: current.version + 1,
-        createdAt: current.createdAt,
-      };
-      this.db
-        .prepare(`UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`)
-        .run(recordToParams(revived));
-      return { ok: true, record: revived, created: true };
-    })();
+    return this.decideAndWrite(record.id, (current) => decideRegisterMirror(current, record));
   }
 
   async withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult> {
-    this.countCache.clear();
-    return this.db.transaction((): MirrorWriteResult => {
-      const row = this.getStmt.get(id);
-      if (!row) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
-      const current = rowToRecord(row);
-      if (current.kind !== 'MIRROR') return { ok: false, code: 'NOT_A_MIRROR', message: `${id} is not a mirror` };
-      if (expectedVersion !== null && expectedVersion !== current.version) {
-        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
-      }
-      if (current.status === 'WITHDRAWN') return { ok: true, record: current, created: false };
-      this.db
-        .prepare(`UPDATE entries SET status = 'WITHDRAWN', version = version + 1, updated_at = ? WHERE id = ?`)
-        .run(at, id);
-      return { ok: true, record: rowToRecord(this.getStmt.get(id)!), created: false };
-    })();
+    return this.decideAndWrite(id, (current) => decideWithdrawMirror(current, id, expectedVersion, at));
   }
 
-  async updateEntry(
-    id: string,
-    expectedVersion: number | null,
-    patch: Partial<Pick<CatalogueEntryRecord, 'name' | 'abstract' | 'status' | 'sharingType' | 'sharingCondition'>>,
-    at: string,
-  ): Promise<MirrorWriteResult> {
+  async updateEntry(id: string, expectedVersion: number | null, patch: EntryPatch, at: string): Promise<MirrorWriteResult> {
+    return this.decideAndWrite(id, (current) => decideUpdate(current, id, expectedVersion, patch, at));
+  }
+
+  /** Reads the row, decides (write-rules.ts) and stores the outcome in one transaction. */
+  private decideAndWrite(id: string, decide: (current: CatalogueEntryRecord | null) => WriteDecision): MirrorWriteResult {
     this.countCache.clear();
     return this.db.transaction((): MirrorWriteResult => {
       const row = this.getStmt.get(id);
-      if (!row) return { ok: false, code: 'NOT_FOUND', message: `no entry ${id}` };
-      const current = rowToRecord(row);
-      if (expectedVersion !== null && expectedVersion !== current.version) {
-        return { ok: false, code: 'VERSION_CONFLICT', message: `version is ${current.version}, not ${expectedVersion}` };
-      }
-      const next: CatalogueEntryRecord = { ...current, ...patch, version: current.version + 1, updatedAt: at };
-      this.db
-        .prepare(`UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`)
-        .run(recordToParams(next));
-      return { ok: true, record: next, created: false };
+      const decision = decide(row ? rowToRecord(row) : null);
+      if (!decision.write) return decision.result;
+      if (decision.insert) this.insertStmt.run(recordToParams(decision.record));
+      else this.replaceStmt.run(recordToParams(decision.record));
+      return written(decision);
     })();
   }
 

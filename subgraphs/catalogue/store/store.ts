@@ -9,6 +9,7 @@ import type {
   UpdateCycle,
 } from '../../../domain/catalogue.js';
 import type { SortKey } from '../../../common/order.js';
+import type { EntryPatch } from './write-rules.js';
 
 export interface SliceQuery {
   /** Free text; each whitespace-separated term must occur (substring) in name, abstract or provider. */
@@ -59,13 +60,8 @@ export interface CatalogueStore {
    */
   registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult>;
   withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult>;
-  /** Admin edit of an own entry (used to evolve sources); bumps version. */
-  updateEntry(
-    id: string,
-    expectedVersion: number | null,
-    patch: Partial<Pick<CatalogueEntryRecord, 'name' | 'abstract' | 'status' | 'sharingType' | 'sharingCondition'>>,
-    at: string,
-  ): Promise<MirrorWriteResult>;
+  /** Admin edit of an own entry (used to evolve sources); bumps version. Decisions: write-rules.ts. */
+  updateEntry(id: string, expectedVersion: number | null, patch: EntryPatch, at: string): Promise<MirrorWriteResult>;
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
   /** First answer wins: a concurrent duplicate does not overwrite it. */
   saveIdempotencyRecord(key: string, record: IdempotencyRecord, at: string): Promise<void>;
