@@ -101,6 +101,8 @@ export interface StackConfig {
   configDir: string;
   certsDir: string;
   dataDir: string;
+  /** PostgreSQL for the province stores (DATABASE_URL); none: SQLite files in `dataDir`. */
+  databaseUrl?: string;
   gateway: GatewayConfig;
   provinces: ProvinceConfig[];
 }
@@ -129,6 +131,7 @@ export interface LoadOptions {
   configDir?: string;
   certsDir?: string;
   dataDir?: string;
+  databaseUrl?: string;
 }
 
 export function loadStackConfig(opts: LoadOptions = {}): StackConfig {
@@ -161,7 +164,9 @@ export function loadStackConfig(opts: LoadOptions = {}): StackConfig {
       seen.set(p[key], p.file);
     }
   }
-  return { configDir, certsDir, dataDir, gateway, provinces };
+  // The one place the environment chooses the store backend.
+  const databaseUrl = opts.databaseUrl ?? (process.env.DATABASE_URL || undefined);
+  return { configDir, certsDir, dataDir, gateway, provinces, ...(databaseUrl ? { databaseUrl } : {}) };
 }
 
 export function provinceByDivision(cfg: StackConfig, divisionCode: string): ProvinceConfig | undefined {

@@ -20,20 +20,47 @@ export type InternalErrorCode = Extract<
   'BAD_USER_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'VERSION_CONFLICT' | 'MIRROR_SOURCE_UNAVAILABLE' | 'NOT_A_MIRROR' | 'IDEMPOTENCY_KEY_REUSED' | 'AUDIT_UNAVAILABLE'
 >;
 
-function fail(res: Response, status: number, code: InternalErrorCode, message: string) {
-  res.locals.outcome = code;
-  res.status(status).json({ error: { code, message } });
+/** An answer of the index API, as a value: the write pipeline records it before it is sent. */
+interface Answer {
+  status: number;
+  body: unknown;
+  /** For the audit record: the result code, or created / ok / replayed. */
+  outcome: string;
+  entryId?: string;
+  version?: number;
 }
 
-function writeOutcome(res: Response, r: MirrorWriteResult) {
+function refusal(status: number, code: InternalErrorCode, message: string): Answer {
+  return { status, body: { error: { code, message } }, outcome: code };
+}
+
+function send(res: Response, answer: Answer): void {
+  res.status(answer.status).json(answer.body);
+}
+
+function writeAnswer(r: MirrorWriteResult): Answer {
   if (r.ok) {
-    res.locals.outcome = r.created ? 'created' : 'ok';
-    res.locals.entryId = r.record.id;
-    res.locals.version = r.record.version;
-    return res.json({ entry: { id: r.record.id, version: r.record.version, status: r.record.status }, created: r.created });
+    return {
+      status: 200,
+      body: { entry: { id: r.record.id, version: r.record.version, status: r.record.status }, created: r.created },
+      outcome: r.created ? 'created' : 'ok',
+      entryId: r.record.id,
+      version: r.record.version,
+    };
   }
-  const status = r.code === 'NOT_FOUND' ? 404 : r.code === 'VERSION_CONFLICT' ? 409 : 422;
-  return fail(res, status, r.code, r.message);
+  return refusal(r.code === 'NOT_FOUND' ? 404 : r.code === 'VERSION_CONFLICT' ? 409 : 422, r.code, r.message);
+}
+
+/**
+ * Idempotency-Key scope and the caller's intent: for a registration the source id (the snapshot the
+ * gateway relays may legitimately differ between retries), otherwise the whole request.
+ */
+function idempotencyScope(who: Caller, action: string, target: string, key: string, body: unknown): { scope: string; requestHash: string } {
+  const intent = action === 'mirrors/register' ? { sourceId: target } : (body ?? null);
+  return {
+    scope: `${who.subject}|/internal/v1/${action}|${target}|${key}`,
+    requestHash: createHash('sha256').update(canonicalJson(intent)).digest('base64url'),
+  };
 }
 
 /** Snapshot of an own entry that another province may mirror: what the mirror copies. */
@@ -69,92 +96,51 @@ export function internalApi(
   router.use(express.json({ limit: '256kb' }));
   const caller = (res: Response) => res.locals.caller as Caller;
 
-  // Every write attempt is recorded twice in the province's audit chain: its intent, durable
-  // BEFORE the store is touched (so no write can exist without a record, even if the process dies
-  // between the store's commit and the outcome record), and its outcome, durable before the
-  // answer leaves (handlers only set res.locals; this wrapper appends, then sends). If the audit
-  // log cannot take the intent, nothing is written (fail closed).
-  router.use(['/mirrors', '/entries/update'], async (req: Request, res: Response, next) => {
-    const who = caller(res);
-    const base = {
-      action: `${req.baseUrl}${req.path}`.replace(/^.*\/internal\/v1\//, '').replace(/\/$/, ''),
-      requestId: who.requestId,
-      province: who.province,
-      subject: who.subject,
-      certThumbprint: who.certThumbprint,
-      target: (req.body as { id?: unknown } | undefined)?.id ?? (req.body as { source?: { id?: unknown } } | undefined)?.source?.id ?? null,
-    };
-    try {
-      await audit.append({ kind: 'write-intent', ...base });
-    } catch {
-      res.locals.outcome = 'AUDIT_UNAVAILABLE';
-      res.status(503).json({ error: { code: 'AUDIT_UNAVAILABLE', message: 'the audit log cannot record this write; nothing was written' } });
-      return;
-    }
-    const send = res.json.bind(res);
-    res.json = (body: unknown) => {
-      audit
-        .append({ kind: 'write', ...base, entryId: res.locals.entryId ?? null, version: res.locals.version ?? null, outcome: res.locals.outcome ?? 'unknown' })
-        .then(
-          () => send(body),
-          () => res.status(500).end(),
-        );
-      return res;
-    };
-    next();
-  });
-
-  // Idempotency-Key (forwarded by the gateway): the first answer to (caller, action, target,
-  // key) is stored; a retry with the same body gets that answer again without writing twice; the
-  // same key with a different body is refused. Registered after the audit wrapper, so a replay
-  // is audited as one.
-  router.use(['/mirrors', '/entries/update'], async (req: Request, res: Response, next) => {
-    const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string') return next();
+  // One write, in this order:
+  // 1. its intent is recorded in the province's audit chain, durable BEFORE the store is touched (no
+  //    write can exist without a record, even if the process dies between the store's commit and the
+  //    outcome record); if the audit log cannot take it, nothing is written (fail closed);
+  // 2. Idempotency-Key (forwarded by the gateway): the first answer to (caller, action, target, key)
+  //    is replayed to a retry with the same request, without writing twice; the same key with another
+  //    request is refused;
+  // 3. only this province's own administrators write into its catalogue;
+  // 4. the write itself; 5. its answer stored for the key; 6. its outcome recorded; 7. the answer sent.
+  // A refusal at any step is recorded as the outcome like any other answer.
+  const write = (action: string, run: (req: Request, who: Caller) => Promise<Answer>) => async (req: Request, res: Response) => {
     const who = caller(res);
     const body = req.body as { id?: unknown; source?: { id?: unknown } } | undefined;
     const target = String(body?.id ?? body?.source?.id ?? '');
-    const scope = `${who.subject}|${req.baseUrl}${req.path}|${target}|${key}`;
-    // The caller's intent: for a registration the source id (the snapshot the gateway relays may
-    // legitimately differ between retries), otherwise the whole request.
-    const intent = req.path === '/register' ? { sourceId: target } : (req.body ?? null);
-    const requestHash = createHash('sha256').update(canonicalJson(intent)).digest('base64url');
-    const previous = await store.getIdempotencyRecord(scope);
-    if (previous) {
-      if (previous.requestHash !== requestHash) {
-        return fail(res, 422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+    const base = { action, requestId: who.requestId, province: who.province, subject: who.subject, certThumbprint: who.certThumbprint, target: target || null };
+    try {
+      await audit.append({ kind: 'write-intent', ...base });
+    } catch {
+      send(res, refusal(503, 'AUDIT_UNAVAILABLE', 'the audit log cannot record this write; nothing was written'));
+      return;
+    }
+    const key = req.headers['idempotency-key'];
+    const idempotency = typeof key === 'string' ? idempotencyScope(who, action, target, key, req.body) : null;
+    let answer: Answer;
+    const previous = idempotency ? await store.getIdempotencyRecord(idempotency.scope) : null;
+    if (previous && idempotency && previous.requestHash !== idempotency.requestHash) {
+      answer = refusal(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+    } else if (previous) {
+      answer = { status: previous.status, body: JSON.parse(previous.body), outcome: 'replayed' };
+    } else if (!canWrite(who, province)) {
+      answer = refusal(403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
+    } else {
+      answer = await run(req, who);
+      if (idempotency && answer.status < 500) {
+        await store.saveIdempotencyRecord(idempotency.scope, { requestHash: idempotency.requestHash, status: answer.status, body: JSON.stringify(answer.body) }, now().toISOString());
       }
-      res.locals.outcome = 'replayed';
-      return res.status(previous.status).json(JSON.parse(previous.body));
     }
-    const send = res.json.bind(res);
-    res.json = (payload: unknown) => {
-      if (res.statusCode >= 500) return send(payload);
-      store
-        .saveIdempotencyRecord(scope, { requestHash, status: res.statusCode, body: JSON.stringify(payload) }, now().toISOString())
-        .then(
-          () => send(payload),
-          () => res.status(500).end(),
-        );
-      return res;
-    };
-    next();
-  });
-
-
-  // Only this province's own administrators write into its catalogue (after the audit and
-  // idempotency wrappers, so a refusal is recorded like any other answer).
-  router.use(['/mirrors', '/entries/update'], (_req: Request, res: Response, next) => {
-    if (!canWrite(caller(res), province)) {
-      return fail(res, 403, 'FORBIDDEN', `only ${province.enumValue} administrators may write into ${province.enumValue}'s catalogue`);
-    }
-    next();
-  });
+    await audit.append({ kind: 'write', ...base, entryId: answer.entryId ?? null, version: answer.version ?? null, outcome: answer.outcome });
+    send(res, answer);
+  };
 
   router.post('/slice', async (req: Request, res: Response) => {
-    if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');
+    if (!canRead(caller(res))) return send(res, refusal(403, 'FORBIDDEN', 'catalogue:read is required'));
     const parsed = INDEX_REQUESTS['/slice'].safeParse(req.body);
-    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', describeIssues(parsed.error));
+    if (!parsed.success) return send(res, refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error)));
     const q = parsed.data;
     const result = await store.slice({
       ...q,
@@ -168,46 +154,52 @@ export function internalApi(
   // Current version/status of own entries, as the caller may see them (used for mirror
   // registration snapshots and mirror drift checks).
   router.post('/entries/lookup', async (req, res) => {
-    if (!canRead(caller(res))) return fail(res, 403, 'FORBIDDEN', 'catalogue:read is required');
+    if (!canRead(caller(res))) return send(res, refusal(403, 'FORBIDDEN', 'catalogue:read is required'));
     const parsed = INDEX_REQUESTS['/entries/lookup'].safeParse(req.body);
-    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'ids: 1 to 200 ids');
+    if (!parsed.success) return send(res, refusal(400, 'BAD_USER_INPUT', 'ids: 1 to 200 ids'));
     const found = await store.getEntries(parsed.data.ids);
-    const entries = [...found.values()].filter((r) => isVisibleTo(r, caller(res), province));
-    res.json({ entries });
+    res.json({ entries: [...found.values()].filter((r) => isVisibleTo(r, caller(res), province)) });
   });
 
-  router.post('/mirrors/register', async (req, res) => {
-    const who = caller(res);
-    const parsed = INDEX_REQUESTS['/mirrors/register'].safeParse(req.body);
-    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'source: an entry record is required');
-    const valid = validateEntryRecord(parsed.data.source);
-    if (!valid.ok) return fail(res, 400, 'BAD_USER_INPUT', `source record invalid: ${valid.issues.slice(0, 3).join('; ')}`);
-    const source = valid.value as CatalogueEntryRecord;
-    const sid = parseEntryId(source.id);
-    if (!sid.ok || sid.value.kind !== 'ORIGINAL') return fail(res, 400, 'BAD_USER_INPUT', 'a mirror must mount an original entry');
-    if (source.divisionCode === province.divisionCode) {
-      return fail(res, 422, 'BAD_USER_INPUT', `cannot mirror an entry of ${province.enumValue} into its own catalogue`);
-    }
-    if (source.sharingType === 'NOT_SHARED' || source.status !== 'ACTIVE') {
-      return fail(res, 422, 'MIRROR_SOURCE_UNAVAILABLE', 'only active, shared entries can be mirrored');
-    }
-    const at = now().toISOString();
-    writeOutcome(res, await store.registerMirror(mirrorFromSource(source, province, who, at)));
-  });
+  router.post(
+    '/mirrors/register',
+    write('mirrors/register', async (req, who) => {
+      const parsed = INDEX_REQUESTS['/mirrors/register'].safeParse(req.body);
+      if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', 'source: an entry record is required');
+      const valid = validateEntryRecord(parsed.data.source);
+      if (!valid.ok) return refusal(400, 'BAD_USER_INPUT', `source record invalid: ${valid.issues.slice(0, 3).join('; ')}`);
+      const source = valid.value as CatalogueEntryRecord;
+      const sid = parseEntryId(source.id);
+      if (!sid.ok || sid.value.kind !== 'ORIGINAL') return refusal(400, 'BAD_USER_INPUT', 'a mirror must mount an original entry');
+      if (source.divisionCode === province.divisionCode) {
+        return refusal(422, 'BAD_USER_INPUT', `cannot mirror an entry of ${province.enumValue} into its own catalogue`);
+      }
+      if (source.sharingType === 'NOT_SHARED' || source.status !== 'ACTIVE') {
+        return refusal(422, 'MIRROR_SOURCE_UNAVAILABLE', 'only active, shared entries can be mirrored');
+      }
+      return writeAnswer(await store.registerMirror(mirrorFromSource(source, province, who, now().toISOString())));
+    }),
+  );
 
-  router.post('/mirrors/withdraw', async (req, res) => {
-    const parsed = INDEX_REQUESTS['/mirrors/withdraw'].safeParse(req.body);
-    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', 'id and optional expectedVersion required');
-    writeOutcome(res, await store.withdrawMirror(parsed.data.id, parsed.data.expectedVersion ?? null, now().toISOString()));
-  });
+  router.post(
+    '/mirrors/withdraw',
+    write('mirrors/withdraw', async (req) => {
+      const parsed = INDEX_REQUESTS['/mirrors/withdraw'].safeParse(req.body);
+      if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', 'id and optional expectedVersion required');
+      return writeAnswer(await store.withdrawMirror(parsed.data.id, parsed.data.expectedVersion ?? null, now().toISOString()));
+    }),
+  );
 
-  router.post('/entries/update', async (req, res) => {
-    const parsed = INDEX_REQUESTS['/entries/update'].safeParse(req.body);
-    if (!parsed.success) return fail(res, 400, 'BAD_USER_INPUT', describeIssues(parsed.error));
-    const existing = await store.getEntry(parsed.data.id);
-    if (existing?.kind !== 'ORIGINAL') return fail(res, 404, 'NOT_FOUND', 'no such original entry');
-    writeOutcome(res, await store.updateEntry(parsed.data.id, parsed.data.expectedVersion ?? null, parsed.data.patch, now().toISOString()));
-  });
+  router.post(
+    '/entries/update',
+    write('entries/update', async (req) => {
+      const parsed = INDEX_REQUESTS['/entries/update'].safeParse(req.body);
+      if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error));
+      const existing = await store.getEntry(parsed.data.id);
+      if (existing?.kind !== 'ORIGINAL') return refusal(404, 'NOT_FOUND', 'no such original entry');
+      return writeAnswer(await store.updateEntry(parsed.data.id, parsed.data.expectedVersion ?? null, parsed.data.patch, now().toISOString()));
+    }),
+  );
 
   return router;
 }

@@ -1,5 +1,6 @@
-// Chooses the store backend for a province: PostgreSQL when DATABASE_URL is set (one schema per
-// province, so provinces can share a database), else SQLite in the data directory.
+// Chooses the store backend for a province: PostgreSQL when the config names a database
+// (`databaseUrl`, from DATABASE_URL; one schema per province, so provinces can share a database),
+// else SQLite in the data directory.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,14 +25,14 @@ export function pgSchemaFor(province: ProvinceConfig): string {
 }
 
 export async function openStore(cfg: StackConfig, province: ProvinceConfig): Promise<CatalogueStore> {
-  const url = process.env.DATABASE_URL;
+  const url = cfg.databaseUrl;
   if (url) return PostgresCatalogueStore.open(url, pgSchemaFor(province));
   return new SqliteCatalogueStore(storeFileFor(cfg, province));
 }
 
 /** The province's e-certificate library, on the same backend as its catalogue. */
 export async function openCertificateStore(cfg: StackConfig, province: ProvinceConfig): Promise<CertificateStore> {
-  const url = process.env.DATABASE_URL;
+  const url = cfg.databaseUrl;
   if (!url) return new SqliteCertificateStore(certificateStoreFile(cfg.dataDir, province.id));
   // Opening the catalogue store applies the schema migrations, certificates table included.
   await (await PostgresCatalogueStore.open(url, pgSchemaFor(province))).close();
@@ -40,7 +41,7 @@ export async function openCertificateStore(cfg: StackConfig, province: ProvinceC
 
 /** Where a province's catalogue lives, for messages: the SQLite file or the PostgreSQL schema. */
 export function storeLocation(cfg: StackConfig, province: ProvinceConfig): string {
-  return process.env.DATABASE_URL ? `PostgreSQL schema ${pgSchemaFor(province)}` : storeFileFor(cfg, province);
+  return cfg.databaseUrl ? `PostgreSQL schema ${pgSchemaFor(province)}` : storeFileFor(cfg, province);
 }
 
 /**
@@ -49,7 +50,7 @@ export function storeLocation(cfg: StackConfig, province: ProvinceConfig): strin
  * tables are truncated in one statement (the schema and its migrations stay).
  */
 export async function resetCatalogue(cfg: StackConfig, province: ProvinceConfig): Promise<void> {
-  const url = process.env.DATABASE_URL;
+  const url = cfg.databaseUrl;
   if (!url) {
     const file = storeFileFor(cfg, province);
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
