@@ -32,7 +32,7 @@ import { SCOPES, type Caller, type Scope } from '../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { LOCAL_SUBGRAPH_NAME, localSdl } from '../common/schema/local-sdl.js';
 import { RootFieldTable } from '../gateway/policy/root-fields.js';
-import type { GatewayContext } from '../gateway/federation/context.js';
+import type { GatewayContext } from '../gateway/context.js';
 import { buildDirectorySubgraph } from '../gateway/federation/directory/subgraph.js';
 import { ProvinceClients } from '../gateway/federation/province-clients.js';
 import { composeSupergraph } from '../gateway/federation/supergraph.js';

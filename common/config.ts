@@ -45,7 +45,7 @@ const provinceSchema = z.strictObject({
   }),
   // Revocation of the province's client certificates (RFC 5280 §5): where its CA publishes its
   // CRL, a file path (relative to the config directory) or an https:// URL. Default: the dev PKI
-  // file. The CRL must verify against the province CA (gateway/ingress/revocation.ts).
+  // file. The CRL must verify against the province CA (gateway/identity/revocation.ts).
   crl: z
     .strictObject({
       source: z.string().min(1).optional(),

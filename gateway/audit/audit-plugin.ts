@@ -3,7 +3,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../common/audit/audit-log.js';
-import type { GatewayContext } from '../federation/context.js';
+import type { GatewayContext } from '../context.js';
 import type { RootFieldTable } from '../policy/root-fields.js';
 
 export function auditPlugin(log: AuditLog, rootFields: RootFieldTable): ApolloServerPlugin<GatewayContext> {

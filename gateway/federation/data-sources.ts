@@ -7,7 +7,7 @@ import { type GraphQLError, execute, parse, validate, type DocumentNode, type Gr
 import { provinceUnavailable } from '../../common/errors.js';
 import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';
 import type { ProvinceConfig } from '../../common/config.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../context.js';
 import { ProvinceUnavailable, type ProvinceClients } from './province-clients.js';
 
 type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>>;

@@ -10,7 +10,7 @@ import { CALLER_ASSERTION_HEADER, type CallerAssertionSigner } from '../../commo
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { CircuitBreaker } from '../../common/circuit-breaker.js';
 
 /** The province could not be reached in time, or answered with a server error. */
 export class ProvinceUnavailable extends Error {

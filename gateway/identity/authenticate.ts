@@ -3,7 +3,7 @@
 // the refusal names a reason code and never echoes the token or internal detail.
 import type { TLSSocket } from 'node:tls';
 import type { Caller } from '../../common/identity/caller.js';
-import type { ProvinceTrustStore } from '../ingress/client-certificate.js';
+import type { ProvinceTrustStore } from './client-certificate.js';
 import { TokenRefused, type ProvinceTokenVerifier } from './token-verifier.js';
 
 export interface AuthRefusal {

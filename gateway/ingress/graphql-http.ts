@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Caller } from '../../common/identity/caller.js';
-import type { GatewayContext } from '../federation/context.js';
+import type { GatewayContext } from '../context.js';
 import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type AuthRefusal, type Authenticator } from '../identity/authenticate.js';
 
 export interface GraphqlHttpOptions {

@@ -3,7 +3,7 @@
 // (provinces from config, operations from the scope table, reasons from code), never
 // client-chosen strings.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BreakerState } from '../federation/circuit-breaker.js';
+import type { BreakerState } from '../../common/circuit-breaker.js';
 import type { VerifiedCrl } from '../../common/pki/crl.js';
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };

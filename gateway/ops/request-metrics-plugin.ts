@@ -2,7 +2,7 @@
 // root fields that have a rule (a bounded set, from gateway/policy/root-fields.ts), never the
 // client's operationName.
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from '../federation/context.js';
+import type { GatewayContext } from '../context.js';
 import type { RootFieldTable } from '../policy/root-fields.js';
 import type { GatewayMetrics } from './metrics.js';
 

@@ -5,7 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode } from 'graphql';
 import { hasScope } from '../../common/identity/caller.js';
-import type { GatewayContext } from '../federation/context.js';
+import type { GatewayContext } from '../context.js';
 import type { RootFieldTable } from './root-fields.js';
 
 function operationNotDetermined(operationName: string | undefined, document: DocumentNode): GraphQLError {

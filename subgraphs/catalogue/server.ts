@@ -4,39 +4,26 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { parse } from 'graphql';
+import express from 'express';
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
 import { AuditLog } from '../../common/audit/audit-log.js';
-import { forbidden } from '../../common/errors.js';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { requestLog } from '../../common/request-log.js';
-import { CALLER_ASSERTION_HEADER, CallerAssertionVerifier, REQUEST_ID_HEADER, requestIdFrom } from '../../common/identity/caller-assertion.js';
+import { CallerAssertionVerifier, } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
-import { certificateTypeName, entryTypeName, provinceSdl } from '../../common/schema/province-sdl.js';
-import { hasScope } from '../../common/identity/caller.js';
 import { checkPemFiles } from '../../common/tls/check-files.js';
-import { FileChangeWatcher } from '../../common/tls/file-change-watcher.js';
-import { TLS_SERVER_HARDENING } from '../../common/tls/server-options.js';
-import { toGraphQLCertificate, toGraphQLEntry } from './entry-graphql.js';
+import { startHttpsServer } from '../../common/tls/https-server.js';
 import { certificateApi } from './certificates/certificate-api.js';
 import type { CertificateStore } from './certificates/certificate-store.js';
 import { loadSealKeys } from './certificates/seal-keys.js';
 import { internalApi } from './internal-api.js';
-import { canRead, isVisibleTo } from './policy.js';
+import { gatewayOnly } from './gateway-only.js';
+import { buildProvinceSchema, type SubgraphContext } from './province-schema.js';
 import type { CatalogueStore } from './store/store.js';
-
-export interface SubgraphContext {
-  caller: Caller;
-}
 
 export interface RunningSubgraph {
   province: ProvinceConfig;
@@ -57,31 +44,21 @@ export interface StartSubgraphOptions {
   host?: string;
 }
 
-function refuse(res: Response, status: number, code: string, message: string) {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-}
-
 export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise<RunningSubgraph> {
   const { cfg, province, store, certificates } = opts;
-  {
-    const pp0 = provincePaths(cfg.certsDir, province.id);
-    const gp0 = gatewayPaths(cfg.certsDir);
-    checkPemFiles([
-      { path: pp0.serverCert, kind: 'certificate' },
-      { path: pp0.serverKey, kind: 'private key' },
-      { path: pp0.sealKey, kind: 'private key' },
-      { path: pp0.sealJwks, kind: 'jwks' },
-      { path: gp0.ca, kind: 'certificate' },
-      { path: gp0.clientCert, kind: 'certificate' },
-      { path: gp0.assertionJwks, kind: 'jwks' },
-    ]);
-  }
-  const sealKeys = loadSealKeys(cfg, province);
-  const log = createLogger(`subgraph-${province.id}`);
-  const certTypename = certificateTypeName(province);
   const pp = provincePaths(cfg.certsDir, province.id);
   const gp = gatewayPaths(cfg.certsDir);
-  const typename = entryTypeName(province);
+  checkPemFiles([
+    { path: pp.serverCert, kind: 'certificate' },
+    { path: pp.serverKey, kind: 'private key' },
+    { path: pp.sealKey, kind: 'private key' },
+    { path: pp.sealJwks, kind: 'jwks' },
+    { path: gp.ca, kind: 'certificate' },
+    { path: gp.clientCert, kind: 'certificate' },
+    { path: gp.assertionJwks, kind: 'jwks' },
+  ]);
+  const sealKeys = loadSealKeys(cfg, province);
+  const log = createLogger(`subgraph-${province.id}`);
   const auditFile = path.join(cfg.dataDir, 'audit', `${province.id}.sqlite`);
   const audit = new AuditLog(auditFile);
   // Pin the gateway's client certificate: a valid certificate from the same CA is not
@@ -89,33 +66,8 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
   let pinnedGateway = certFingerprint256(readFileSync(gp.clientCert));
   const verifier = new CallerAssertionVerifier(JSON.parse(readFileSync(gp.assertionJwks, 'utf8')), province.id);
 
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(provinceSdl(province)),
-    resolvers: {
-      [typename]: {
-        async __resolveReference(ref: { id: string }, ctx: SubgraphContext) {
-          if (!canRead(ctx.caller)) {
-            throw forbidden('catalogue:read is required');
-          }
-          const rec = await store.getEntry(ref.id);
-          if (!rec || !isVisibleTo(rec, ctx.caller, province)) return null;
-          return toGraphQLEntry(rec, province, typename);
-        },
-      },
-      [certTypename]: {
-        async __resolveReference(ref: { id: string }, ctx: SubgraphContext) {
-          if (!hasScope(ctx.caller, 'certificate:verify')) {
-            throw forbidden('certificate:verify is required');
-          }
-          const rec = await certificates.get(ref.id);
-          return rec ? toGraphQLCertificate(rec, province, certTypename, sealKeys.kid) : null;
-        },
-      },
-    } as never,
-  });
-
   const apollo = new ApolloServer<SubgraphContext>({
-    schema,
+    schema: buildProvinceSchema(province, store, certificates, sealKeys.kid),
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     includeStacktraceInErrorResponses: false,
   });
@@ -128,21 +80,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
   });
 
   app.use(requestLog(log));
-  app.use(async (req: Request, res: Response, next: NextFunction) => {
-    const socket = req.socket as TLSSocket;
-    const peer = socket.getPeerCertificate?.();
-    if (!socket.authorized || !peer?.raw || certFingerprint256(peer.raw) !== pinnedGateway) {
-      return refuse(res, 403, 'FORBIDDEN', 'only the federation gateway may call this subgraph');
-    }
-    const assertion = req.headers[CALLER_ASSERTION_HEADER];
-    if (typeof assertion !== 'string') return refuse(res, 401, 'UNAUTHENTICATED', 'caller assertion missing');
-    try {
-      res.locals.caller = await verifier.verify(assertion, requestIdFrom(req.headers[REQUEST_ID_HEADER]));
-    } catch {
-      return refuse(res, 401, 'UNAUTHENTICATED', 'caller assertion invalid or expired');
-    }
-    next();
-  });
+  app.use(gatewayOnly(() => pinnedGateway, verifier));
 
   app.use('/internal/v1/certificates', certificateApi(province, certificates, sealKeys, audit));
   app.use('/internal/v1', internalApi(province, store, audit));
@@ -152,47 +90,36 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     expressMiddleware(apollo, { context: async ({ res }) => ({ caller: res.locals.caller as Caller }) }),
   );
 
-  const secureContext = () => ({ key: readFileSync(pp.serverKey), cert: readFileSync(pp.serverCert), ca: readFileSync(gp.ca) });
-  const server = https.createServer(
-    {
-      ...secureContext(),
-      requestCert: true,
-      rejectUnauthorized: true,
-      ...TLS_SERVER_HARDENING,
-    },
-    app,
-  );
-  // Rotation without restart: new server certificate, gateway CA or gateway client
-  // certificate (the pin) take effect for new handshakes.
-  const reloadTls = () => {
-    try {
-      const next = secureContext();
-      const pin = certFingerprint256(readFileSync(gp.clientCert));
-      server.setSecureContext({ ...next, ...TLS_SERVER_HARDENING });
-      pinnedGateway = pin;
-    } catch {
-      // Keep the previous material if a file is mid-replacement; the next change retries.
-    }
-  };
-  const watcher = new FileChangeWatcher([pp.serverKey, pp.serverCert, gp.ca, gp.clientCert], reloadTls);
+  // Rotation without restart: a new server certificate, gateway CA or gateway client certificate
+  // (the pin) takes effect for new handshakes; the pin changes only with the context it belongs to.
+  let nextPin: string | null = null;
   const host = opts.host ?? province.subgraph.host;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? province.subgraph.port, host, () => resolve());
+  const listener = await startHttpsServer({
+    secureContext: () => ({ key: readFileSync(pp.serverKey), cert: readFileSync(pp.serverCert), ca: readFileSync(gp.ca) }),
+    rejectUnauthorized: true,
+    handler: app,
+    host,
+    port: opts.port ?? province.subgraph.port,
+    watch: [pp.serverKey, pp.serverCert, gp.ca, gp.clientCert],
+    beforeReload: () => {
+      nextPin = certFingerprint256(readFileSync(gp.clientCert));
+    },
+    onReload: (err) => {
+      // A file mid-replacement keeps the previous material; the next change retries.
+      if (!err && nextPin) pinnedGateway = nextPin;
+      nextPin = null;
+    },
+    drainMs: 5_000,
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = listener.port;
   return {
     province,
     port,
     url: `https://${host}:${port}/graphql`,
     auditFile,
-    reloadTls,
+    reloadTls: listener.reloadTls,
     async close() {
-      watcher.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await listener.close();
       await apollo.stop();
       await audit.close();
     },

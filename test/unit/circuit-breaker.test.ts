@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { CircuitBreaker, type BreakerState } from '../../gateway/federation/circuit-breaker.js';
+import { CircuitBreaker, type BreakerState } from '../../common/circuit-breaker.js';
 
 describe('circuit breaker', () => {
   let t = 0;

@@ -11,7 +11,7 @@ import * as asn1js from 'asn1js';
 import { CrlError, crlDer, issueCrl, normalizeSerial, verifyCrl, type VerifiedCrl } from '../../common/pki/crl.js';
 import { createCa, issueCertificate, selfSignedLike, type CertAndKey } from '../../common/pki/dev-pki.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
-import { FileCrlSource, crlFreshness, crlSourceFor, revocationVerdict } from '../../gateway/ingress/revocation.js';
+import { FileCrlSource, crlFreshness, crlSourceFor, revocationVerdict } from '../../gateway/identity/revocation.js';
 
 const HOUR = 3_600_000;
 

@@ -6,7 +6,7 @@ import type { MirrorSourceState } from '../../../common/schema/enums.js';
 import { entryTypeName } from '../../../common/schema/province-sdl.js';
 import type { CatalogueEntryRecord } from '../../../domain/catalogue.js';
 import { parseEntryId } from '../../../domain/entry-id.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../../context.js';
 import { ProvinceUnavailable } from '../province-clients.js';
 import type { DirectoryDeps } from './deps.js';
 import { fromProvinceError } from './index-calls.js';

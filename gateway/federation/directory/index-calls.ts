@@ -5,7 +5,7 @@ import type { GraphQLError } from 'graphql';
 import type { ProvinceConfig } from '../../../common/config.js';
 import { codedError, provinceUnavailable, type ErrorCode } from '../../../common/errors.js';
 import type { IndexAnswers, IndexPath, IndexRequest } from '../../../common/index-api.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../../context.js';
 import { ProvinceRefused, ProvinceUnavailable, type ProvinceClients } from '../province-clients.js';
 
 /** A province's refusal or absence as the caller's error; anything else is a bug and rethrown. */

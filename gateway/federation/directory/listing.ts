@@ -4,7 +4,7 @@ import type { ProvinceConfig } from '../../../common/config.js';
 import { badInput, codedError } from '../../../common/errors.js';
 import type { IndexRequest } from '../../../common/index-api.js';
 import { entryTypeName } from '../../../common/schema/province-sdl.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../../context.js';
 import { CursorCodec, CursorError } from './cursor.js';
 import { fromProvinceError, type IndexCalls } from './index-calls.js';
 import { checkFilter, checkPageSize, type Routing } from './inputs.js';

@@ -2,7 +2,7 @@
 // administrators' writes, which go only into the caller's own province (which checks again).
 import type { CatalogueEntryRecord } from '../../../domain/catalogue.js';
 import { codedError, badInput } from '../../../common/errors.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../../context.js';
 import { ProvinceUnavailable } from '../province-clients.js';
 import type { DirectoryDeps } from './deps.js';
 import { fromProvinceError } from './index-calls.js';

@@ -2,7 +2,7 @@
 // query planner resolves in the owning province; scopes are checked by the root-field guard.
 import { badInput } from '../../../common/errors.js';
 import { certificateTypeName } from '../../../common/schema/province-sdl.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../../context.js';
 import type { DirectoryDeps } from './deps.js';
 import { cleanSearch } from './inputs.js';
 import { entryRef } from './listing.js';

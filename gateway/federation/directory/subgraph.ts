@@ -8,7 +8,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import type { StackConfig } from '../../../common/config.js';
 import { localSdl } from '../../../common/schema/local-sdl.js';
 import type { RootFieldTable } from '../../policy/root-fields.js';
-import type { GatewayContext } from '../context.js';
+import type { GatewayContext } from '../../context.js';
 import type { ProvinceClients } from '../province-clients.js';
 import { entityResolvers } from './entity-resolvers.js';
 import { IndexCalls } from './index-calls.js';

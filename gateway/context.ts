@@ -1,7 +1,7 @@
 // Per-request context shared by the gateway's GraphQL layer: who is calling, and the
 // errors the directory collects for provinces that could not answer (partial results).
 import type { GraphQLError } from 'graphql';
-import type { Caller } from '../../common/identity/caller.js';
+import type { Caller } from '../common/identity/caller.js';
 
 export interface GatewayContext {
   caller: Caller;

@@ -273,7 +273,7 @@ export function crlSourceFor(p: ProvinceCrlConfig, configDir: string, defaults: 
   return new FileCrlSource(where ? path.resolve(configDir, where) : defaults.crlFile, defaults.caFile, events);
 }
 
-/** What the client-certificate check asks per request (gateway/ingress/client-certificate.ts). */
+/** What the client-certificate check asks per request (gateway/identity/client-certificate.ts). */
 export interface RevocationCheck {
   verdict(provinceId: string, cert: { serial: string; issuerFingerprint256: string }): RevocationVerdict;
 }

@@ -1,7 +1,7 @@
 // Which province is calling? The province whose root CA the client certificate's verified
 // chain ends at, compared by SHA-256 fingerprint of the DER, never by name: a self-signed
 // certificate that copies a CA's subject fails verification and matches no fingerprint. Then:
-// has that province revoked it (its CRL, gateway/ingress/revocation.ts)?
+// has that province revoked it (its CRL, gateway/identity/revocation.ts)?
 import { readFileSync } from 'node:fs';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
