@@ -3,7 +3,7 @@
 // and never from plain headers (docs/DESIGN.md §4).
 import { SignJWT, jwtVerify, createLocalJWKSet, importPKCS8, type JSONWebKeySet, type CryptoKey } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { TtlCache } from '../ttl-cache.js';
+import { BoundedCache } from '../bounded-cache.js';
 import { SCOPES, type Caller, type Scope } from './caller.js';
 
 export const CALLER_ASSERTION_HEADER = 'x-chuanyu-caller';
@@ -27,7 +27,7 @@ export class CallerAssertionSigner {
   // One signature per caller identity and subgraph, reused for most of its 30 s life: the
   // assertion names who is calling, not which request, and only the pinned gateway channel
   // can present it, so reuse within its lifetime adds no replay exposure.
-  private readonly cache = new TtlCache<Promise<string>>(10_000);
+  private readonly cache = new BoundedCache<Promise<string>>(10_000);
 
   private constructor(
     private readonly key: CryptoKey,
@@ -74,7 +74,7 @@ export class CallerAssertionSigner {
 export class CallerAssertionVerifier {
   private readonly keys: ReturnType<typeof createLocalJWKSet>;
   // Verified assertions by their exact bytes, until they expire (the gateway reuses them).
-  private readonly verified = new TtlCache<Omit<Caller, 'requestId'>>(10_000);
+  private readonly verified = new BoundedCache<Omit<Caller, 'requestId'>>(10_000);
   constructor(
     jwks: JSONWebKeySet,
     private readonly provinceId: string,

@@ -4,6 +4,7 @@
 // per call: the default fetcher is a main cost of @apollo/gateway, docs/DESIGN.md §7).
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { type GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { BoundedCache } from '../../common/bounded-cache.js';
 import { provinceUnavailable } from '../../common/errors.js';
 import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';
 import type { ProvinceConfig } from '../../common/config.js';
@@ -18,7 +19,8 @@ type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>
  * "province unavailable" errors its resolvers collected are added next to its partial data.
  */
 export class DirectoryDataSource implements GraphQLDataSource<GatewayContext> {
-  private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  // The planner sends the same few operations: parsed and validated once each.
+  private readonly documents = new BoundedCache<DocumentNode | readonly GraphQLError[]>(500);
 
   constructor(private readonly schema: GraphQLSchema) {}
 
@@ -32,7 +34,6 @@ export class DirectoryDataSource implements GraphQLDataSource<GatewayContext> {
       } catch (err) {
         doc = [err as GraphQLError];
       }
-      if (this.documents.size >= 500) this.documents.delete(this.documents.keys().next().value!);
       this.documents.set(query, doc);
     }
     return doc;
@@ -71,13 +72,12 @@ export class ProvinceDataSource implements GraphQLDataSource<GatewayContext> {
     const caller = context?.caller;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (caller) {
-      context.touched?.add(this.provinceId);
       headers[CALLER_ASSERTION_HEADER] = await this.clients.assertion(caller, this.provinceId);
       headers[REQUEST_ID_HEADER] = caller.requestId;
     }
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName });
     try {
-      return (await this.clients.postGraphql(province, body, headers)) as Response;
+      return (await this.clients.postGraphql(province, body, headers, caller ? context.touched : undefined)) as Response;
     } catch (err) {
       if (!(err instanceof ProvinceUnavailable)) throw err;
       // A fetch that fails outright (unreachable, timeout, open circuit) names the province.

@@ -166,7 +166,8 @@ export class ProvinceClients {
    * 200 answer or of a 4xx carrying GraphQL errors (those are the subgraph's refusals, passed
    * on); anything else is ProvinceUnavailable.
    */
-  async postGraphql(province: ProvinceConfig, body: string, headers: Record<string, string>): Promise<unknown> {
+  async postGraphql(province: ProvinceConfig, body: string, headers: Record<string, string>, touched?: Set<string>): Promise<unknown> {
+    touched?.add(province.id);
     return this.guarded(
       province,
       'graphql',
@@ -198,8 +199,13 @@ export class ProvinceClients {
     );
   }
 
-  /** Call the province's index API (JSON over mTLS, with the caller assertion). */
-  async callIndex<T>(province: ProvinceConfig, path: string, body: unknown, caller: Caller, extraHeaders?: Record<string, string>): Promise<T> {
+  /**
+   * Call the province's index API (JSON over mTLS, with the caller assertion). Both kinds of call
+   * onwards record the province in the request's `touched` set (its audit record's
+   * provincesTouched) here, and only here.
+   */
+  async callIndex<T>(province: ProvinceConfig, path: string, body: unknown, caller: Caller, extraHeaders?: Record<string, string>, touched?: Set<string>): Promise<T> {
+    touched?.add(province.id);
     if (!this.agents.has(province.id)) throw new ProvinceUnavailable(province, 'not configured');
     const assertion = await this.assertion(caller, province.id);
     const { statusCode, json } = await this.guarded(

@@ -5,7 +5,7 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { ProvinceConfig } from '../../common/config.js';
 import { SCOPES, type Scope } from '../../common/identity/caller.js';
-import { TtlCache } from '../../common/ttl-cache.js';
+import { BoundedCache } from '../../common/bounded-cache.js';
 import type { JwksSource } from './jwks-source.js';
 
 export type TokenRefusal =
@@ -75,7 +75,7 @@ export class ProvinceTokenVerifier {
   // A token that verified once is the same bytes next time: keep the result (not the
   // decision) until its exp, and re-check what can change per request — the certificate it
   // is presented with, the clock, and whether the key set was replaced since.
-  private readonly verified = new TtlCache<CachedToken>(10_000);
+  private readonly verified = new BoundedCache<CachedToken>(10_000);
 
   constructor(
     readonly province: ProvinceConfig,

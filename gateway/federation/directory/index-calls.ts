@@ -1,6 +1,6 @@
-// The directory's calls to a province's index API, typed by path (common/index-api.ts). Every
-// call goes through here, so the audit record names the provinces a request touched, and a
-// province's refusal or absence becomes the GraphQL error the caller sees.
+// The directory's calls to a province's index API, typed by path (common/index-api.ts): the
+// request's caller and Idempotency-Key go with them, and a province's refusal or absence becomes the
+// GraphQL error the caller sees.
 import type { GraphQLError } from 'graphql';
 import type { ProvinceConfig } from '../../../common/config.js';
 import { codedError, provinceUnavailable, type ErrorCode } from '../../../common/errors.js';
@@ -23,9 +23,8 @@ export class IndexCalls {
    * (into the caller's own province), so the client's Idempotency-Key goes with it.
    */
   call<P extends IndexPath>(province: ProvinceConfig, path: P, body: IndexRequest<P>, ctx: GatewayContext, write = false): Promise<IndexAnswers[P]> {
-    ctx.touched.add(province.id);
     const headers = write && ctx.idempotencyKey ? { 'idempotency-key': ctx.idempotencyKey } : undefined;
-    return this.clients.callIndex<IndexAnswers[P]>(province, path, body, ctx.caller, headers);
+    return this.clients.callIndex<IndexAnswers[P]>(province, path, body, ctx.caller, headers, ctx.touched);
   }
 
   /** Like `call`, with a province's refusal or absence turned into the caller's GraphQL error. */

@@ -3,6 +3,7 @@
 // trigram tokenizer (terms shorter than three characters fall back to LIKE, which trigram
 // cannot index).
 import Database from 'better-sqlite3';
+import { BoundedCache } from '../../../common/bounded-cache.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
@@ -219,7 +220,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly insertStmt: Database.Statement<Record<string, unknown>>;
   private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
-  private readonly countCache = new Map<string, Pick<SliceResult, 'total' | 'bySharingType'>>();
+  private readonly countCache = new BoundedCache<Pick<SliceResult, 'total' | 'bySharingType'>>(1000);
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -320,7 +321,6 @@ export class SqliteCatalogueStore implements CatalogueStore {
       total += c.n;
     }
     const result = { total, bySharingType };
-    if (this.countCache.size >= 1000) this.countCache.delete(this.countCache.keys().next().value!);
     this.countCache.set(key, result);
     return result;
   }

@@ -1,7 +1,8 @@
-// A small bounded cache with per-entry expiry (Map insertion order gives LRU eviction).
-// Used for work whose result is valid until a known instant: verified tokens until their
-// `exp`, signed caller assertions until shortly before theirs.
-export class TtlCache<V> {
+// The one bounded cache of the project: at most `maxEntries` entries, least recently used evicted
+// first (Map insertion order), each entry optionally valid only until a known instant. Verified
+// tokens live until their `exp`, signed caller assertions until shortly before theirs; parsed
+// planner operations and store facet counts until evicted (or the cache is cleared).
+export class BoundedCache<V> {
   private readonly map = new Map<string, { value: V; expiresAt: number }>();
 
   constructor(private readonly maxEntries: number) {}
@@ -19,7 +20,8 @@ export class TtlCache<V> {
     return hit.value;
   }
 
-  set(key: string, value: V, expiresAt: number): void {
+  /** `expiresAt` (epoch ms): omitted, the entry stays until evicted. */
+  set(key: string, value: V, expiresAt = Number.POSITIVE_INFINITY): void {
     if (this.map.has(key)) this.map.delete(key);
     else if (this.map.size >= this.maxEntries) this.map.delete(this.map.keys().next().value!);
     this.map.set(key, { value, expiresAt });
