@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadStackConfig } from '../common/config.js';
+import { parseCommandLine, runCommand } from '../common/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -53,11 +53,9 @@ export function renderManifests(configDir: string): string {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { 'config-dir': { type: 'string', default: path.join(here, 'config') } } });
-  try {
-    process.stdout.write(renderManifests(path.resolve(values['config-dir']!)));
-  } catch (err) {
-    process.stderr.write(`render: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
+  const command = { name: 'deploy:render', usage: 'usage: npm run --silent deploy:render -- [--config-dir DIR]   (default: deploy/config)' };
+  runCommand(command, async () => {
+    const { values } = parseCommandLine(command, { options: { 'config-dir': { type: 'string', default: path.join(here, 'config') } } });
+    process.stdout.write(renderManifests(path.resolve(values['config-dir'])));
+  });
 }

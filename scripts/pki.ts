@@ -2,23 +2,19 @@
 // Creates the missing parts of the development PKI for the gateway and every configured province,
 // or revokes one dev client certificate (adds it to its province's CRL).
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadStackConfig, type StackConfig } from '../common/config.js';
 import { UnknownDevClient, ensureDevPki, revokeDevClient } from '../common/pki/dev-pki.js';
 import { DEV_CLIENTS } from '../common/pki/paths.js';
+import { UsageError, parseCommandLine, runCommand } from '../common/cli.js';
 
-const USAGE = 'usage: npm run pki [-- --force] [--revoke PROVINCE/CLIENT] [--certs-dir DIR] [--config-dir DIR]';
+const COMMAND = { name: 'pki', usage: 'usage: npm run pki [-- --force] [--revoke PROVINCE/CLIENT] [--certs-dir DIR] [--config-dir DIR]' };
 
 // Exit code 2: the named province or client does not exist (distinct from a failure, 1).
 async function revoke(cfg: StackConfig, target: string): Promise<number> {
   const [province, client, ...rest] = target.split('/');
-  if (!province || !client || rest.length > 0) {
-    console.error(`pki: --revoke takes PROVINCE/CLIENT, e.g. chongqing/counter\n${USAGE}`);
-    return 2;
-  }
+  if (!province || !client || rest.length > 0) throw new UsageError('--revoke takes PROVINCE/CLIENT, e.g. chongqing/counter');
   if (!cfg.provinces.some((p) => p.id === province)) {
-    console.error(`pki: unknown province "${province}" (configured: ${cfg.provinces.map((p) => p.id).join(', ')})`);
-    return 2;
+    throw new UsageError(`unknown province "${province}" (configured: ${cfg.provinces.map((p) => p.id).join(', ')})`, false);
   }
   try {
     const r = await revokeDevClient({ certsDir: cfg.certsDir, province, client });
@@ -35,40 +31,15 @@ async function revoke(cfg: StackConfig, target: string): Promise<number> {
     return 0;
   } catch (err) {
     if (!(err instanceof UnknownDevClient)) throw err;
-    console.error(
-      `pki: unknown client "${client}" of ${province}: ${err.message} (dev clients: ${DEV_CLIENTS.join(', ')}; run "npm run pki" first if the PKI is missing)`,
-    );
-    return 2;
+    throw new UsageError(`unknown client "${client}" of ${province}: ${err.message} (dev clients: ${DEV_CLIENTS.join(', ')}; run "npm run pki" first if the PKI is missing)`, false);
   }
 }
 
-async function main(): Promise<number> {
-  let values: { force?: boolean; revoke?: string; 'certs-dir'?: string; 'config-dir'?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        force: { type: 'boolean' },
-        revoke: { type: 'string' },
-        'certs-dir': { type: 'string' },
-        'config-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    console.error(`pki: ${(err as Error).message}\n${USAGE}`);
-    return 1;
-  }
-  if (values.help) {
-    console.error(USAGE);
-    return 0;
-  }
-  if (values.revoke !== undefined && values.force) {
-    console.error(`pki: --revoke and --force do not go together\n${USAGE}`);
-    return 1;
-  }
-
+runCommand(COMMAND, async () => {
+  const { values } = parseCommandLine(COMMAND, {
+    options: { force: { type: 'boolean' }, revoke: { type: 'string' }, 'certs-dir': { type: 'string' }, 'config-dir': { type: 'string' } },
+  });
+  if (values.revoke !== undefined && values.force) throw new UsageError('--revoke and --force do not go together');
   const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'] });
   if (values.revoke !== undefined) return revoke(cfg, values.revoke);
   const started = Date.now();
@@ -86,12 +57,4 @@ async function main(): Promise<number> {
       'Development-only credentials: never use them in production.',
   );
   return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`pki: failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+});

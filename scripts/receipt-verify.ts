@@ -6,17 +6,19 @@
 // configured province (config + dev PKI layout; the seal key signs receipts too). With --jwks, trusts
 // exactly the files given and reads no configuration, as a counter without the stack would.
 //
-// Exit 0: "VALID receipt: …"; exit 1: "INVALID receipt: <reason>"; exit 2: usage or key-file error.
+// Exit 0: "VALID receipt: …"; exit 1: "INVALID receipt: <reason>"; exit 2: usage, receipt-file or
+// key-file error (scripts/cli.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { loadStackConfig } from '../common/config.js';
 import { provincePaths } from '../common/pki/paths.js';
 import { verifyReceipt } from '../domain/receipt.js';
+import { UsageError, parseCommandLine, runCommand } from '../common/cli.js';
 
-const USAGE =
-  'usage: npm run --silent receipt:verify -- <receipt | @file | @-> [--jwks <province>=<jwks.json> …] [--certs-dir DIR] [--config-dir DIR]';
-
-class UsageError extends Error {}
+const COMMAND = {
+  name: 'receipt:verify',
+  usage: 'usage: npm run --silent receipt:verify -- <receipt | @file | @-> [--jwks <province>=<jwks.json> …] [--certs-dir DIR] [--config-dir DIR]',
+};
 
 interface Args {
   receipt: string;
@@ -25,34 +27,19 @@ interface Args {
   configDir?: string;
 }
 
-function parseArgs(argv: string[]): Args {
+function readArgs(): Args {
+  const { values, positionals } = parseCommandLine(COMMAND, {
+    options: { jwks: { type: 'string', multiple: true }, 'certs-dir': { type: 'string' }, 'config-dir': { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the receipt to check' : 'give one receipt');
   const jwks = new Map<string, string>();
-  let receipt: string | undefined;
-  let certsDir: string | undefined;
-  let configDir: string | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (arg === '--') continue;
-    if (arg === '-h' || arg === '--help') throw new UsageError(USAGE);
-    const flag = /^(--jwks|--certs-dir|--config-dir)(?:=(.*))?$/.exec(arg);
-    if (flag) {
-      const value = flag[2] ?? argv[++i];
-      if (value === undefined || value === '') throw new UsageError(`${flag[1]} needs a value\n${USAGE}`);
-      if (flag[1] === '--certs-dir') certsDir = value;
-      else if (flag[1] === '--config-dir') configDir = value;
-      else {
-        const m = /^([a-z][a-z0-9-]{1,30})=(.+)$/.exec(value);
-        if (!m) throw new UsageError(`--jwks expects <province id>=<path to jwks.json>\n${USAGE}`);
-        jwks.set(m[1] as string, m[2] as string);
-      }
-      continue;
-    }
-    if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}\n${USAGE}`);
-    if (receipt !== undefined) throw new UsageError(`give one receipt\n${USAGE}`);
-    receipt = arg;
+  for (const value of values.jwks ?? []) {
+    const m = /^([a-z][a-z0-9-]{1,30})=(.+)$/.exec(value);
+    if (!m) throw new UsageError('--jwks expects <province id>=<path to jwks.json>');
+    jwks.set(m[1] as string, m[2] as string);
   }
-  if (receipt === undefined) throw new UsageError(USAGE);
-  return { receipt, jwks, certsDir, configDir };
+  return { receipt: positionals[0] as string, jwks, certsDir: values['certs-dir'], configDir: values['config-dir'] };
 }
 
 function readReceipt(arg: string): string {
@@ -62,7 +49,7 @@ function readReceipt(arg: string): string {
     // Whole file: an over-long one is then refused by verifyReceipt, never silently cut to fit.
     return readFileSync(file === '-' ? 0 : file, 'utf8').trim();
   } catch (err) {
-    throw new UsageError(`cannot read receipt from ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot read receipt from ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, false);
   }
 }
 
@@ -71,13 +58,13 @@ function readJwks(province: string, file: string): JSONWebKeySet {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UsageError(`cannot read JWKS for ${province} from ${file}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read JWKS for ${province} from ${file}: ${(err as Error).message}`, false);
   }
   const keys = (parsed as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys)) throw new UsageError(`JWKS for ${province} in ${file} has no "keys" array`);
+  if (!Array.isArray(keys)) throw new UsageError(`JWKS for ${province} in ${file} has no "keys" array`, false);
   // A published key set holds public keys only (RFC 7517 §5); a private member means the wrong file.
   if (keys.some((k) => k !== null && typeof k === 'object' && 'd' in k)) {
-    throw new UsageError(`JWKS for ${province} in ${file} contains private key material; give the public jwks.json`);
+    throw new UsageError(`JWKS for ${province} in ${file} contains private key material; give the public jwks.json`, false);
   }
   return parsed as JSONWebKeySet;
 }
@@ -94,12 +81,12 @@ function loadKeys(args: Args): Map<string, JSONWebKeySet> {
     if (existsSync(file)) out.set(p.id, readJwks(p.id, file));
     else process.stderr.write(`receipt:verify: no seal JWKS for ${p.id} at ${file}; its receipts cannot be checked\n`);
   }
-  if (out.size === 0) throw new UsageError(`no seal JWKS found under ${cfg.certsDir} (run "npm run pki", or pass --jwks)`);
+  if (out.size === 0) throw new UsageError(`no seal JWKS found under ${cfg.certsDir} (run "npm run pki", or pass --jwks)`, false);
   return out;
 }
 
-async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+runCommand(COMMAND, async () => {
+  const args = readArgs();
   const receipt = readReceipt(args.receipt);
   const keys = loadKeys(args);
   const r = await verifyReceipt(receipt, (province) => keys.get(province));
@@ -110,12 +97,4 @@ async function main(): Promise<number> {
   const c = r.claims;
   process.stdout.write(`VALID receipt: ${c.result} for ${c.certificateId}, issued by ${r.province} at ${c.checkedAt}\n`);
   return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`receipt:verify: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  },
-);
+});

@@ -6,6 +6,15 @@ import path from 'node:path';
 import { loadStackConfig, ROOT_DIR } from '../common/config.js';
 import { ensureDevPki } from '../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
+import { parseCommandLine } from '../common/cli.js';
+
+const COMMAND = { name: 'start', usage: 'usage: npm start   (the whole dev stack; CHUANYU_CONFIG_DIR, CHUANYU_CERTS_DIR, CHUANYU_DATA_DIR, DATABASE_URL)' };
+try {
+  parseCommandLine(COMMAND, { options: {} });
+} catch (err) {
+  process.stderr.write(`start: ${(err as Error).message}\n${COMMAND.usage}\n`);
+  process.exit(2);
+}
 
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
 const cfg = loadStackConfig();

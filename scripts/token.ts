@@ -3,43 +3,30 @@
 // Prints only the JWT (and a newline) on stdout, so that TOKEN=$(npm run --silent token -- …) works;
 // everything else goes to stderr.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadStackConfig, provinceById } from '../common/config.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, mintDevToken } from '../common/dev-token.js';
 import { DEV_CLIENTS, provincePaths } from '../common/pki/paths.js';
+import { UsageError, parseCommandLine, runCommand } from '../common/cli.js';
 
-const USAGE =
-  'usage: npm run --silent token -- --province <id|division code|ENUM> --client <app|counter|admin> ' +
-  '[--scope "catalogue:read"] [--lifetime SECONDS] [--certs-dir DIR] [--config-dir DIR]';
+const COMMAND = {
+  name: 'token',
+  usage:
+    'usage: npm run --silent token -- --province <id|division code|ENUM> --client <app|counter|admin> ' +
+    '[--scope "catalogue:read"] [--lifetime SECONDS] [--certs-dir DIR] [--config-dir DIR]',
+};
 
-// Problems the caller can fix: exit 2 (UsageError also reprints the usage). Anything else: exit 1.
-class FixableError extends Error {}
-class UsageError extends FixableError {}
-
-async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        province: { type: 'string' },
-        client: { type: 'string' },
-        scope: { type: 'string', default: 'catalogue:read' },
-        lifetime: { type: 'string' },
-        'certs-dir': { type: 'string' },
-        'config-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    console.error(USAGE);
-    return;
-  }
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+runCommand(COMMAND, async () => {
+  const { values } = parseCommandLine(COMMAND, {
+    options: {
+      province: { type: 'string' },
+      client: { type: 'string' },
+      scope: { type: 'string', default: 'catalogue:read' },
+      lifetime: { type: 'string' },
+      'certs-dir': { type: 'string' },
+      'config-dir': { type: 'string' },
+    },
+  });
+  const str = (k: keyof typeof values) => (typeof values[k] === 'string' ? values[k] : undefined);
 
   const provinceArg = str('province');
   const client = str('client');
@@ -69,17 +56,9 @@ async function main(): Promise<void> {
   const paths = provincePaths(cfg.certsDir, province.id);
   const missing = [paths.client(client).cert, paths.idpKey, paths.idpJwks].filter((f) => !existsSync(f));
   if (missing.length > 0) {
-    throw new FixableError(`missing ${missing.join(', ')}: run \`npm run pki\` first (certs dir: ${cfg.certsDir})`);
+    throw new UsageError(`missing ${missing.join(', ')}: run \`npm run pki\` first (certs dir: ${cfg.certsDir})`, false);
   }
 
   const token = await mintDevToken({ certsDir: cfg.certsDir, province, audience: cfg.gateway.audience, client, scope, lifetimeSeconds });
   await new Promise<void>((resolve, reject) => process.stdout.write(`${token}\n`, (err) => (err ? reject(err) : resolve())));
-}
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(`token: ${err instanceof Error ? err.message : String(err)}${err instanceof UsageError ? `\n${USAGE}` : ''}`);
-    process.exit(err instanceof FixableError ? 2 : 1);
-  },
-);
+});
