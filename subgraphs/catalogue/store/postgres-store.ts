@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import { ENTRY_COLUMNS, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
@@ -88,103 +89,18 @@ const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Column, its PostgreSQL type (for UNNEST and parameter casts), and how to read it from a record. */
-const COLUMNS: readonly (readonly [string, string, (r: CatalogueEntryRecord) => unknown])[] = [
-  ['id', 'text', (r) => r.id],
-  ['resource_code', 'text', (r) => r.resourceCode],
-  ['division_code', 'text', (r) => r.divisionCode],
-  ['kind', 'text', (r) => r.kind],
-  ['name', 'text', (r) => r.name],
-  ['classification', 'text', (r) => r.classification],
-  ['provider_name', 'text', (r) => r.providerName],
-  ['provider_code', 'text', (r) => r.providerCode],
-  ['provider_division_code', 'text', (r) => r.providerDivisionCode],
-  ['abstract', 'text', (r) => r.abstract],
-  ['format', 'text', (r) => r.format],
-  ['data_items', 'jsonb', (r) => JSON.stringify(r.dataItems)],
-  ['sharing_type', 'text', (r) => r.sharingType],
-  ['sharing_condition', 'text', (r) => r.sharingCondition],
-  ['sharing_method', 'text', (r) => r.sharingMethod],
-  ['open_type', 'text', (r) => r.openType],
-  ['update_cycle', 'text', (r) => r.updateCycle],
-  ['publish_date', 'text', (r) => r.publishDate],
-  ['related_codes', 'jsonb', (r) => JSON.stringify(r.relatedCodes)],
-  ['version', 'int8', (r) => r.version],
-  ['status', 'text', (r) => r.status],
-  ['created_at', 'text', (r) => r.createdAt],
-  ['updated_at', 'text', (r) => r.updatedAt],
-  ['mirror_source_id', 'text', (r) => r.mirrorSourceId],
-  ['mirror_registered_source_version', 'int8', (r) => r.mirrorRegisteredSourceVersion],
-  ['mirror_registered_by', 'text', (r) => r.mirrorRegisteredBy],
-  ['mirror_registered_at', 'text', (r) => r.mirrorRegisteredAt],
-];
+const PG_TYPES = { text: 'text', json: 'jsonb', int: 'int8' } as const;
+const COLUMNS = ENTRY_COLUMNS.map((column) => [column[0], PG_TYPES[column[2]], (r: CatalogueEntryRecord) => columnValue(r, column)] as const);
 const COLUMN_LIST = COLUMNS.map(([c]) => c).join(', ');
 
 // Rows per INSERT … SELECT FROM unnest(…): big enough to amortise round trips, small enough
 // to keep each statement's arrays modest.
 const INSERT_BATCH = 5000;
 
-interface Row {
-  id: string;
-  resource_code: string;
-  division_code: string;
-  kind: string;
-  name: string;
-  classification: string;
-  provider_name: string;
-  provider_code: string;
-  provider_division_code: string;
-  abstract: string;
-  format: string;
-  data_items: CatalogueEntryRecord['dataItems']; // jsonb arrives parsed
-  sharing_type: string;
-  sharing_condition: string | null;
-  sharing_method: string;
-  open_type: string;
-  update_cycle: string;
-  publish_date: string;
-  related_codes: string[];
-  version: string; // bigint arrives as a string
-  status: string;
-  created_at: string;
-  updated_at: string;
-  mirror_source_id: string | null;
-  mirror_registered_source_version: string | null;
-  mirror_registered_by: string | null;
-  mirror_registered_at: string | null;
-}
+type Row = EntryRow;
 
-function rowToRecord(r: Row): CatalogueEntryRecord {
-  return {
-    id: r.id,
-    resourceCode: r.resource_code,
-    divisionCode: r.division_code,
-    kind: r.kind as CatalogueEntryRecord['kind'],
-    name: r.name,
-    classification: r.classification,
-    providerName: r.provider_name,
-    providerCode: r.provider_code,
-    providerDivisionCode: r.provider_division_code,
-    abstract: r.abstract,
-    format: r.format as CatalogueEntryRecord['format'],
-    dataItems: r.data_items,
-    sharingType: r.sharing_type as CatalogueEntryRecord['sharingType'],
-    sharingCondition: r.sharing_condition,
-    sharingMethod: r.sharing_method as CatalogueEntryRecord['sharingMethod'],
-    openType: r.open_type as CatalogueEntryRecord['openType'],
-    updateCycle: r.update_cycle as CatalogueEntryRecord['updateCycle'],
-    publishDate: r.publish_date,
-    relatedCodes: r.related_codes,
-    // Versions are validated ≤ Number.MAX_SAFE_INTEGER, so Number() is exact.
-    version: Number(r.version),
-    status: r.status as CatalogueEntryRecord['status'],
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    mirrorSourceId: r.mirror_source_id,
-    mirrorRegisteredSourceVersion: r.mirror_registered_source_version === null ? null : Number(r.mirror_registered_source_version),
-    mirrorRegisteredBy: r.mirror_registered_by,
-    mirrorRegisteredAt: r.mirror_registered_at,
-  };
-}
+/** jsonb arrives parsed; int8 as a string (entry-columns.ts turns it into a number). */
+const fromRow = (row: Row): CatalogueEntryRecord => rowToRecord(row, (parsed) => parsed);
 
 /** Escape LIKE wildcards so user text matches literally (backslash is PostgreSQL's default LIKE escape). */
 function likeEscape(s: string): string {
@@ -372,7 +288,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
 
   async getEntry(id: string): Promise<CatalogueEntryRecord | null> {
     const { rows } = await this.pool.query<Row>(`SELECT * FROM ${this.table} WHERE id = $1`, [id]);
-    return rows[0] ? rowToRecord(rows[0]) : null;
+    return rows[0] ? fromRow(rows[0]) : null;
   }
 
   async getEntries(ids: string[]): Promise<Map<string, CatalogueEntryRecord>> {
@@ -383,7 +299,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
     // Insertion order follows the request, as in the SQLite backend.
     for (const id of ids) {
       const r = byId.get(id);
-      if (r) out.set(id, rowToRecord(r));
+      if (r) out.set(id, fromRow(r));
     }
     return out;
   }
@@ -424,7 +340,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
 
   private async lockRow(c: PoolClient, id: string): Promise<CatalogueEntryRecord | null> {
     const { rows } = await c.query<Row>(`SELECT * FROM ${this.table} WHERE id = $1 FOR UPDATE`, [id]);
-    return rows[0] ? rowToRecord(rows[0]) : null;
+    return rows[0] ? fromRow(rows[0]) : null;
   }
 
   /** Rewrites every column of an existing row; returns it as stored. */
@@ -434,7 +350,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
       `UPDATE ${this.table} SET ${sets.join(', ')} WHERE id = $1 RETURNING *`,
       COLUMNS.map(([, , get]) => get(r)),
     );
-    return rowToRecord(rows[0]!);
+    return fromRow(rows[0]!);
   }
 
   async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {

@@ -4,6 +4,7 @@
 // cannot index).
 import Database from 'better-sqlite3';
 import { BoundedCache } from '../../../common/bounded-cache.js';
+import { ENTRY_COLUMNS, ENTRY_COLUMN_NAMES, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
@@ -73,101 +74,16 @@ const MIGRATIONS: string[] = [
   `CREATE INDEX entries_facets ON entries (status, kind, sharing_type);`,
 ];
 
-interface Row {
-  id: string;
-  resource_code: string;
-  division_code: string;
-  kind: string;
-  name: string;
-  classification: string;
-  provider_name: string;
-  provider_code: string;
-  provider_division_code: string;
-  abstract: string;
-  format: string;
-  data_items: string;
-  sharing_type: string;
-  sharing_condition: string | null;
-  sharing_method: string;
-  open_type: string;
-  update_cycle: string;
-  publish_date: string;
-  related_codes: string;
-  version: number;
-  status: string;
-  created_at: string;
-  updated_at: string;
-  mirror_source_id: string | null;
-  mirror_registered_source_version: number | null;
-  mirror_registered_by: string | null;
-  mirror_registered_at: string | null;
+type Row = EntryRow;
+
+/** JSON columns are TEXT in SQLite. */
+const fromRow = (row: Row): CatalogueEntryRecord => rowToRecord(row, (text) => JSON.parse(text as string));
+
+function recordToParams(record: CatalogueEntryRecord): Record<string, unknown> {
+  return Object.fromEntries(ENTRY_COLUMNS.map((column) => [column[0], columnValue(record, column)]));
 }
 
-export function rowToRecord(r: Row): CatalogueEntryRecord {
-  return {
-    id: r.id,
-    resourceCode: r.resource_code,
-    divisionCode: r.division_code,
-    kind: r.kind as CatalogueEntryRecord['kind'],
-    name: r.name,
-    classification: r.classification,
-    providerName: r.provider_name,
-    providerCode: r.provider_code,
-    providerDivisionCode: r.provider_division_code,
-    abstract: r.abstract,
-    format: r.format as CatalogueEntryRecord['format'],
-    dataItems: JSON.parse(r.data_items),
-    sharingType: r.sharing_type as CatalogueEntryRecord['sharingType'],
-    sharingCondition: r.sharing_condition,
-    sharingMethod: r.sharing_method as CatalogueEntryRecord['sharingMethod'],
-    openType: r.open_type as CatalogueEntryRecord['openType'],
-    updateCycle: r.update_cycle as CatalogueEntryRecord['updateCycle'],
-    publishDate: r.publish_date,
-    relatedCodes: JSON.parse(r.related_codes),
-    version: r.version,
-    status: r.status as CatalogueEntryRecord['status'],
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    mirrorSourceId: r.mirror_source_id,
-    mirrorRegisteredSourceVersion: r.mirror_registered_source_version,
-    mirrorRegisteredBy: r.mirror_registered_by,
-    mirrorRegisteredAt: r.mirror_registered_at,
-  };
-}
-
-export function recordToParams(e: CatalogueEntryRecord): Record<string, unknown> {
-  return {
-    id: e.id,
-    resource_code: e.resourceCode,
-    division_code: e.divisionCode,
-    kind: e.kind,
-    name: e.name,
-    classification: e.classification,
-    provider_name: e.providerName,
-    provider_code: e.providerCode,
-    provider_division_code: e.providerDivisionCode,
-    abstract: e.abstract,
-    format: e.format,
-    data_items: JSON.stringify(e.dataItems),
-    sharing_type: e.sharingType,
-    sharing_condition: e.sharingCondition,
-    sharing_method: e.sharingMethod,
-    open_type: e.openType,
-    update_cycle: e.updateCycle,
-    publish_date: e.publishDate,
-    related_codes: JSON.stringify(e.relatedCodes),
-    version: e.version,
-    status: e.status,
-    created_at: e.createdAt,
-    updated_at: e.updatedAt,
-    mirror_source_id: e.mirrorSourceId,
-    mirror_registered_source_version: e.mirrorRegisteredSourceVersion,
-    mirror_registered_by: e.mirrorRegisteredBy,
-    mirror_registered_at: e.mirrorRegisteredAt,
-  };
-}
-
-const COLUMNS = Object.keys(recordToParams({} as CatalogueEntryRecord));
+const COLUMNS = ENTRY_COLUMN_NAMES;
 
 /** Escape LIKE wildcards so user text matches literally. */
 function likePattern(term: string): string {
@@ -265,14 +181,14 @@ export class SqliteCatalogueStore implements CatalogueStore {
 
   async getEntry(id: string): Promise<CatalogueEntryRecord | null> {
     const row = this.getStmt.get(id);
-    return row ? rowToRecord(row) : null;
+    return row ? fromRow(row) : null;
   }
 
   async getEntries(ids: string[]): Promise<Map<string, CatalogueEntryRecord>> {
     const out = new Map<string, CatalogueEntryRecord>();
     for (const id of ids) {
       const row = this.getStmt.get(id);
-      if (row) out.set(id, rowToRecord(row));
+      if (row) out.set(id, fromRow(row));
     }
     return out;
   }
@@ -342,7 +258,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.countCache.clear();
     return this.db.transaction((): MirrorWriteResult => {
       const row = this.getStmt.get(id);
-      const decision = decide(row ? rowToRecord(row) : null);
+      const decision = decide(row ? fromRow(row) : null);
       if (!decision.write) return decision.result;
       if (decision.insert) this.insertStmt.run(recordToParams(decision.record));
       else this.replaceStmt.run(recordToParams(decision.record));

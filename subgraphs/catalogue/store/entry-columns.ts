@@ -1,0 +1,61 @@
+// How a catalogue entry is stored, column by column, for both backends: the column name, its
+// field of the record, and whether it holds JSON or a 64-bit integer (the two places where SQLite
+// and PostgreSQL hand values back differently). Each store derives its row mapping from this list.
+import type { CatalogueEntryRecord } from '../../../domain/catalogue.js';
+
+type Kind = 'text' | 'json' | 'int';
+
+export const ENTRY_COLUMNS = [
+  ['id', 'id', 'text'],
+  ['resource_code', 'resourceCode', 'text'],
+  ['division_code', 'divisionCode', 'text'],
+  ['kind', 'kind', 'text'],
+  ['name', 'name', 'text'],
+  ['classification', 'classification', 'text'],
+  ['provider_name', 'providerName', 'text'],
+  ['provider_code', 'providerCode', 'text'],
+  ['provider_division_code', 'providerDivisionCode', 'text'],
+  ['abstract', 'abstract', 'text'],
+  ['format', 'format', 'text'],
+  ['data_items', 'dataItems', 'json'],
+  ['sharing_type', 'sharingType', 'text'],
+  ['sharing_condition', 'sharingCondition', 'text'],
+  ['sharing_method', 'sharingMethod', 'text'],
+  ['open_type', 'openType', 'text'],
+  ['update_cycle', 'updateCycle', 'text'],
+  ['publish_date', 'publishDate', 'text'],
+  ['related_codes', 'relatedCodes', 'json'],
+  ['version', 'version', 'int'],
+  ['status', 'status', 'text'],
+  ['created_at', 'createdAt', 'text'],
+  ['updated_at', 'updatedAt', 'text'],
+  ['mirror_source_id', 'mirrorSourceId', 'text'],
+  ['mirror_registered_source_version', 'mirrorRegisteredSourceVersion', 'int'],
+  ['mirror_registered_by', 'mirrorRegisteredBy', 'text'],
+  ['mirror_registered_at', 'mirrorRegisteredAt', 'text'],
+] as const satisfies readonly (readonly [string, keyof CatalogueEntryRecord, Kind])[];
+
+export type EntryColumn = (typeof ENTRY_COLUMNS)[number];
+export type EntryRow = Record<EntryColumn[0], unknown>;
+
+export const ENTRY_COLUMN_NAMES: readonly string[] = ENTRY_COLUMNS.map(([column]) => column);
+
+/**
+ * A stored row as a record. `json` decodes a JSON column as the backend returns it (SQLite: text;
+ * PostgreSQL jsonb: already parsed); 64-bit integers arrive as numbers or as strings (pg's int8) and
+ * are exact as numbers, since versions are validated ≤ Number.MAX_SAFE_INTEGER.
+ */
+export function rowToRecord(row: EntryRow, json: (value: unknown) => unknown): CatalogueEntryRecord {
+  const record: Record<string, unknown> = {};
+  for (const [column, field, kind] of ENTRY_COLUMNS) {
+    const value = row[column];
+    record[field] = value === null ? null : kind === 'json' ? json(value) : kind === 'int' ? Number(value) : value;
+  }
+  return record as unknown as CatalogueEntryRecord;
+}
+
+/** The value to store in a column: JSON columns as JSON text, the rest as they are. */
+export function columnValue(record: CatalogueEntryRecord, [, field, kind]: EntryColumn): unknown {
+  const value = record[field];
+  return kind === 'json' ? JSON.stringify(value) : value;
+}
