@@ -3,6 +3,7 @@
 // option, missing or bad value) prints the message and the usage on stderr and exits 2; any other
 // failure prints `<command>: <message>` and exits 1.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadStackConfig, type StackConfig } from './config.js';
 
 /**
  * A problem the caller can fix (how the command was called, or a missing prerequisite): exit 2, with
@@ -23,6 +24,17 @@ export interface Command {
 }
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** Where a command finds the stack: the same three options everywhere (each defaults as in config.ts). */
+export const STACK_DIR_OPTIONS = {
+  'config-dir': { type: 'string' },
+  'certs-dir': { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const;
+
+export function stackConfigFrom(values: { 'config-dir'?: string; 'certs-dir'?: string; 'data-dir'?: string }): StackConfig {
+  return loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'], dataDir: values['data-dir'] });
+}
 
 /** Parses argv (default: this process's) strictly; answers --help itself. */
 export function parseCommandLine<const T extends Omit<ParseArgsConfig, 'args' | 'strict'>>(command: Command, config: T, argv = process.argv.slice(2)) {

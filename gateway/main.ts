@@ -1,23 +1,17 @@
 // Starts the federation gateway: `tsx gateway/main.ts`.
-import { parseArgs } from 'node:util';
-import { loadStackConfig } from '../common/config.js';
+import { STACK_DIR_OPTIONS, UsageError, parseCommandLine, stackConfigFrom } from '../common/cli.js';
 import { createLogger } from '../common/log.js';
 import { startGateway } from './server.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    'config-dir': { type: 'string' },
-    'certs-dir': { type: 'string' },
-    'data-dir': { type: 'string' },
-  },
-});
-
 const log = createLogger('gateway');
 try {
-  const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'], dataDir: values['data-dir'] });
+  const { values } = parseCommandLine(
+    { name: 'gateway', usage: 'usage: tsx gateway/main.ts [--port N] [--config-dir DIR] [--certs-dir DIR] [--data-dir DIR]' },
+    { options: { port: { type: 'string' }, ...STACK_DIR_OPTIONS } },
+  );
+  const cfg = stackConfigFrom(values);
   const running = await startGateway({ cfg, port: values.port ? Number(values.port) : undefined });
   log.info({ url: running.url }, 'gateway listening');
   process.send?.({ ready: true, url: running.url });
@@ -30,5 +24,5 @@ try {
   process.on('SIGHUP', () => running.reloadTls());
 } catch (err) {
   console.error(`gateway: ${(err as Error).message}`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 }

@@ -51,15 +51,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const log = createLogger('gateway');
   const gp = gatewayPaths(cfg.certsDir);
 
-  checkPemFiles([
-    { path: gp.serverCert, kind: 'certificate' },
-    { path: gp.serverKey, kind: 'private key' },
-    { path: gp.clientCert, kind: 'certificate' },
-    { path: gp.clientKey, kind: 'private key' },
-    { path: gp.assertionKey, kind: 'private key' },
-    { path: gp.assertionJwks, kind: 'jwks' },
-    ...cfg.provinces.map((p) => ({ path: provincePaths(cfg.certsDir, p.id).ca, kind: 'certificate' as const })),
-  ]);
+  checkPemFiles({
+    certificate: [gp.serverCert, gp.clientCert, ...cfg.provinces.map((p) => provincePaths(cfg.certsDir, p.id).ca)],
+    'private key': [gp.serverKey, gp.clientKey, gp.assertionKey],
+    jwks: [gp.assertionJwks],
+  });
   const auditFile = path.join(cfg.dataDir, 'audit', `${opts.instanceId ?? process.env.GATEWAY_INSTANCE_ID ?? 'gateway'}.sqlite`);
   const audit = new AuditLog(auditFile);
   const metrics = new GatewayMetrics();

@@ -2,10 +2,10 @@
 // Development aid: lists demo e-certificates of a province WITH the holder IDs a counter would
 // present (regenerated from the demo seed and the province's dev salt; the stores never hold
 // them). Only meaningful against the generated demo data.
-import { loadStackConfig, provinceById } from '../common/config.js';
+import { provinceById } from '../common/config.js';
 import { generateDemoCertificates } from '../domain/demo/certificates.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
-import { UsageError, parseCommandLine, runCommand } from '../common/cli.js';
+import { STACK_DIR_OPTIONS, UsageError, parseCommandLine, runCommand, stackConfigFrom } from '../common/cli.js';
 
 const COMMAND = {
   name: 'demo:certificates',
@@ -18,11 +18,10 @@ runCommand(COMMAND, async () => {
       province: { type: 'string', default: 'chongqing' },
       status: { type: 'string', default: 'VALID' },
       limit: { type: 'string', default: '5' },
-      'config-dir': { type: 'string' },
-      'certs-dir': { type: 'string' },
+      ...STACK_DIR_OPTIONS,
     },
   });
-  const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'] });
+  const cfg = stackConfigFrom(values);
   const province = provinceById(cfg, values.province);
   if (!province) throw new UsageError(`unknown province ${values.province}`);
   const want = values.status.toUpperCase();

@@ -1,13 +1,13 @@
 // `npm run seed [-- --entries N] [--force] [--province ID]`: (re)generate demo catalogue data per
 // province from its fixed seed. --entries sets the size per province (benchmarks use 100000).
-import { loadStackConfig, provinceById } from '../common/config.js';
+import { provinceById } from '../common/config.js';
 import { ensureDemoData } from '../subgraphs/catalogue/seed.js';
 import { openStore, resetCatalogue, storeLocation } from '../subgraphs/catalogue/store/open-store.js';
-import { UsageError, parseCommandLine, runCommand } from '../common/cli.js';
+import { STACK_DIR_OPTIONS, UsageError, parseCommandLine, runCommand, stackConfigFrom } from '../common/cli.js';
 
 const COMMAND = {
   name: 'seed',
-  usage: 'usage: npm run seed -- [--entries N] [--force] [--province ID] [--config-dir DIR] [--data-dir DIR]',
+  usage: 'usage: npm run seed -- [--entries N] [--force] [--province ID] [--config-dir DIR] [--certs-dir DIR] [--data-dir DIR]',
 };
 
 runCommand(COMMAND, async () => {
@@ -16,11 +16,10 @@ runCommand(COMMAND, async () => {
       entries: { type: 'string' },
       force: { type: 'boolean', default: false },
       province: { type: 'string' },
-      'config-dir': { type: 'string' },
-      'data-dir': { type: 'string' },
+      ...STACK_DIR_OPTIONS,
     },
   });
-  const cfg = loadStackConfig({ configDir: values['config-dir'], dataDir: values['data-dir'] });
+  const cfg = stackConfigFrom(values);
   const entries = values.entries !== undefined ? Number(values.entries) : undefined;
   if (entries !== undefined && (!Number.isInteger(entries) || entries < 0 || entries > 999_999)) {
     throw new UsageError('--entries must be an integer between 0 and 999999');

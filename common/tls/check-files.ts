@@ -6,9 +6,13 @@ import { readFileSync } from 'node:fs';
 
 export type PemKind = 'certificate' | 'private key' | 'jwks';
 
-export function checkPemFiles(files: Array<{ path: string; kind: PemKind }>): void {
+/** The files a process needs, by kind. */
+export type PemFiles = Partial<Record<PemKind, string[]>>;
+
+export function checkPemFiles(files: PemFiles): void {
   const problems: string[] = [];
-  for (const { path, kind } of files) {
+  const all = (Object.entries(files) as [PemKind, string[]][]).flatMap(([kind, paths]) => paths.map((path) => ({ path, kind })));
+  for (const { path, kind } of all) {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');

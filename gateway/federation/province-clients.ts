@@ -79,6 +79,15 @@ export class ProvinceClients {
     }
   }
 
+  /** One POST over the province's mTLS pool; a connection that cannot be made is the province being unavailable. */
+  private async post(province: ProvinceConfig, path: string, headers: Record<string, string>, body: string, signal: Dispatcher.RequestOptions['signal']): Promise<Dispatcher.ResponseData> {
+    try {
+      return await request(`${this.baseUrls.get(province.id)}${path}`, { method: 'POST', dispatcher: this.agents.get(province.id)!, headers, body, signal });
+    } catch {
+      throw new ProvinceUnavailable(province, 'unreachable');
+    }
+  }
+
   /** Run one call to a province through its breaker, timing it and counting failures. */
   private async guarded<T>(province: ProvinceConfig, kind: 'graphql' | 'index', call: () => Promise<T>, isFailure: (v: T) => boolean): Promise<T> {
     const breaker = this.breakers.get(province.id)!;
@@ -173,12 +182,7 @@ export class ProvinceClients {
       'graphql',
       async () => {
         return withDeadline(province, this.timeoutMs, async (signal) => {
-          let res: Dispatcher.ResponseData;
-          try {
-            res = await request(`${this.baseUrls.get(province.id)}/graphql`, { method: 'POST', dispatcher: this.agents.get(province.id)!, headers, body, signal });
-          } catch {
-            throw new ProvinceUnavailable(province, 'unreachable');
-          }
+          const res = await this.post(province, '/graphql', headers, body, signal);
           if (res.statusCode >= 500) {
             await res.body.dump();
             throw new ProvinceUnavailable(province, `server error ${res.statusCode}`);
@@ -213,23 +217,13 @@ export class ProvinceClients {
       'index',
       async () => {
         return withDeadline(province, this.timeoutMs, async (signal) => {
-          let res: Dispatcher.ResponseData;
-          try {
-            res = await request(`${this.baseUrls.get(province.id)}/internal/v1${path}`, {
-              method: 'POST',
-              dispatcher: this.agents.get(province.id)!,
-              headers: {
-                'content-type': 'application/json',
-                [CALLER_ASSERTION_HEADER]: assertion,
-                'x-request-id': caller.requestId,
-                ...(extraHeaders ?? {}),
-              },
-              body: JSON.stringify(body),
-              signal,
-            });
-          } catch {
-            throw new ProvinceUnavailable(province, 'unreachable');
-          }
+          const res = await this.post(
+            province,
+            `/internal/v1${path}`,
+            { 'content-type': 'application/json', [CALLER_ASSERTION_HEADER]: assertion, 'x-request-id': caller.requestId, ...(extraHeaders ?? {}) },
+            JSON.stringify(body),
+            signal,
+          );
           try {
             return { statusCode: res.statusCode, json: (await res.body.json()) as unknown };
           } catch {

@@ -62,33 +62,26 @@ export class GatewayMetrics {
         if (c) set(p, c);
       }
     };
-    new Gauge({
-      name: 'chuanyu_crl_this_update_timestamp_seconds',
-      help: 'thisUpdate of the CRL in force per province (Unix time); absent while none is loaded',
-      labelNames: ['province'] as const,
-      registers: [this.registry],
-      collect() {
-        each((province, c) => this.set({ province }, c.thisUpdate / 1000));
-      },
-    });
-    new Gauge({
-      name: 'chuanyu_crl_next_update_timestamp_seconds',
-      help: 'nextUpdate of the CRL in force per province (Unix time); past it plus the grace, the province is refused',
-      labelNames: ['province'] as const,
-      registers: [this.registry],
-      collect() {
-        each((province, c) => this.set({ province }, c.nextUpdate / 1000));
-      },
-    });
-    new Gauge({
-      name: 'chuanyu_crl_revoked_certificates',
-      help: 'Entries of the CRL in force per province',
-      labelNames: ['province'] as const,
-      registers: [this.registry],
-      collect() {
-        each((province, c) => this.set({ province }, c.revoked.size));
-      },
-    });
+    const gauges: Array<[name: string, help: string, value: (c: VerifiedCrl) => number]> = [
+      ['chuanyu_crl_this_update_timestamp_seconds', 'thisUpdate of the CRL in force per province (Unix time); absent while none is loaded', (c) => c.thisUpdate / 1000],
+      [
+        'chuanyu_crl_next_update_timestamp_seconds',
+        'nextUpdate of the CRL in force per province (Unix time); past it plus the grace, the province is refused',
+        (c) => c.nextUpdate / 1000,
+      ],
+      ['chuanyu_crl_revoked_certificates', 'Entries of the CRL in force per province', (c) => c.revoked.size],
+    ];
+    for (const [name, help, value] of gauges) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['province'] as const,
+        registers: [this.registry],
+        collect() {
+          each((province, c) => this.set({ province }, value(c)));
+        },
+      });
+    }
   }
 
   /** The gateway audit chain's group commit: batches and records committed (records ÷ batches = batch size). */

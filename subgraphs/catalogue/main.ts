@@ -1,25 +1,19 @@
 // Starts one province subgraph: `tsx subgraphs/catalogue/main.ts --province chongqing`.
-import { parseArgs } from 'node:util';
-import { loadStackConfig, provinceById } from '../../common/config.js';
+import { STACK_DIR_OPTIONS, UsageError, parseCommandLine, stackConfigFrom } from '../../common/cli.js';
+import { provinceById } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { loadSealKeys } from './certificates/seal-keys.js';
 import { ensureDemoCertificates, ensureDemoData } from './seed.js';
 import { startProvinceSubgraph } from './server.js';
 import { openCertificateStore, openStore } from './store/open-store.js';
 
-const { values } = parseArgs({
-  options: {
-    province: { type: 'string' },
-    port: { type: 'string' },
-    'config-dir': { type: 'string' },
-    'certs-dir': { type: 'string' },
-    'data-dir': { type: 'string' },
-  },
-});
-
 const log = createLogger('subgraph');
 try {
-  const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'], dataDir: values['data-dir'] });
+  const { values } = parseCommandLine(
+    { name: 'subgraph', usage: 'usage: tsx subgraphs/catalogue/main.ts --province ID [--port N] [--config-dir DIR] [--certs-dir DIR] [--data-dir DIR]' },
+    { options: { province: { type: 'string' }, port: { type: 'string' }, ...STACK_DIR_OPTIONS } },
+  );
+  const cfg = stackConfigFrom(values);
   const province = values.province ? provinceById(cfg, values.province) : undefined;
   if (!province) throw new Error(`--province must be one of: ${cfg.provinces.map((p) => p.id).join(', ')}`);
   const store = await openStore(cfg, province);
@@ -41,5 +35,5 @@ try {
   process.once('SIGTERM', stop);
 } catch (err) {
   console.error(`subgraph: ${(err as Error).message}`);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 }

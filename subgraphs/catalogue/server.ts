@@ -48,15 +48,11 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
   const { cfg, province, store, certificates } = opts;
   const pp = provincePaths(cfg.certsDir, province.id);
   const gp = gatewayPaths(cfg.certsDir);
-  checkPemFiles([
-    { path: pp.serverCert, kind: 'certificate' },
-    { path: pp.serverKey, kind: 'private key' },
-    { path: pp.sealKey, kind: 'private key' },
-    { path: pp.sealJwks, kind: 'jwks' },
-    { path: gp.ca, kind: 'certificate' },
-    { path: gp.clientCert, kind: 'certificate' },
-    { path: gp.assertionJwks, kind: 'jwks' },
-  ]);
+  checkPemFiles({
+    certificate: [pp.serverCert, gp.ca, gp.clientCert],
+    'private key': [pp.serverKey, pp.sealKey],
+    jwks: [pp.sealJwks, gp.assertionJwks],
+  });
   const sealKeys = loadSealKeys(cfg, province);
   const log = createLogger(`subgraph-${province.id}`);
   const auditFile = path.join(cfg.dataDir, 'audit', `${province.id}.sqlite`);

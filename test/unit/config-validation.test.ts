@@ -64,10 +64,10 @@ describe('configuration validation', () => {
     writeFileSync(notPem, 'hello');
     assert.throws(
       () =>
-        checkPemFiles([
-          { path: path.join(dir, 'missing.key'), kind: 'private key' },
-          { path: notPem, kind: 'certificate' },
-        ]),
+        checkPemFiles({
+          'private key': [path.join(dir, 'missing.key')],
+          certificate: [notPem],
+        }),
       (err: Error) => err.message.includes('missing.key: cannot read (ENOENT)') && err.message.includes('server.crt: not a valid PEM certificate'),
     );
   });
