@@ -37,6 +37,16 @@ export type DataType = (typeof DATA_TYPES)[number];
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
+/** The filters every catalogue listing takes (the directory, a province's catalogue, a store slice). */
+export interface EntryFilter {
+  sharingTypes?: SharingType[] | null;
+  /** GB 32100 USCC of the provider, exact. */
+  providerCode?: string | null;
+  updateCycles?: UpdateCycle[] | null;
+  formats?: ResourceFormat[] | null;
+  kinds?: EntryKind[] | null;
+}
+
 export const SHARING_TYPE_LABELS: Readonly<Record<SharingType, string>> = {
   UNCONDITIONAL: '无条件共享',
   CONDITIONAL: '有条件共享',

@@ -4,7 +4,7 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Agent, request } from 'undici';
+import { TrustedFetch } from '../../common/tls/trusted-fetch.js';
 
 export interface JwksSource {
   keys(): JWTVerifyGetKey;
@@ -82,7 +82,7 @@ export class HttpsJwksSource implements JwksSource {
   private fetchedAt = 0;
   private attemptedAt = 0;
   private inflight: Promise<void> | null = null;
-  private readonly dispatcher: Agent;
+  private readonly fetcher: TrustedFetch;
   private readonly refreshMs: number;
   private readonly cooldownMs: number;
   private readonly maxStaleMs: number;
@@ -93,11 +93,12 @@ export class HttpsJwksSource implements JwksSource {
     opts: HttpsJwksOptions = {},
   ) {
     if (!url.startsWith('https://')) throw new Error(`JWKS URL must be https: ${url}`);
-    this.dispatcher = new Agent({ connect: { ca: opts.ca }, keepAliveTimeout: 10_000 });
     this.refreshMs = opts.refreshMs ?? 5 * 60_000;
     this.cooldownMs = opts.cooldownMs ?? 30_000;
     this.maxStaleMs = opts.maxStaleMs ?? 24 * 3600_000;
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    // A key set is small; 1 MiB is far more than any IdP publishes.
+    this.fetcher = new TrustedFetch(url, opts.ca, this.timeoutMs, 1024 * 1024);
   }
 
   /** Fetch once; resolves even if the IdP is down (tokens are then refused until it answers). */
@@ -109,16 +110,9 @@ export class HttpsJwksSource implements JwksSource {
     this.inflight ??= (async () => {
       this.attemptedAt = Date.now();
       try {
-        const res = await request(this.url, {
-          dispatcher: this.dispatcher,
-          signal: AbortSignal.timeout(this.timeoutMs),
-          headers: { accept: 'application/jwk-set+json, application/json' },
-        });
-        if (res.statusCode !== 200) {
-          await res.body.dump();
-          return;
-        }
-        const jwks = (await res.body.json()) as JSONWebKeySet;
+        const got = await this.fetcher.get('application/jwk-set+json, application/json');
+        if (!got.ok) return;
+        const jwks = JSON.parse(got.body.toString('utf8')) as JSONWebKeySet;
         if (!Array.isArray(jwks.keys) || jwks.keys.length === 0 || jwks.keys.some((k) => 'd' in k)) return;
         this.local = createLocalJWKSet(jwks);
         this.gen += 1;
@@ -158,7 +152,7 @@ export class HttpsJwksSource implements JwksSource {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.fetcher.close();
   }
 }
 

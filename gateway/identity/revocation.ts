@@ -5,7 +5,7 @@
 // refused and the last good one stays in force. Requests pay a Set lookup, nothing is parsed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Agent, request } from 'undici';
+import { TrustedFetch } from '../../common/tls/trusted-fetch.js';
 import type { StackConfig } from '../../common/config.js';
 import { CrlError, verifyCrl, type VerifiedCrl } from '../../common/pki/crl.js';
 import { provincePaths } from '../../common/pki/paths.js';
@@ -149,10 +149,8 @@ export interface HttpsCrlOptions {
  * nextUpdate plus the grace bound how long (revocationVerdict).
  */
 export class HttpsCrlSource extends CrlHolder {
-  private readonly dispatcher: Agent;
+  private readonly fetcher: TrustedFetch;
   private readonly refreshMs: number;
-  private readonly timeoutMs: number;
-  private readonly maxBytes: number;
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> | null = null;
   private closed = false;
@@ -165,10 +163,8 @@ export class HttpsCrlSource extends CrlHolder {
   ) {
     super(url, caFile, events);
     if (!url.startsWith('https://')) throw new Error(`CRL URL must be https: ${url}`);
-    this.dispatcher = new Agent({ connect: { ca: opts.ca }, keepAliveTimeout: 10_000 });
     this.refreshMs = opts.refreshMs ?? 5 * 60_000;
-    this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
+    this.fetcher = new TrustedFetch(url, opts.ca, opts.timeoutMs ?? 5000, opts.maxBytes ?? 16 * 1024 * 1024);
   }
 
   /**
@@ -195,37 +191,9 @@ export class HttpsCrlSource extends CrlHolder {
   }
 
   private async fetchOnce(): Promise<{ kind: 'ok' } | { kind: 'unreachable' | 'bad'; message: string }> {
-    let body: Buffer;
-    try {
-      const res = await request(this.url, {
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.timeoutMs),
-        headers: { accept: 'application/pkix-crl, application/x-pem-file;q=0.5' },
-      });
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        return { kind: 'unreachable', message: `HTTP ${res.statusCode}` };
-      }
-      const declared = Number(res.headers['content-length']);
-      if (declared > this.maxBytes) {
-        await res.body.dump();
-        return { kind: 'bad', message: `response of ${declared} bytes is over ${this.maxBytes}` };
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > this.maxBytes) {
-          res.body.destroy();
-          return { kind: 'bad', message: `response is over ${this.maxBytes} bytes` };
-        }
-        chunks.push(chunk as Buffer);
-      }
-      body = Buffer.concat(chunks);
-    } catch (err) {
-      return { kind: 'unreachable', message: `unreachable (${(err as Error).message})` };
-    }
-    const problem = await this.offer(body);
+    const got = await this.fetcher.get('application/pkix-crl, application/x-pem-file;q=0.5');
+    if (!got.ok) return { kind: got.unreachable ? 'unreachable' : 'bad', message: got.message };
+    const problem = await this.offer(got.body);
     return problem ? { kind: 'bad', message: problem } : { kind: 'ok' };
   }
 
@@ -248,7 +216,7 @@ export class HttpsCrlSource extends CrlHolder {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.inflight;
-    await this.dispatcher.close();
+    await this.fetcher.close();
   }
 }
 

@@ -4,17 +4,14 @@
 import { createHash } from 'node:crypto';
 import type { IndexAnswers } from '../../../common/index-api.js';
 import type { SortKey } from '../../../common/order.js';
-import { SHARING_TYPES, type EntryKind, type ResourceFormat, type SharingType, type UpdateCycle } from '../../../domain/catalogue.js';
+import { SHARING_TYPES, type EntryFilter, type EntryKind, type ResourceFormat, type SharingType, type UpdateCycle } from '../../../domain/catalogue.js';
 import { mergeSlices } from './merge.js';
 
-export interface DirectoryFilterInput {
+/** The GraphQL `DirectoryFilter` input. */
+export interface DirectoryFilterInput extends EntryFilter {
   provinces?: string[] | null;
-  sharingTypes?: SharingType[] | null;
-  providerCode?: string | null;
+  /** A classification code prefix (1, 3, 6 or 9 digits). */
   classification?: string | null;
-  updateCycles?: UpdateCycle[] | null;
-  formats?: ResourceFormat[] | null;
-  kinds?: EntryKind[] | null;
   includeWithdrawn?: boolean | null;
 }
 

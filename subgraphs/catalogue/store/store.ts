@@ -1,26 +1,15 @@
 // The province catalogue store: what the subgraph needs from persistence, and nothing
 // more. SQLite is the embedded default; a PostgreSQL backend implements the same
 // interface (docs/DESIGN.md §6). Methods are async so either backend fits.
-import type {
-  CatalogueEntryRecord,
-  EntryKind,
-  ResourceFormat,
-  SharingType,
-  UpdateCycle,
-} from '../../../domain/catalogue.js';
+import type { CatalogueEntryRecord, EntryFilter, SharingType } from '../../../domain/catalogue.js';
 import type { SortKey } from '../../../common/order.js';
 import type { EntryPatch } from './write-rules.js';
 
-export interface SliceQuery {
+export interface SliceQuery extends EntryFilter {
   /** Free text; each whitespace-separated term must occur (substring) in name, abstract or provider. */
   search?: string | null;
-  sharingTypes?: SharingType[] | null;
-  providerCode?: string | null;
   /** A classification code prefix (1, 3, 6 or 9 digits). */
   classificationPrefix?: string | null;
-  updateCycles?: UpdateCycle[] | null;
-  formats?: ResourceFormat[] | null;
-  kinds?: EntryKind[] | null;
   includeWithdrawn?: boolean;
   /** Hide NOT_SHARED entries (the caller is from another province). */
   hideNotShared: boolean;
