@@ -86,16 +86,7 @@ export function mirrorFromSource(
   };
 }
 
-export function internalApi(
-  province: ProvinceConfig,
-  store: CatalogueStore,
-  audit: AuditLog,
-  now: () => Date = () => new Date(),
-): Router {
-  const router = express.Router();
-  router.use(express.json({ limit: '256kb' }));
-  const caller = (res: Response) => res.locals.caller as Caller;
-
+function writePipeline(province: ProvinceConfig, store: CatalogueStore, audit: AuditLog, now: () => Date) {
   // One write, in this order:
   // 1. its intent is recorded in the province's audit chain, durable BEFORE the store is touched (no
   //    write can exist without a record, even if the process dies between the store's commit and the
@@ -106,8 +97,8 @@ export function internalApi(
   // 3. only this province's own administrators write into its catalogue;
   // 4. the write itself; 5. its answer stored for the key; 6. its outcome recorded; 7. the answer sent.
   // A refusal at any step is recorded as the outcome like any other answer.
-  const write = (action: string, run: (req: Request, who: Caller) => Promise<Answer>) => async (req: Request, res: Response) => {
-    const who = caller(res);
+  return (action: string, run: (req: Request, who: Caller) => Promise<Answer>) => async (req: Request, res: Response) => {
+    const who = res.locals.caller as Caller;
     const body = req.body as { id?: unknown; source?: { id?: unknown } } | undefined;
     const target = String(body?.id ?? body?.source?.id ?? '');
     const base = { action, requestId: who.requestId, province: who.province, subject: who.subject, certThumbprint: who.certThumbprint, target: target || null };
@@ -136,6 +127,19 @@ export function internalApi(
     await audit.append({ kind: 'write', ...base, entryId: answer.entryId ?? null, version: answer.version ?? null, outcome: answer.outcome });
     send(res, answer);
   };
+}
+
+export function internalApi(
+  province: ProvinceConfig,
+  store: CatalogueStore,
+  audit: AuditLog,
+  now: () => Date = () => new Date(),
+): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '256kb' }));
+  const caller = (res: Response) => res.locals.caller as Caller;
+
+  const write = writePipeline(province, store, audit, now);
 
   router.post('/slice', async (req: Request, res: Response) => {
     if (!canRead(caller(res))) return send(res, refusal(403, 'FORBIDDEN', 'catalogue:read is required'));
