@@ -139,7 +139,7 @@ export interface CatalogueEntryRecord {
   mirrorRegisteredAt: string | null;
 }
 
-export const LIMITS = {
+const LIMITS = {
   name: 200,
   providerName: 200,
   abstract: 2000,
@@ -176,7 +176,7 @@ function codePoints(s: string): number {
 }
 
 /** Reason a free-text value is unacceptable, or null. */
-export function textError(s: string, min: number, max: number): string | null {
+function textError(s: string, min: number, max: number): string | null {
   if (CONTROL_CHARS.test(s)) return 'must not contain control characters (including NUL)';
   if (LONE_SURROGATE.test(s)) return 'must be well-formed Unicode';
   const n = codePoints(s);
@@ -202,7 +202,7 @@ const checked = (check: (s: string) => string | null) =>
   });
 
 /** Reason a YYYY-MM-DD string is not a real proleptic-Gregorian date, or null. */
-export function calendarDateError(s: string): string | null {
+function calendarDateError(s: string): string | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) return 'must be a date YYYY-MM-DD';
   const y = Number(m[1]);
@@ -217,7 +217,7 @@ export function calendarDateError(s: string): string | null {
 }
 
 /** Reason a string is not an ISO 8601 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.fff]Z), or null. */
-export function isoUtcError(s: string): string | null {
+function isoUtcError(s: string): string | null {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/.exec(s);
   if (!m) return 'must be an ISO 8601 UTC timestamp like 2024-05-01T08:00:00.000Z';
   if (calendarDateError(m[1] as string) !== null || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 59) {
@@ -231,16 +231,16 @@ const PROVINCE_CODE = /^[1-9]\d0000$/;
 // ---------------------------------------------------------------------------------------------
 // Schemas
 
-export const sharingTypeSchema = oneOf(SHARING_TYPES);
-export const sharingMethodSchema = oneOf(SHARING_METHODS);
-export const openTypeSchema = oneOf(OPEN_TYPES);
-export const updateCycleSchema = oneOf(UPDATE_CYCLES);
-export const resourceFormatSchema = oneOf(RESOURCE_FORMATS);
-export const dataTypeSchema = oneOf(DATA_TYPES);
-export const entryStatusSchema = oneOf(ENTRY_STATUSES);
-export const entryKindSchema = oneOf(ENTRY_KINDS);
+const sharingTypeSchema = oneOf(SHARING_TYPES);
+const sharingMethodSchema = oneOf(SHARING_METHODS);
+const openTypeSchema = oneOf(OPEN_TYPES);
+const updateCycleSchema = oneOf(UPDATE_CYCLES);
+const resourceFormatSchema = oneOf(RESOURCE_FORMATS);
+const dataTypeSchema = oneOf(DATA_TYPES);
+const entryStatusSchema = oneOf(ENTRY_STATUSES);
+const entryKindSchema = oneOf(ENTRY_KINDS);
 
-export const dataItemSchema = z.strictObject({
+const dataItemSchema = z.strictObject({
   name: text(1, LIMITS.dataItemName),
   dataType: dataTypeSchema,
 });

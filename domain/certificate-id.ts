@@ -16,10 +16,10 @@
 import { isKnownDivision } from './division.js';
 import { validateUscc } from './uscc.js';
 
-export const CERTIFICATE_ID_ROOT = '1.2.156.3005.2';
-export const CERTIFICATE_ID_MAX_LENGTH = 128;
-export const CERTIFICATE_TYPE_CODE_LENGTH = 21;
-export const CERTIFICATE_SERIAL_MAX_LENGTH = 32;
+const CERTIFICATE_ID_ROOT = '1.2.156.3005.2';
+const CERTIFICATE_ID_MAX_LENGTH = 128;
+const CERTIFICATE_TYPE_CODE_LENGTH = 21;
+const CERTIFICATE_SERIAL_MAX_LENGTH = 32;
 
 const ROOT_PREFIX = `${CERTIFICATE_ID_ROOT}.`;
 const ISSUER_LENGTH = 18;

@@ -11,7 +11,7 @@ import {
   type CertificateRecordWithoutSeal,
 } from './certificate.js';
 
-export const SEAL_TYP = 'cert-seal+jws';
+const SEAL_TYP = 'cert-seal+jws';
 const SEAL_ALG = 'ES256';
 const SEAL_MAX_LENGTH = 16_384;
 
@@ -47,7 +47,7 @@ export async function sealCertificate(rec: CertificateRecordWithoutSeal, signing
 // RFC 7515 §2 uses base64url without padding (RFC 4648 §5). Decoders ignore the unused low bits
 // of a segment's last character, so several strings decode to the same bytes; accepting only the
 // canonical encoding makes any altered character of a JWS fail, not just most of them.
-export function isCanonicalBase64url(s: string): boolean {
+function isCanonicalBase64url(s: string): boolean {
   return /^[A-Za-z0-9_-]*$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
 }
 

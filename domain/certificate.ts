@@ -178,7 +178,7 @@ const holderSchema = z.object({
   idMasked: text(64),
 });
 
-export const certificateRecordSchema = z
+const certificateRecordSchema = z
   .object({
     id: z.string().max(128),
     typeCode: z.string().regex(/^[0-9A-Z]{21}$/),

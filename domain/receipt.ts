@@ -14,15 +14,15 @@ import { checkProtectedHeader, compactJwsSegments, es256Key, joseFailure, localK
 export const RECEIPT_RESULTS = ['VALID', 'EXPIRED', 'REVOKED', 'NOT_FOUND', 'HOLDER_MISMATCH', 'SEAL_INVALID'] as const;
 export type ReceiptResult = (typeof RECEIPT_RESULTS)[number];
 
-export const RECEIPT_TYP = 'verification-receipt+jwt';
+const RECEIPT_TYP = 'verification-receipt+jwt';
 const RECEIPT_ALG = 'ES256';
-export const RECEIPT_MAX_LENGTH = 8192;
+const RECEIPT_MAX_LENGTH = 8192;
 
 const ISSUER_PREFIX = 'province:';
 // Same grammar as a province id in config (common/config.ts).
 const PROVINCE_ID = /^[a-z][a-z0-9-]{1,30}$/;
 
-export function receiptIssuer(provinceId: string): string {
+function receiptIssuer(provinceId: string): string {
   if (!PROVINCE_ID.test(provinceId)) throw new RangeError('invalid province id');
   return `${ISSUER_PREFIX}${provinceId}`;
 }
@@ -34,7 +34,7 @@ const provinceId = z.string().regex(PROVINCE_ID);
 // RFC 8705 §3.1 x5t#S256 and our request hash: base64url (no padding) of a SHA-256 digest.
 const sha256b64url = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 
-export const receiptClaimsSchema = z.strictObject({
+const receiptClaimsSchema = z.strictObject({
   iss: z.string().regex(/^province:[a-z][a-z0-9-]{1,30}$/),
   jti: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
   iat: z.number().int().min(0),

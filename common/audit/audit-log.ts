@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 
 export type AuditRecord = Record<string, unknown>;
 
-export const GENESIS_HASH = '0'.repeat(64);
+const GENESIS_HASH = '0'.repeat(64);
 
 /** Canonical JSON: keys sorted at every level, so the hash does not depend on key order. */
 export function canonicalJson(value: unknown): string {
@@ -23,7 +23,7 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
-export function chainHash(prevHash: string, seq: number, at: string, body: string): string {
+function chainHash(prevHash: string, seq: number, at: string, body: string): string {
   return createHash('sha256').update(`${prevHash}\n${seq}\n${at}\n${body}`).digest('hex');
 }
 

@@ -7,11 +7,11 @@ import { BoundedCache } from '../bounded-cache.js';
 import { SCOPES, type Caller, type Scope } from './caller.js';
 
 export const CALLER_ASSERTION_HEADER = 'x-chuanyu-caller';
-export const ASSERTION_ISSUER = 'chuanyu-gateway';
+const ASSERTION_ISSUER = 'chuanyu-gateway';
 const ASSERTION_TYP = 'chuanyu-caller+jwt';
-export const ASSERTION_TTL_SECONDS = 30;
+const ASSERTION_TTL_SECONDS = 30;
 
-export function assertionAudience(provinceId: string): string {
+function assertionAudience(provinceId: string): string {
   return `subgraph:${provinceId}`;
 }
 

@@ -66,7 +66,7 @@ export function crlDer(bytes: Buffer | string): Buffer {
   return typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
 }
 
-export function crlToPem(der: Buffer): string {
+function crlToPem(der: Buffer): string {
   return `${PemConverter.encode(new Uint8Array(der).buffer, PEM_LABEL)}\n`;
 }
 

@@ -134,7 +134,7 @@ function ecP256KeyOrThrow(pem: string, what: string): KeyObject {
 }
 
 /** Public JWKS for an EC P-256 private key; `kid` is the RFC 7638 JWK thumbprint (SHA-256). */
-export async function jwksFromPrivateKeyPem(privatePem: string): Promise<SigningKey> {
+async function jwksFromPrivateKeyPem(privatePem: string): Promise<SigningKey> {
   const key = ecP256KeyOrThrow(privatePem, 'signing key');
   const pub = createPublicKey(key).export({ format: 'jwk' });
   if (typeof pub.x !== 'string' || typeof pub.y !== 'string') throw new Error('signing key: cannot export public JWK');

@@ -8,7 +8,7 @@ export const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires"])';
 
 /** Fields every province's entry type carries; the shared interface lists the same. */
-export const ENTRY_FIELDS_SDL = `
+const ENTRY_FIELDS_SDL = `
   id: ID!
   "信息资源代码 (resource code): classification / sequence."
   resourceCode: String!
@@ -44,7 +44,7 @@ export const ENTRY_FIELDS_SDL = `
   mirrorRegisteredBy: String
   mirrorRegisteredAt: String`;
 
-export const SHARED_VALUE_TYPES_SDL = `
+const SHARED_VALUE_TYPES_SDL = `
 type Region @shareable {
   divisionCode: String!
   name: String!
@@ -79,7 +79,7 @@ type DataItem @shareable {
 }`;
 
 /** E-certificate metadata (GB/T 36903 subset); holder identity only masked. */
-export const CERTIFICATE_FIELDS_SDL = `
+const CERTIFICATE_FIELDS_SDL = `
   "GB/T 36904 e-certificate identifier (电子证照标识)."
   id: ID!
   typeCode: String!
@@ -102,7 +102,7 @@ export const CERTIFICATE_FIELDS_SDL = `
   "kid of the issuing province's seal key (its JWKS is published by the gateway)."
   sealKeyId: String!`;
 
-export const CERTIFICATE_VALUE_TYPES_SDL = `
+const CERTIFICATE_VALUE_TYPES_SDL = `
 type CertificateIssuer @shareable {
   name: String!
   creditCode: String!

@@ -16,7 +16,7 @@ import {
 import { demoDepartments, mulberry32, type DemoDepartment } from './catalogue.js';
 import { USCC_ALPHABET, makeUscc } from '../uscc.js';
 
-export const DEMO_CERTIFICATE_REFERENCE_DATE = '2026-01-01';
+const DEMO_CERTIFICATE_REFERENCE_DATE = '2026-01-01';
 const MAX_COUNT = 100_000;
 const REVOKED_SHARE = 0.05;
 const EXPIRED_SHARE = 0.1;

@@ -6,7 +6,7 @@ import type { AuditLog } from '../../common/audit/audit-log.js';
 import type { AuthRefusal } from '../identity/authenticate.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 
-export function refusalRecord(refusal: AuthRefusal, requestId: string): Record<string, unknown> {
+function refusalRecord(refusal: AuthRefusal, requestId: string): Record<string, unknown> {
   return {
     kind: 'refusal',
     requestId,

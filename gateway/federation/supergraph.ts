@@ -8,7 +8,7 @@ import { LOCAL_SUBGRAPH_NAME, localSdl } from '../../common/schema/local-sdl.js'
 import { provinceSdl, provinceSubgraphName } from '../../common/schema/province-sdl.js';
 
 /** The local subgraph never goes over the network; composition still wants a URL. */
-export const LOCAL_SUBGRAPH_URL = 'local://directory';
+const LOCAL_SUBGRAPH_URL = 'local://directory';
 
 export function composeSupergraph(cfg: StackConfig, urlOf: (provinceId: string) => string): string {
   const result = composeServices([

@@ -14,7 +14,7 @@ export interface JwksSource {
   close?(): Promise<void>;
 }
 
-export class FileJwksSource implements JwksSource {
+class FileJwksSource implements JwksSource {
   private current: JWTVerifyGetKey;
   private gen = 0;
   private mtimeMs = 0;
@@ -76,7 +76,7 @@ export interface HttpsJwksOptions {
  * last good keys keep working for a bounded time while the IdP is down, then every token is
  * refused (fail closed).
  */
-export class HttpsJwksSource implements JwksSource {
+class HttpsJwksSource implements JwksSource {
   private local: JWTVerifyGetKey | null = null;
   private gen = 0;
   private fetchedAt = 0;

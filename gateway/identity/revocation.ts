@@ -148,7 +148,7 @@ export interface HttpsCrlOptions {
  * at start and then every `refreshMs`; an unreachable endpoint keeps the last good CRL, whose own
  * nextUpdate plus the grace bound how long (revocationVerdict).
  */
-export class HttpsCrlSource extends CrlHolder {
+class HttpsCrlSource extends CrlHolder {
   private readonly fetcher: TrustedFetch;
   private readonly refreshMs: number;
   private timer: NodeJS.Timeout | null = null;
@@ -227,7 +227,7 @@ export interface ProvinceCrlConfig {
   crl?: { source?: string; ca?: string; refreshMs?: number; graceMs?: number };
 }
 
-export const DEFAULT_CRL_GRACE_MS = 24 * 3600_000;
+const DEFAULT_CRL_GRACE_MS = 24 * 3600_000;
 
 /** The CRL source a province's config names: https URL (with its `ca`), file path, or the dev PKI file. */
 export function crlSourceFor(p: ProvinceCrlConfig, configDir: string, defaults: { crlFile: string; caFile: string }, events?: CrlSourceEvents): CrlSource {

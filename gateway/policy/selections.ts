@@ -29,7 +29,7 @@ function fieldsWithPath(set: SelectionSetNode, fragments: Fragments, seen: Reado
 }
 
 /** The fields selected directly by `set`, looking through fragments. */
-export function fieldsOf(set: SelectionSetNode, fragments: Fragments): FieldNode[] {
+function fieldsOf(set: SelectionSetNode, fragments: Fragments): FieldNode[] {
   return fieldsWithPath(set, fragments, new Set()).map((f) => f.field);
 }
 

@@ -15,12 +15,12 @@ import { PostgresCatalogueStore, quoteIdent } from './postgres-store.js';
 import { SqliteCatalogueStore } from './sqlite-store.js';
 import type { CatalogueStore } from './store.js';
 
-export function storeFileFor(cfg: StackConfig, province: ProvinceConfig): string {
+function storeFileFor(cfg: StackConfig, province: ProvinceConfig): string {
   return path.join(cfg.dataDir, `${province.id}.sqlite`);
 }
 
 /** The PostgreSQL schema holding a province's catalogue (province ids may contain '-'). */
-export function pgSchemaFor(province: ProvinceConfig): string {
+function pgSchemaFor(province: ProvinceConfig): string {
   return `catalogue_${province.id.replace(/-/g, '_')}`;
 }
 
