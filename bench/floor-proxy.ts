@@ -43,7 +43,12 @@ const upstreamBody = values.body;
 const gp = gatewayPaths(cfg.certsDir);
 const signer = await CallerAssertionSigner.fromPem(readFileSync(gp.assertionKey, 'utf8'), JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
 const agent = new Agent({
-  connect: { ca: readFileSync(provincePaths(cfg.certsDir, target.id).ca), cert: readFileSync(gp.clientCert), key: readFileSync(gp.clientKey), minVersion: 'TLSv1.2' },
+  connect: {
+    ca: readFileSync(provincePaths(cfg.certsDir, target.id).ca),
+    cert: readFileSync(gp.clientCert),
+    key: readFileSync(gp.clientKey),
+    minVersion: 'TLSv1.2',
+  },
   keepAliveTimeout: 30_000,
   connections: 128,
 });

@@ -69,7 +69,12 @@ function pemKeysByKid(cfg: StackConfig): Map<string, string> {
     const jwks = JSON.parse(readFileSync(provincePaths(cfg.certsDir, p.id).idpJwks, 'utf8')) as { keys: (Record<string, unknown> & { kid?: string })[] };
     for (const jwk of jwks.keys) {
       if (!jwk.kid) continue;
-      keys.set(jwk.kid, createPublicKey({ key: jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString());
+      keys.set(
+        jwk.kid,
+        createPublicKey({ key: jwk as never, format: 'jwk' })
+          .export({ type: 'spki', format: 'pem' })
+          .toString(),
+      );
     }
   }
   return keys;
@@ -134,7 +139,10 @@ async function main() {
     ]),
   );
   const httpsAgents = new Map(
-    cfg.provinces.map((p) => [p.id, new https.Agent({ ca: caOf(p), cert: clientCert, key: clientKey, keepAlive: true, maxSockets: 128, minVersion: 'TLSv1.2' })]),
+    cfg.provinces.map((p) => [
+      p.id,
+      new https.Agent({ ca: caOf(p), cert: clientCert, key: clientKey, keepAlive: true, maxSockets: 128, minVersion: 'TLSv1.2' }),
+    ]),
   );
 
   const callerAssertion: GatewayPlugin = {
@@ -178,7 +186,12 @@ async function main() {
     },
     transports: { local: localTransport as never, http: HTTPTransport },
     ...(values.upstream === 'agent'
-      ? { customAgent: ({ url }: { url: string }) => { const p = byOrigin.get(new URL(url).origin); return p ? httpsAgents.get(p.id) : undefined; } }
+      ? {
+          customAgent: ({ url }: { url: string }) => {
+            const p = byOrigin.get(new URL(url).origin);
+            return p ? httpsAgents.get(p.id) : undefined;
+          },
+        }
       : {}),
     plugins: () => [
       useJWT({

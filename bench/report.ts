@@ -195,9 +195,17 @@ export interface Verdict {
 export function verdicts(report: BenchReport): Verdict[] {
   const v: Verdict[] = [];
   const ra = ratio(report, 'a', 'hive');
-  v.push({ target: 'ours ≥ 1.5× Hive Gateway RPS on (a) entry lookup', measured: Number.isFinite(ra) ? `${f2(ra)}×` : 'n/a', holds: Number.isFinite(ra) ? ra >= 1.5 : null });
+  v.push({
+    target: 'ours ≥ 1.5× Hive Gateway RPS on (a) entry lookup',
+    measured: Number.isFinite(ra) ? `${f2(ra)}×` : 'n/a',
+    holds: Number.isFinite(ra) ? ra >= 1.5 : null,
+  });
   const rc = ratio(report, 'c', 'hive');
-  v.push({ target: 'ours ≥ 1.0× Hive Gateway RPS on (c) mirror read', measured: Number.isFinite(rc) ? `${f2(rc)}×` : 'n/a', holds: Number.isFinite(rc) ? rc >= 1.0 : null });
+  v.push({
+    target: 'ours ≥ 1.0× Hive Gateway RPS on (c) mirror read',
+    measured: Number.isFinite(rc) ? `${f2(rc)}×` : 'n/a',
+    holds: Number.isFinite(rc) ? rc >= 1.0 : null,
+  });
   const a = report.scenarios.find((s) => s.key === 'a')?.rows.find((r) => r.contender === 'ours');
   if (a && !a.unavailable) {
     const gw = a.cpuPerReq.gateway ?? NaN;
@@ -231,7 +239,9 @@ export function verdicts(report: BenchReport): Verdict[] {
 }
 
 export function scaleTable(report: BenchReport): string[][] {
-  const out = [['contender', 'data', 'connections', 'totalCount for "营业执照"', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors', 'other procs CPU %']];
+  const out = [
+    ['contender', 'data', 'connections', 'totalCount for "营业执照"', 'RPS mean (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'errors', 'other procs CPU %'],
+  ];
   for (const s of report.scale ?? []) {
     const r = s.row;
     out.push([
@@ -254,7 +264,10 @@ export function profileTables(report: BenchReport): { functions: string[][]; pac
   if (!report.profile) return null;
   const { summary } = report.profile;
   return {
-    functions: [['self %', 'self ms', 'function', 'where', 'nearest JS caller'], ...summary.functions.map((r) => [f1(r.pct), f0(r.ms), r.name, r.where, r.caller ?? ''])],
+    functions: [
+      ['self %', 'self ms', 'function', 'where', 'nearest JS caller'],
+      ...summary.functions.map((r) => [f1(r.pct), f0(r.ms), r.name, r.where, r.caller ?? '']),
+    ],
     packages: [['self %', 'self ms', 'package / area'], ...summary.packages.map((r) => [f1(r.pct), f0(r.ms), r.name])],
     inclusive: [['incl. %', 'incl. ms', 'function', 'where'], ...summary.inclusive.map((r) => [f1(r.pct), f0(r.ms), r.name, r.where])],
   };
@@ -268,16 +281,28 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
   const lines: string[] = [];
   lines.push(`### Run of ${report.startedAt} (${report.mode}, ${Math.round(report.wallSeconds)} s)`);
   lines.push('');
-  lines.push(`- Machine: ${m.nproc} vCPU, ${m.model}, ${m.memoryGiB} GiB RAM, ${m.kernel}; Node.js ${m.node}; load average before the run ${m.loadavg.join(' / ')}`);
+  lines.push(
+    `- Machine: ${m.nproc} vCPU, ${m.model}, ${m.memoryGiB} GiB RAM, ${m.kernel}; Node.js ${m.node}; load average before the run ${m.loadavg.join(' / ')}`,
+  );
   lines.push(`- Code: commit \`${report.git.commit}\`${report.git.dirty ? ` with ${report.git.dirty} uncommitted tracked file(s) changed` : ', clean tree'}`);
-  lines.push(`- Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(
+    `- Versions: ${Object.entries(report.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   lines.push(
     `- Settings: ${report.settings.connections} connections, warm-up ${report.settings.warmupS} s per contender, then ${report.settings.rounds} round(s) of ${report.settings.durationS} s per contender, contenders alternating (order rotated each round); Hive upstream HTTP client: ${report.settings.hiveUpstream}, Hive in-flight request deduplication: ${report.settings.hiveDedupe ? 'on (Hive default)' : 'off (see below)'}; servers run ${report.settings.runtime === 'tsx' ? 'from the TypeScript sources under tsx' : 'from the compiled build (`dist/`, as in production)'}`,
   );
   lines.push(`- Commands: ${report.commands.map((c) => `\`${c}\``).join('; ')}`);
-  lines.push(`- Fixtures: ${Object.entries(report.fixtures).map(([k, v]) => `${k} \`${v}\``).join(', ')}`);
+  lines.push(
+    `- Fixtures: ${Object.entries(report.fixtures)
+      .map(([k, v]) => `${k} \`${v}\``)
+      .join(', ')}`,
+  );
   lines.push('');
-  lines.push('RPS is the mean of the rounds (autocannon requests/s), p50/p99 the median over rounds of each round\'s latency percentile, RSS the peak VmRSS of the *serving* process (ours/Hive: the gateway process; direct: the subgraph) polled every 100 ms, errors = transport errors + timeouts + non-2xx + bodies failing the check (GraphQL `errors`, or not the expected entry / nodes / mirror source / verdict). Ratios compare RPS. "other procs CPU %" is the CPU that processes outside the benchmark used meanwhile, as a share of all cores (/proc/stat minus the servers and the load generator): the noise each measurement was exposed to; a run above `--max-foreign` (default 10 %) is measured again, within a budget of re-runs (`--retries`).');
+  lines.push(
+    'RPS is the mean of the rounds (autocannon requests/s), p50/p99 the median over rounds of each round\'s latency percentile, RSS the peak VmRSS of the *serving* process (ours/Hive: the gateway process; direct: the subgraph) polled every 100 ms, errors = transport errors + timeouts + non-2xx + bodies failing the check (GraphQL `errors`, or not the expected entry / nodes / mirror source / verdict). Ratios compare RPS. "other procs CPU %" is the CPU that processes outside the benchmark used meanwhile, as a share of all cores (/proc/stat minus the servers and the load generator): the noise each measurement was exposed to; a run above `--max-foreign` (default 10 %) is measured again, within a budget of re-runs (`--retries`).',
+  );
   lines.push('');
   lines.push(markdownTable(mainTable(report)));
   lines.push('');
@@ -285,7 +310,9 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
     lines.push(`- (${s.key}) \`${s.query}\`${s.directNote ? ` — direct: ${s.directNote}` : ''}`);
   }
   lines.push('');
-  lines.push('**CPU time per request** (utime+stime from /proc/<pid>/stat over each run ÷ completed requests; every serving process is read during every run):');
+  lines.push(
+    '**CPU time per request** (utime+stime from /proc/<pid>/stat over each run ÷ completed requests; every serving process is read during every run):',
+  );
   lines.push('');
   lines.push(markdownTable(cpuTable(report, cpuProcs)));
   lines.push('');
@@ -297,7 +324,12 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
   }
   lines.push('**Targets** (docs/DESIGN.md §7, issue 6):');
   lines.push('');
-  lines.push(markdownTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : '**no**'])]));
+  lines.push(
+    markdownTable([
+      ['target', 'measured', 'holds?'],
+      ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : '**no**']),
+    ]),
+  );
   lines.push('');
   const pt = profileTables(report);
   if (pt && report.profile) {

@@ -96,7 +96,8 @@ const doProfile = args['no-profile'] ? false : (args.profile ?? !quick);
 const doWrite = args['no-write'] ? false : (args.write ?? !quick);
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
 const onlyContenders = args.contenders ? new Set(args.contenders.split(',').map((s) => s.trim())) : null;
-if (onlyContenders && ![...onlyContenders].every((c) => ['ours', 'hive', 'direct', 'floor'].includes(c))) throw new Error('--contenders takes a list of ours, hive, direct, floor');
+if (onlyContenders && ![...onlyContenders].every((c) => ['ours', 'hive', 'direct', 'floor'].includes(c)))
+  throw new Error('--contenders takes a list of ours, hive, direct, floor');
 const maxForeignPct = Number(args['max-foreign']);
 let retriesLeft = Number(args.retries ?? (quick ? 2 : 6));
 for (const [k, v] of Object.entries(settings)) {
@@ -144,7 +145,16 @@ async function startStack(label: string, dataDir: string, configDir: string, cer
   // One at a time: the first start of a province generates its demo data.
   for (const p of cfg.provinces) {
     const s = await launch(`${label} subgraph ${p.id}`, 'subgraphs/catalogue/main.ts', [
-      '--province', p.id, '--port', String(p.subgraph.port), '--certs-dir', certsDir, '--data-dir', dataDir, '--config-dir', configDir,
+      '--province',
+      p.id,
+      '--port',
+      String(p.subgraph.port),
+      '--certs-dir',
+      certsDir,
+      '--data-dir',
+      dataDir,
+      '--config-dir',
+      configDir,
     ]);
     servers.push(s);
     subgraphs.set(p.id, s);
@@ -155,7 +165,12 @@ async function startStack(label: string, dataDir: string, configDir: string, cer
 
 async function startGateway(name: string, cfg: StackConfig, dataDir: string, execArgv: string[] = []): Promise<Server> {
   mkdirSync(dataDir, { recursive: true });
-  const s = await launch(name, 'gateway/main.ts', ['--port', String(await freePort()), '--config-dir', cfg.configDir, '--certs-dir', cfg.certsDir, '--data-dir', dataDir], { execArgv });
+  const s = await launch(
+    name,
+    'gateway/main.ts',
+    ['--port', String(await freePort()), '--config-dir', cfg.configDir, '--certs-dir', cfg.certsDir, '--data-dir', dataDir],
+    { execArgv },
+  );
   servers.push(s);
   return s;
 }
@@ -334,7 +349,9 @@ async function runAlternating(scenario: string, contenders: Contender[], warmupS
       for (let again = 0; s.foreignPct > maxForeignPct && retriesLeft > 0 && again < 2; again++) {
         retriesLeft--;
         run.discarded = (run.discarded ?? 0) + 1;
-        log(`  round ${round + 1}/${settings.rounds} ${c.label}: other processes used ${s.foreignPct.toFixed(0)}% of the machine; waiting for quiet, then measuring again (${retriesLeft} re-runs left)`);
+        log(
+          `  round ${round + 1}/${settings.rounds} ${c.label}: other processes used ${s.foreignPct.toFixed(0)}% of the machine; waiting for quiet, then measuring again (${retriesLeft} re-runs left)`,
+        );
         await waitForQuiet(30_000);
         s = await measure(c, settings.durationS);
       }
@@ -355,7 +372,9 @@ const notes: string[] = [];
 function gitInfo() {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT_DIR, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT_DIR, encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT_DIR, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean).length;
     return { commit, dirty };
   } catch {
     return { commit: 'unknown', dirty: 0 };
@@ -385,7 +404,9 @@ async function main() {
   const machine = machineInfo();
   const git = gitInfo();
   const startedAt = new Date().toISOString();
-  log(`machine: ${machine.nproc} vCPU ${machine.model}, ${machine.memoryGiB} GiB, Node ${machine.node}; commit ${git.commit}${git.dirty ? ` (+${git.dirty} changed)` : ''}`);
+  log(
+    `machine: ${machine.nproc} vCPU ${machine.model}, ${machine.memoryGiB} GiB, Node ${machine.node}; commit ${git.commit}${git.dirty ? ` (+${git.dirty} changed)` : ''}`,
+  );
   log(`settings: ${JSON.stringify(settings)} scale=${doScale} profile=${doProfile} write=${doWrite}`);
 
   if (args.runtime === 'tsx') useSourceRuntime();
@@ -417,7 +438,17 @@ async function main() {
   cpuProcs.set('gateway', real.gateway);
   for (const [id, s] of real.subgraphs) cpuProcs.set(id, s);
   log('starting Hive Gateway over the same subgraphs …');
-  const hive = await launch('hive gateway', 'bench/hive-gateway.ts', ['--port', String(await freePort()), '--config-dir', realConfig, '--certs-dir', certsDir, '--upstream', settings.hiveUpstream, ...(settings.hiveDedupe ? ['--dedupe'] : [])]);
+  const hive = await launch('hive gateway', 'bench/hive-gateway.ts', [
+    '--port',
+    String(await freePort()),
+    '--config-dir',
+    realConfig,
+    '--certs-dir',
+    certsDir,
+    '--upstream',
+    settings.hiveUpstream,
+    ...(settings.hiveDedupe ? ['--dedupe'] : []),
+  ]);
   servers.push(hive);
   cpuProcs.set('hive', hive);
   let big: Stack | null = null;
@@ -439,8 +470,7 @@ async function main() {
   };
   const appTls = clientTls(cq, 'app');
   const adminTls = clientTls(cq, 'admin');
-  const token = (client: string, scope: string) => () =>
-    mintDevToken({ certsDir, province: cq, audience: cfg.gateway.audience, client, scope });
+  const token = (client: string, scope: string) => () => mintDevToken({ certsDir, province: cq, audience: cfg.gateway.audience, client, scope });
   const appToken = token('app', 'catalogue:read');
 
   // Direct calls: the gateway's own client certificate + a caller assertion, as the gateway sends.
@@ -459,7 +489,11 @@ async function main() {
     });
   };
   const appCaller = callerFor(cq, 'app', ['catalogue:read']);
-  const gatewayTlsTo = (p: ProvinceConfig): Tls => ({ cert: readFileSync(gp.clientCert), key: readFileSync(gp.clientKey), ca: readFileSync(provincePaths(certsDir, p.id).ca) });
+  const gatewayTlsTo = (p: ProvinceConfig): Tls => ({
+    cert: readFileSync(gp.clientCert),
+    key: readFileSync(gp.clientKey),
+    ca: readFileSync(provincePaths(certsDir, p.id).ca),
+  });
   const directHeaders = async (p: ProvinceConfig, caller = appCaller) => ({
     'content-type': 'application/json',
     accept: 'application/graphql-response+json, application/json',
@@ -468,15 +502,28 @@ async function main() {
     'x-request-id': randomUUID(),
   });
   const baseOf = (s: Server) => s.url.replace(/\/graphql$/, '');
-  const directGraphql = (stack: Stack, p: ProvinceConfig, query: string, variables: Record<string, unknown>, verify = gqlOk) => async (): Promise<ReqSpec> => ({
-    url: stack.subgraphs.get(p.id)!.url,
-    tls: gatewayTlsTo(p),
-    headers: await directHeaders(p),
-    body: JSON.stringify({ query, variables }),
-    verify,
-  });
+  const directGraphql =
+    (stack: Stack, p: ProvinceConfig, query: string, variables: Record<string, unknown>, verify = gqlOk) =>
+    async (): Promise<ReqSpec> => ({
+      url: stack.subgraphs.get(p.id)!.url,
+      tls: gatewayTlsTo(p),
+      headers: await directHeaders(p),
+      body: JSON.stringify({ query, variables }),
+      verify,
+    });
   const sliceBody = (search: string, first: number) =>
-    JSON.stringify({ search, sharingTypes: null, providerCode: null, classification: null, updateCycles: null, formats: null, kinds: ['ORIGINAL'], includeWithdrawn: false, after: null, limit: first + 1 });
+    JSON.stringify({
+      search,
+      sharingTypes: null,
+      providerCode: null,
+      classification: null,
+      updateCycles: null,
+      formats: null,
+      kinds: ['ORIGINAL'],
+      includeWithdrawn: false,
+      after: null,
+      limit: first + 1,
+    });
   const directSlice = (stack: Stack, p: ProvinceConfig, search: string, first: number) => async (): Promise<ReqSpec> => ({
     url: `${baseOf(stack.subgraphs.get(p.id)!)}/internal/v1/slice`,
     tls: gatewayTlsTo(p),
@@ -490,7 +537,13 @@ async function main() {
   log('fixtures …');
   const gw = (spec: ReqSpec) => post(spec).then((r) => JSON.parse(r.body) as { data?: Record<string, unknown>; errors?: unknown[] });
   const found = await gw(
-    await gatewayRequest(real.gateway.url, appTls, appToken, '{ directory(filter: { provinces: [SICHUAN], sharingTypes: [UNCONDITIONAL] }, first: 3) { nodes { id name } } }', {})(),
+    await gatewayRequest(
+      real.gateway.url,
+      appTls,
+      appToken,
+      '{ directory(filter: { provinces: [SICHUAN], sharingTypes: [UNCONDITIONAL] }, first: 3) { nodes { id name } } }',
+      {},
+    )(),
   );
   const nodes = (found.data?.directory as { nodes?: { id: string; name: string }[] } | undefined)?.nodes ?? [];
   if (nodes.length < 2) throw new Error(`fixtures: directory returned ${JSON.stringify(found).slice(0, 400)}`);
@@ -530,7 +583,18 @@ async function main() {
     `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${entryTypeName(p)} { ${fields} } } }`;
   const entitiesBody = JSON.stringify({ query: qEntities(sc, entryFields), variables: { representations: [{ __typename: entryTypeName(sc), id: entryId }] } });
   log('starting the transport floor (bench/floor-proxy.ts) for (a) …');
-  const floor = await launch('floor proxy', 'bench/floor-proxy.ts', ['--port', String(await freePort()), '--config-dir', realConfig, '--certs-dir', certsDir, '--province', sc.id, '--body', entitiesBody]);
+  const floor = await launch('floor proxy', 'bench/floor-proxy.ts', [
+    '--port',
+    String(await freePort()),
+    '--config-dir',
+    realConfig,
+    '--certs-dir',
+    certsDir,
+    '--province',
+    sc.id,
+    '--body',
+    entitiesBody,
+  ]);
   servers.push(floor);
   cpuProcs.set('floor', floor);
 
@@ -553,8 +617,18 @@ async function main() {
       query: qEntry.replace('query Entry($id: ID!)', '').trim(),
       directNote: `\`_entities\` for the same fields sent to the owning subgraph (${sc.id}) with the gateway's client certificate and a caller assertion`,
       contenders: [
-        { contender: 'ours', label: 'ours (mTLS + bound JWT + audit)', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qEntry, { id: entryId }, hasEntry) },
-        { contender: 'hive', label: 'Hive Gateway (TLS + JWT)', serving: hive, spec: gatewayRequest(hiveUrl, appTls, appToken, qEntry, { id: entryId }, hasEntry) },
+        {
+          contender: 'ours',
+          label: 'ours (mTLS + bound JWT + audit)',
+          serving: real.gateway,
+          spec: gatewayRequest(real.gateway.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+        },
+        {
+          contender: 'hive',
+          label: 'Hive Gateway (TLS + JWT)',
+          serving: hive,
+          spec: gatewayRequest(hiveUrl, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+        },
         {
           contender: 'direct',
           label: `direct ${sc.id} subgraph _entities`,
@@ -575,8 +649,18 @@ async function main() {
       query: qDirectory.replace('query Directory($search: String!)', '').replace('$search', `"${search}"`).trim(),
       directNote: `the index slice \`POST /internal/v1/slice\` of the larger province (${cq.id}) alone, ids only: a lower bound (the gateway calls both provinces' slices, merges, then fetches 20 entities)`,
       contenders: [
-        { contender: 'ours', label: 'ours (mTLS + bound JWT + audit)', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes) },
-        { contender: 'hive', label: 'Hive Gateway (TLS + JWT)', serving: hive, spec: gatewayRequest(hiveUrl, appTls, appToken, qDirectory, { search }, hasNodes) },
+        {
+          contender: 'ours',
+          label: 'ours (mTLS + bound JWT + audit)',
+          serving: real.gateway,
+          spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
+        },
+        {
+          contender: 'hive',
+          label: 'Hive Gateway (TLS + JWT)',
+          serving: hive,
+          spec: gatewayRequest(hiveUrl, appTls, appToken, qDirectory, { search }, hasNodes),
+        },
         { contender: 'direct', label: `direct ${cq.id} index slice`, serving: real.subgraphs.get(cq.id)!, spec: directSlice(real, cq, search, 20) },
       ],
     },
@@ -586,13 +670,29 @@ async function main() {
       query: qMirror.replace('query Mirror($id: ID!)', '').trim(),
       directNote: `\`_entities\` for the mirror's own fields on its province (${cq.id}) only: one hop, no join (a lower bound)`,
       contenders: [
-        { contender: 'ours', label: 'ours (mTLS + bound JWT + audit)', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror) },
-        { contender: 'hive', label: 'Hive Gateway (TLS + JWT)', serving: hive, spec: gatewayRequest(hiveUrl, appTls, appToken, qMirror, { id: mirrorId }, hasMirror) },
+        {
+          contender: 'ours',
+          label: 'ours (mTLS + bound JWT + audit)',
+          serving: real.gateway,
+          spec: gatewayRequest(real.gateway.url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
+        },
+        {
+          contender: 'hive',
+          label: 'Hive Gateway (TLS + JWT)',
+          serving: hive,
+          spec: gatewayRequest(hiveUrl, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
+        },
         {
           contender: 'direct',
           label: `direct ${cq.id} subgraph _entities`,
           serving: real.subgraphs.get(cq.id)!,
-          spec: directGraphql(real, cq, qEntities(cq, 'name mirrorSourceId mirrorRegisteredSourceVersion'), { representations: [{ __typename: entryTypeName(cq), id: mirrorId }] }, gqlHas('"mirrorSourceId":"')),
+          spec: directGraphql(
+            real,
+            cq,
+            qEntities(cq, 'name mirrorSourceId mirrorRegisteredSourceVersion'),
+            { representations: [{ __typename: entryTypeName(cq), id: mirrorId }] },
+            gqlHas('"mirrorSourceId":"'),
+          ),
         },
       ],
     },
@@ -608,8 +708,18 @@ async function main() {
         const counterCaller = callerFor(sc, 'counter', ['certificate:verify']);
         const isValid = gqlHas('"result":"VALID"');
         return [
-          { contender: 'ours', label: 'ours (mTLS + bound JWT + audit)', serving: real.gateway, spec: gatewayRequest(real.gateway.url, counterTls, counterToken, qVerify, { input: certificate }, isValid) },
-          { contender: 'hive', label: 'Hive Gateway (TLS + JWT)', serving: hive, spec: gatewayRequest(hiveUrl, counterTls, counterToken, qVerify, { input: certificate }, isValid) },
+          {
+            contender: 'ours',
+            label: 'ours (mTLS + bound JWT + audit)',
+            serving: real.gateway,
+            spec: gatewayRequest(real.gateway.url, counterTls, counterToken, qVerify, { input: certificate }, isValid),
+          },
+          {
+            contender: 'hive',
+            label: 'Hive Gateway (TLS + JWT)',
+            serving: hive,
+            spec: gatewayRequest(hiveUrl, counterTls, counterToken, qVerify, { input: certificate }, isValid),
+          },
           {
             contender: 'direct',
             label: `direct ${cq.id} certificate verify`,
@@ -618,7 +728,12 @@ async function main() {
               url: `${baseOf(real.subgraphs.get(cq.id)!)}/internal/v1/certificates/verify`,
               tls: gatewayTlsTo(cq),
               headers: await directHeaders(cq, counterCaller),
-              body: JSON.stringify({ certificateId: certificate.identifier, purpose: certificate.purpose, holderIdType: certificate.holderIdType, holderId: certificate.holderId }),
+              body: JSON.stringify({
+                certificateId: certificate.identifier,
+                purpose: certificate.purpose,
+                holderIdType: certificate.holderIdType,
+                holderId: certificate.holderId,
+              }),
               verify: (b) => b.includes('"result":"VALID"'),
             }),
           },
@@ -674,18 +789,50 @@ async function main() {
     };
     const bigCq = big.cfg.provinces.find((p) => p.id === cq.id)!;
     const contenders: (Contender & { sizes: string })[] = [
-      { contender: 'ours', label: 'ours, real size', sizes: 'real', serving: real.gateway, spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes) },
-      { contender: 'ours', label: 'ours, 100k per province', sizes: '100k', serving: big.gateway, spec: gatewayRequest(big.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes) },
       {
-        contender: 'ours', label: 'ours, real size, 1 connection', sizes: 'real', connections: 1, serving: real.gateway,
+        contender: 'ours',
+        label: 'ours, real size',
+        sizes: 'real',
+        serving: real.gateway,
         spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
       },
       {
-        contender: 'ours', label: 'ours, 100k per province, 1 connection', sizes: '100k', connections: 1, serving: big.gateway,
+        contender: 'ours',
+        label: 'ours, 100k per province',
+        sizes: '100k',
+        serving: big.gateway,
         spec: gatewayRequest(big.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
       },
-      { contender: 'direct', label: `direct ${cq.id} index slice, real size`, sizes: 'real', serving: real.subgraphs.get(cq.id)!, spec: directSlice(real, cq, search, 20) },
-      { contender: 'direct', label: `direct ${cq.id} index slice, 100k`, sizes: '100k', serving: big.subgraphs.get(bigCq.id)!, spec: directSlice(big, bigCq, search, 20) },
+      {
+        contender: 'ours',
+        label: 'ours, real size, 1 connection',
+        sizes: 'real',
+        connections: 1,
+        serving: real.gateway,
+        spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
+      },
+      {
+        contender: 'ours',
+        label: 'ours, 100k per province, 1 connection',
+        sizes: '100k',
+        connections: 1,
+        serving: big.gateway,
+        spec: gatewayRequest(big.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
+      },
+      {
+        contender: 'direct',
+        label: `direct ${cq.id} index slice, real size`,
+        sizes: 'real',
+        serving: real.subgraphs.get(cq.id)!,
+        spec: directSlice(real, cq, search, 20),
+      },
+      {
+        contender: 'direct',
+        label: `direct ${cq.id} index slice, 100k`,
+        sizes: '100k',
+        serving: big.subgraphs.get(bigCq.id)!,
+        spec: directSlice(big, bigCq, search, 20),
+      },
     ];
     const totals = await Promise.all(contenders.map(async (c) => (c.contender === 'ours' ? totalOf(await c.spec()) : null)));
     // Longer warm-up here: the first round at 100,000 entries per province otherwise measures a
@@ -710,7 +857,12 @@ async function main() {
     log('(profile) ours on (a) with the V8 sampling profiler');
     const inspectPort = await freePort();
     const prof = await startGateway('profiled gateway', cfg, path.join(realData, 'gateway-prof'), [`--inspect=127.0.0.1:${inspectPort}`]);
-    const c: Contender = { contender: 'ours', label: 'ours (profiled)', serving: prof, spec: gatewayRequest(prof.url, appTls, appToken, qEntry, { id: entryId }, hasEntry) };
+    const c: Contender = {
+      contender: 'ours',
+      label: 'ours (profiled)',
+      serving: prof,
+      spec: gatewayRequest(prof.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+    };
     const problem = await check(c);
     if (problem) {
       notes.push(`profile: the profiled gateway failed its sanity check: ${problem}`);
@@ -740,7 +892,10 @@ async function main() {
   }
 
   const discarded = [...report.scenarios.flatMap((x) => x.rows), ...(report.scale ?? []).map((x) => x.row)].reduce((n, r) => n + (r.discarded ?? 0), 0);
-  if (discarded) notes.push(`${discarded} run(s) were measured again because processes outside the benchmark used more than ${maxForeignPct}% of the machine during them (their numbers are not in the tables)`);
+  if (discarded)
+    notes.push(
+      `${discarded} run(s) were measured again because processes outside the benchmark used more than ${maxForeignPct}% of the machine during them (their numbers are not in the tables)`,
+    );
   for (const s of servers) {
     if (s.lines() > 50) notes.push(`${s.name} printed ${s.lines()} log lines during the run (last: ${s.tail().split('\n').at(-1)})`);
   }
@@ -757,7 +912,9 @@ async function main() {
   process.stdout.write(`\n${consoleTable(mainTable(report))}\n\n`);
   process.stdout.write(`CPU per request (ms):\n${consoleTable(cpuTable(report, procs))}\n\n`);
   if (report.scale) process.stdout.write(`Directory search at scale:\n${consoleTable(scaleTable(report))}\n\n`);
-  process.stdout.write(`Targets:\n${consoleTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : 'NO'])])}\n\n`);
+  process.stdout.write(
+    `Targets:\n${consoleTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : 'NO'])])}\n\n`,
+  );
   if (report.profile) {
     process.stdout.write(
       `Profile of ours on (a), top self time:\n${consoleTable([['self %', 'function', 'where', 'nearest JS caller'], ...report.profile.summary.functions.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where, r.caller ?? ''])])}\n\n` +

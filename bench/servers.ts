@@ -26,7 +26,10 @@ let compiled = true;
 
 /** Compile once (tsc -p tsconfig.build.json) so every server runs the current sources. */
 export function buildForBenchmark(): void {
-  execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT_DIR, 'tsconfig.build.json')], { cwd: ROOT_DIR, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT_DIR, 'tsconfig.build.json')], {
+    cwd: ROOT_DIR,
+    stdio: 'inherit',
+  });
 }
 
 export function useSourceRuntime(): void {

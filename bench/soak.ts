@@ -82,9 +82,13 @@ async function main() {
   };
   const mirrorId = reg.data.registerMirror.entry.id;
   const today = new Date().toISOString().slice(0, 10);
-  const cert = generateDemoCertificates({ divisionCode: sc.divisionCode, provinceName: sc.name, count: sc.demo.certificates ?? 300, seed: sc.demo.seed, salt: loadSealKeys(cfg, sc).holderSalt }).find(
-    (c) => c.record.status === 'VALID' && (c.record.validTo === null || c.record.validTo > today),
-  )!;
+  const cert = generateDemoCertificates({
+    divisionCode: sc.divisionCode,
+    provinceName: sc.name,
+    count: sc.demo.certificates ?? 300,
+    seed: sc.demo.seed,
+    salt: loadSealKeys(cfg, sc).holderSalt,
+  }).find((c) => c.record.status === 'VALID' && (c.record.validTo === null || c.record.validTo > today))!;
 
   const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
   const requests = [
@@ -103,7 +107,8 @@ async function main() {
   const pids = { gateway: gateway.pid, [cq.id]: servers[0]!.pid, [sc.id]: servers[1]!.pid };
   const samples: { t: number; rss: Record<string, number> }[] = [];
   const t0 = Date.now();
-  const sample = () => samples.push({ t: (Date.now() - t0) / 1000, rss: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (rssKb(pid) ?? 0) / 1024])) });
+  const sample = () =>
+    samples.push({ t: (Date.now() - t0) / 1000, rss: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, (rssKb(pid) ?? 0) / 1024])) });
   sample();
   const timer = setInterval(sample, sampleMs);
   const result = await autocannon({
@@ -133,7 +138,9 @@ async function main() {
     '',
     '| process | RSS 2nd quarter (MiB) | RSS last quarter (MiB) | peak (MiB) | growth (MiB/min) |',
     '|---|---|---|---|---|',
-    ...growth.map((g) => `| ${g.process} | ${g.early.toFixed(1)} | ${g.late.toFixed(1)} | ${g.peak.toFixed(1)} | ${g.perMin >= 0 ? '+' : ''}${g.perMin.toFixed(2)} |`),
+    ...growth.map(
+      (g) => `| ${g.process} | ${g.early.toFixed(1)} | ${g.late.toFixed(1)} | ${g.peak.toFixed(1)} | ${g.perMin >= 0 ? '+' : ''}${g.perMin.toFixed(2)} |`,
+    ),
     '',
     `RSS over time (MiB): ${samples
       .filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0)
@@ -147,7 +154,9 @@ async function main() {
     const END = '<!-- soak:end -->';
     const doc = readFileSync(file, 'utf8');
     const block = `${BEGIN}\n${lines.join('\n')}\n${END}`;
-    const next = doc.includes(BEGIN) ? doc.replace(new RegExp(`${BEGIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?${END}`), block) : `${doc.trimEnd()}\n\n## Soak\n\n${block}\n`;
+    const next = doc.includes(BEGIN)
+      ? doc.replace(new RegExp(`${BEGIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?${END}`), block)
+      : `${doc.trimEnd()}\n\n## Soak\n\n${block}\n`;
     writeFileSync(file, next);
   }
 }

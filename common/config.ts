@@ -41,7 +41,12 @@ const provinceSchema = z.strictObject({
     // Trust anchors (PEM file) for an https:// JWKS URL: the IdP's own CA, not the system store.
     jwksCa: z.string().optional(),
     jwksCooldownMs: z.number().int().min(0).max(3600_000).optional(),
-    jwksMaxStaleMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
+    jwksMaxStaleMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 3600_000)
+      .optional(),
   }),
   // Revocation of the province's client certificates (RFC 5280 §5): where its CA publishes its
   // CRL, a file path (relative to the config directory) or an https:// URL. Default: the dev PKI
@@ -52,10 +57,20 @@ const provinceSchema = z.strictObject({
       // Trust anchors (PEM file) for an https:// source: the CRL endpoint's own CA, not the system store.
       ca: z.string().min(1).optional(),
       // How often an https:// source is refetched (default 5 minutes); files are re-read on change.
-      refreshMs: z.number().int().min(100).max(24 * 3600_000).optional(),
+      refreshMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(24 * 3600_000)
+        .optional(),
       // How long past its nextUpdate a CRL is still used (the source unreachable); then every
       // client of the province is refused (default 24 hours).
-      graceMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
+      graceMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 24 * 3600_000)
+        .optional(),
     })
     .optional(),
   demo: z.strictObject({
@@ -86,7 +101,12 @@ const gatewaySchema = z.strictObject({
       maxDepth: z.number().int().min(2).max(100).default(12),
       maxAliases: z.number().int().min(0).max(1000).default(30),
       maxTokens: z.number().int().min(100).max(100_000).default(2000),
-      maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(10 * 1024 * 1024)
+        .default(64 * 1024),
     })
     .default({ maxDepth: 12, maxAliases: 30, maxTokens: 2000, maxBodyBytes: 64 * 1024 }),
   // Introspection is for development; production configs turn it off.
@@ -149,7 +169,9 @@ export function loadStackConfig(opts: LoadOptions = {}): StackConfig {
   const provDir = path.join(configDir, 'provinces');
   if (!existsSync(provDir)) throw new Error(`config: ${provDir} does not exist`);
   const provinces: ProvinceConfig[] = [];
-  for (const name of readdirSync(provDir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(provDir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const file = path.join(provDir, name);
     const p = provinceSchema.safeParse(readJson(file));
     if (!p.success) throw new Error(formatIssues(file, p.error));
@@ -177,9 +199,7 @@ export function provinceByDivision(cfg: StackConfig, divisionCode: string): Prov
 
 export function provinceById(cfg: StackConfig, id: string): ProvinceConfig | undefined {
   const needle = id.trim();
-  return cfg.provinces.find(
-    (p) => p.id === needle.toLowerCase() || p.divisionCode === needle || p.enumValue === needle.toUpperCase(),
-  );
+  return cfg.provinces.find((p) => p.id === needle.toLowerCase() || p.divisionCode === needle || p.enumValue === needle.toUpperCase());
 }
 
 export function subgraphUrl(p: ProvinceConfig): string {

@@ -42,7 +42,11 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Codes of GraphQL request errors (see `request` above). */
-export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set(Object.entries(ERROR_CODES).filter(([, c]) => 'request' in c).map(([code]) => code));
+export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set(
+  Object.entries(ERROR_CODES)
+    .filter(([, c]) => 'request' in c)
+    .map(([code]) => code),
+);
 
 export function isVisibleCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) && ERROR_CODES[code as ErrorCode].visible;
@@ -74,17 +78,25 @@ export interface NamedProvince {
  * because of it ("its results", "its fields").
  */
 export function provinceUnavailable(province: NamedProvince, missing: string): GraphQLError {
-  return codedError('PROVINCE_UNAVAILABLE', `${province.enumValue} (${province.platform.name} ${province.platform.romanized}) is unavailable; ${missing} are missing`, {
-    province: province.enumValue,
-  });
+  return codedError(
+    'PROVINCE_UNAVAILABLE',
+    `${province.enumValue} (${province.platform.name} ${province.platform.romanized}) is unavailable; ${missing} are missing`,
+    {
+      province: province.enumValue,
+    },
+  );
 }
 
 /** A well-formed e-certificate identifier issued in a division that no configured province covers. */
 export function issuerNotFederated(division: string): GraphQLError {
-  return codedError('ISSUER_NOT_FEDERATED', `identifier: the issuer is in division ${division}, where no federated province issues certificates; verify it with that region's own service`, {
-    division,
-    field: 'identifier',
-  });
+  return codedError(
+    'ISSUER_NOT_FEDERATED',
+    `identifier: the issuer is in division ${division}, where no federated province issues certificates; verify it with that region's own service`,
+    {
+      division,
+      field: 'identifier',
+    },
+  );
 }
 
 export function queryTooComplex(message: string, nodes?: readonly ASTNode[]): GraphQLError {

@@ -16,19 +16,18 @@ const safeText = (max: number) =>
 
 /** Requests, by path under `/internal/v1`. */
 export const INDEX_REQUESTS = {
-  '/slice': z
-    .strictObject({
-      search: safeText(100).nullish(),
-      sharingTypes: z.array(z.enum(SHARING_TYPES)).max(SHARING_TYPES.length).nullish(),
-      providerCode: z.string().refine(isValidUscc, 'not a valid unified social credit code').nullish(),
-      classification: z.string().refine(isClassificationPrefix, 'not a classification prefix').nullish(),
-      updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
-      formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
-      kinds: z.array(z.enum(ENTRY_KINDS)).max(ENTRY_KINDS.length).nullish(),
-      includeWithdrawn: z.boolean().optional(),
-      after: z.strictObject({ name: safeText(400), id: z.string().max(64) }).nullish(),
-      limit: z.number().int().min(1).max(1001),
-    }),
+  '/slice': z.strictObject({
+    search: safeText(100).nullish(),
+    sharingTypes: z.array(z.enum(SHARING_TYPES)).max(SHARING_TYPES.length).nullish(),
+    providerCode: z.string().refine(isValidUscc, 'not a valid unified social credit code').nullish(),
+    classification: z.string().refine(isClassificationPrefix, 'not a classification prefix').nullish(),
+    updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
+    formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
+    kinds: z.array(z.enum(ENTRY_KINDS)).max(ENTRY_KINDS.length).nullish(),
+    includeWithdrawn: z.boolean().optional(),
+    after: z.strictObject({ name: safeText(400), id: z.string().max(64) }).nullish(),
+    limit: z.number().int().min(1).max(1001),
+  }),
   '/entries/lookup': z.strictObject({ ids: z.array(z.string().max(64)).min(1).max(200) }),
   // The source record is checked in full by domain/catalogue's validateEntryRecord.
   '/mirrors/register': z.strictObject({ source: z.record(z.string(), z.unknown()) }),

@@ -13,15 +13,21 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function renderManifests(configDir: string): string {
   const cfg = loadStackConfig({ configDir });
-  const indent = (text: string, n: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+  const indent = (text: string, n: number) =>
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => ' '.repeat(n) + l)
+      .join('\n');
   const configItems = cfg.provinces.map((p) => `              - { key: ${p.id}.json, path: provinces/${p.id}.json }`).join('\n');
   const vars: Record<string, string> = {
     PROVINCE_CONFIG_ITEMS: configItems,
-    PROVINCE_TRUST_MOUNTS: cfg.provinces
-      .map((p) => `            - { name: ${p.id}-trust, mountPath: /etc/chuanyu/certs/${p.id}, readOnly: true }`)
-      .join('\n'),
+    PROVINCE_TRUST_MOUNTS: cfg.provinces.map((p) => `            - { name: ${p.id}-trust, mountPath: /etc/chuanyu/certs/${p.id}, readOnly: true }`).join('\n'),
     PROVINCE_TRUST_VOLUMES: cfg.provinces
-      .map((p) => `        # ${p.name}: root CA (ca.crt), its IdP's CA (idp-ca.crt) and its CRL endpoint's CA (crl-ca.crt); no private keys.\n        - name: ${p.id}-trust\n          secret: { secretName: ${p.id}-trust }`)
+      .map(
+        (p) =>
+          `        # ${p.name}: root CA (ca.crt), its IdP's CA (idp-ca.crt) and its CRL endpoint's CA (crl-ca.crt); no private keys.\n        - name: ${p.id}-trust\n          secret: { secretName: ${p.id}-trust }`,
+      )
       .join('\n'),
   };
   const fill = (tpl: string, extra: Record<string, string> = {}) =>

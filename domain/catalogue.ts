@@ -192,8 +192,7 @@ const text = (min: number, max: number) =>
     if (err !== null) ctx.addIssue({ code: 'custom', message: err });
   });
 
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
 
 const checked = (check: (s: string) => string | null) =>
   z.string({ error: 'must be a string' }).superRefine((s, ctx) => {
@@ -285,9 +284,7 @@ const baseSchema = z.strictObject({
   openType: openTypeSchema,
   updateCycle: updateCycleSchema,
   publishDate: checked(calendarDateError),
-  relatedCodes: z
-    .array(relatedCode, { error: 'must be an array' })
-    .max(LIMITS.relatedCodes, { error: `must list at most ${LIMITS.relatedCodes} codes` }),
+  relatedCodes: z.array(relatedCode, { error: 'must be an array' }).max(LIMITS.relatedCodes, { error: `must list at most ${LIMITS.relatedCodes} codes` }),
   version: z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1).max(Number.MAX_SAFE_INTEGER),
   status: entryStatusSchema,
   createdAt: checked(isoUtcError),

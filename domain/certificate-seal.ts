@@ -4,12 +4,7 @@
 // kid is the key's RFC 7638 JWK thumbprint, so a kid names exactly one key.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { CompactSign, compactVerify, createLocalJWKSet, errors, type JSONWebKeySet } from 'jose';
-import {
-  canonicalCertificateMetadata,
-  validateCertificateRecord,
-  type CertificateRecord,
-  type CertificateRecordWithoutSeal,
-} from './certificate.js';
+import { canonicalCertificateMetadata, validateCertificateRecord, type CertificateRecord, type CertificateRecordWithoutSeal } from './certificate.js';
 
 const SEAL_TYP = 'cert-seal+jws';
 const SEAL_ALG = 'ES256';

@@ -131,16 +131,13 @@ const MIN_SALT_BYTES = 16;
 export function holderIdHash(salt: string | Uint8Array, idType: HolderIdType, id: string): string {
   const key = typeof salt === 'string' ? Buffer.from(salt, 'utf8') : Buffer.from(salt);
   if (key.length < MIN_SALT_BYTES) throw new RangeError(`holder ID salt must be at least ${MIN_SALT_BYTES} bytes`);
-  return createHmac('sha256', key).update(`${idType}:${normalizeHolderId(idType, id)}`, 'utf8').digest('hex');
+  return createHmac('sha256', key)
+    .update(`${idType}:${normalizeHolderId(idType, id)}`, 'utf8')
+    .digest('hex');
 }
 
 /** Whether a presented ID is the holder's, compared in constant time. */
-export function holderMatches(
-  holder: Pick<CertificateHolder, 'idType' | 'idHash'>,
-  salt: string | Uint8Array,
-  idType: HolderIdType,
-  id: string,
-): boolean {
+export function holderMatches(holder: Pick<CertificateHolder, 'idType' | 'idHash'>, salt: string | Uint8Array, idType: HolderIdType, id: string): boolean {
   if (holder.idType !== idType) return false;
   const a = Buffer.from(holderIdHash(salt, idType, id), 'hex');
   const b = Buffer.from(/^[0-9a-f]{64}$/.test(holder.idHash) ? holder.idHash : '', 'hex');

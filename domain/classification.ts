@@ -28,7 +28,7 @@ export interface Classification {
 export type ClassificationResult = { ok: true; value: Classification } | { ok: false; reason: string };
 
 function isCategory(c: string): c is CategoryCode {
-  return  Object.hasOwn(CATEGORY_NAMES, c);
+  return Object.hasOwn(CATEGORY_NAMES, c);
 }
 
 // Shared by the full parse and the prefix check: reason for the first bad segment, or null.

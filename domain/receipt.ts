@@ -144,9 +144,7 @@ export async function signReceipt(input: ReceiptInput, signingKey: string | KeyO
 
 export type ReceiptKeys = Record<string, JSONWebKeySet> | ((province: string) => JSONWebKeySet | undefined);
 
-export type ReceiptCheck =
-  | { ok: true; claims: ReceiptClaims; province: string; kid: string }
-  | { ok: false; reason: string };
+export type ReceiptCheck = { ok: true; claims: ReceiptClaims; province: string; kid: string } | { ok: false; reason: string };
 
 const fail = (reason: string): ReceiptCheck => ({ ok: false, reason });
 

@@ -31,9 +31,7 @@ const VALUE: ReadonlyMap<string, number> = new Map([...USCC_ALPHABET].map((c, i)
 // GB 32100-2015 annex A (登记管理部门代码): 1 机构编制, 5 民政, 9 工商, Y 其他 in the
 // original table; 2 外交, 3 司法行政, 4 文化, 6 旅游, 7 宗教, 8 工会, A 中央军委改革和编制办公室,
 // N 农业 are the further authorities listed in the standard's code table as amended.
-const REGISTRATION_AUTHORITIES: ReadonlySet<string> = new Set([
-  '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'N', 'Y',
-]);
+const REGISTRATION_AUTHORITIES: ReadonlySet<string> = new Set(['1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'N', 'Y']);
 
 export type UsccResult = { ok: true; divisionCode: string } | { ok: false; reason: string };
 

@@ -33,7 +33,15 @@ export interface GraphqlServerOptions {
   log: Logger;
 }
 
-export async function startGraphqlServer({ cfg, clients, rootFields, cursorKey, audit, metrics, log }: GraphqlServerOptions): Promise<ApolloServer<GatewayContext>> {
+export async function startGraphqlServer({
+  cfg,
+  clients,
+  rootFields,
+  cursorKey,
+  audit,
+  metrics,
+  log,
+}: GraphqlServerOptions): Promise<ApolloServer<GatewayContext>> {
   const directorySchema = buildDirectorySubgraph({ cfg, clients, cursorKey, rootFields });
   const gateway = new ApolloGateway({
     supergraphSdl: composeSupergraph(cfg, (id) => clients.graphqlUrl(id)),

@@ -113,8 +113,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       // A province CA may have changed: its CRL is checked against it again.
       void revocation.reload();
     },
-    onReload: (err) =>
-      err ? log.error({ err: err.message }, 'TLS reload failed; keeping the previous certificates') : log.info('TLS material reloaded'),
+    onReload: (err) => (err ? log.error({ err: err.message }, 'TLS reload failed; keeping the previous certificates') : log.info('TLS material reloaded')),
   });
   const port = listener.port;
   return {

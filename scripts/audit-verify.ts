@@ -16,7 +16,11 @@ runCommand(COMMAND, async () => {
   let files = positionals;
   if (files.length === 0) {
     const dir = path.join(loadStackConfig({ dataDir: values['data-dir'] }).dataDir, 'audit');
-    files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sqlite')).map((f) => path.join(dir, f)) : [];
+    files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.sqlite'))
+          .map((f) => path.join(dir, f))
+      : [];
     if (files.length === 0) throw new UsageError(`no audit logs in ${dir}`, false);
   }
   let failed = false;

@@ -31,7 +31,10 @@ async function revoke(cfg: StackConfig, target: string): Promise<number> {
     return 0;
   } catch (err) {
     if (!(err instanceof UnknownDevClient)) throw err;
-    throw new UsageError(`unknown client "${client}" of ${province}: ${err.message} (dev clients: ${DEV_CLIENTS.join(', ')}; run "npm run pki" first if the PKI is missing)`, false);
+    throw new UsageError(
+      `unknown client "${client}" of ${province}: ${err.message} (dev clients: ${DEV_CLIENTS.join(', ')}; run "npm run pki" first if the PKI is missing)`,
+      false,
+    );
   }
 }
 

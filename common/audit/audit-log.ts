@@ -218,9 +218,7 @@ export class AuditLog {
   }
 }
 
-export type ChainCheck =
-  | { ok: true; records: number; lastHash: string }
-  | { ok: false; records: number; brokenAt: number; reason: string };
+export type ChainCheck = { ok: true; records: number; lastHash: string } | { ok: false; records: number; brokenAt: number; reason: string };
 
 /** Recompute the chain from the first record; name the first record that does not fit. */
 export function verifyAuditFile(file: string): ChainCheck {

@@ -9,27 +9,8 @@
 // Public artefacts (certificate, JWKS) are written when missing, and re-derived from the existing
 // key when they are stale (expired, not matching the key, or no longer issued by the current CA,
 // e.g. after the CA was regenerated): such a file cannot be used anyway.
-import {
-  X509Certificate,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -171,7 +152,7 @@ function nameAttributes(n: NameOptions): forge.pki.CertificateField[] {
 // CA/B Forum asks), first byte 0x01..0x7f so the DER INTEGER is positive and minimally encoded.
 function randomSerialHex(): string {
   const b = randomBytes(16);
-  b[0] = (b[0]! & 0x7f) || 0x01;
+  b[0] = b[0]! & 0x7f || 0x01;
   return b.toString('hex');
 }
 
@@ -227,9 +208,7 @@ function buildCertificate(spec: BuildSpec): string {
   cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = spec.notBefore;
   cert.validity.notAfter = spec.notAfter;
-  cert.publicKey = forge.pki.publicKeyFromPem(
-    createPublicKey(subjectKey).export({ type: 'spki', format: 'pem' }).toString(),
-  );
+  cert.publicKey = forge.pki.publicKeyFromPem(createPublicKey(subjectKey).export({ type: 'spki', format: 'pem' }).toString());
   const attrs = nameAttributes(spec.subject);
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
@@ -363,11 +342,7 @@ export function selfSignedLike(subjectFromCertPem: string): CertAndKey {
 // ---------------------------------------------------------------------------------------------
 // Staleness checks (node:crypto X509Certificate, i.e. OpenSSL's view of the certificate)
 
-function certProblem(
-  certPem: string,
-  key: KeyObject,
-  expect: { issuer?: X509Certificate; ca: boolean; eku?: string },
-): string | undefined {
+function certProblem(certPem: string, key: KeyObject, expect: { issuer?: X509Certificate; ca: boolean; eku?: string }): string | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);
@@ -509,9 +484,7 @@ function jwksHasKey(text: string, jwk: JWK): boolean {
   try {
     const parsed = JSON.parse(text) as { keys?: unknown };
     if (!Array.isArray(parsed.keys)) return false;
-    return parsed.keys.some(
-      (k: Record<string, unknown>) => k.kid === jwk.kid && k.x === jwk.x && k.y === jwk.y && k.crv === jwk.crv && !('d' in k),
-    );
+    return parsed.keys.some((k: Record<string, unknown>) => k.kid === jwk.kid && k.x === jwk.x && k.y === jwk.y && k.crv === jwk.crv && !('d' in k));
   } catch {
     return false;
   }

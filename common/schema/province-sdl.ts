@@ -4,8 +4,7 @@
 import type { ProvinceConfig } from '../config.js';
 import { DOMAIN_ENUMS_SDL } from './enums.js';
 
-export const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires"])';
+export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires"])';
 
 /** Fields every province's entry type carries; the shared interface lists the same. */
 const ENTRY_FIELDS_SDL = `

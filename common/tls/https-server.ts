@@ -43,7 +43,10 @@ export interface RunningHttpsServer {
 }
 
 export async function startHttpsServer(opts: HttpsServerOptions): Promise<RunningHttpsServer> {
-  const server = https.createServer({ ...opts.secureContext(), requestCert: true, rejectUnauthorized: opts.rejectUnauthorized, ...TLS_SERVER_HARDENING }, opts.handler);
+  const server = https.createServer(
+    { ...opts.secureContext(), requestCert: true, rejectUnauthorized: opts.rejectUnauthorized, ...TLS_SERVER_HARDENING },
+    opts.handler,
+  );
   const reloadTls = () => {
     try {
       opts.beforeReload?.();

@@ -105,7 +105,11 @@ interface DepartmentDef {
 }
 
 const D = (key: string, muni: string | null, prov: string | null, weight: number, resources: readonly string[]): DepartmentDef => ({
-  key, muni, prov, weight, resources,
+  key,
+  muni,
+  prov,
+  weight,
+  resources,
 });
 
 const DEPARTMENTS: readonly DepartmentDef[] = [
@@ -359,9 +363,7 @@ const DEPARTMENTS: readonly DepartmentDef[] = [
     '防止返贫监测对象信息|户主姓名,公民身份号码,家庭人口数,监测对象类别,纳入监测日期,是否风险消除|T02',
     '乡村振兴衔接资金项目信息|项目名称,项目地点,资金规模金额,实施单位,开工日期,完工日期',
   ]),
-  D('xinfang', '信访办公室', '信访局', 1, [
-    '信访事项办理信息|信访件编号,信访人姓名,信访形式,问题属地,内容分类,登记日期,办结日期,办理状态',
-  ]),
+  D('xinfang', '信访办公室', '信访局', 1, ['信访事项办理信息|信访件编号,信访人姓名,信访形式,问题属地,内容分类,登记日期,办结日期,办理状态']),
   D('grain', '粮食和物资储备局', '粮食和物资储备局', 1, [
     '粮食收购企业备案信息|备案编号,企业名称,统一社会信用代码,仓储地址,仓容量,备案日期',
     '地方储备粮库存信息|承储库点,粮食品种,库存数量,生产年份,统计日期',
@@ -425,21 +427,55 @@ interface Place {
 
 const PLACES: Readonly<Record<string, readonly Place[]>> = {
   '50': [
-    ['500101', '万州区'], ['500102', '涪陵区'], ['500103', '渝中区'], ['500104', '大渡口区'],
-    ['500105', '江北区'], ['500106', '沙坪坝区'], ['500107', '九龙坡区'], ['500108', '南岸区'],
-    ['500109', '北碚区'], ['500110', '綦江区'], ['500111', '大足区'], ['500112', '渝北区'],
-    ['500113', '巴南区'], ['500114', '黔江区'], ['500115', '长寿区'], ['500116', '江津区'],
-    ['500117', '合川区'], ['500118', '永川区'], ['500119', '南川区'], ['500120', '璧山区'],
-    ['500151', '铜梁区'], ['500152', '潼南区'], ['500153', '荣昌区'], ['500154', '开州区'],
-    ['500155', '梁平区'], ['500156', '武隆区'],
+    ['500101', '万州区'],
+    ['500102', '涪陵区'],
+    ['500103', '渝中区'],
+    ['500104', '大渡口区'],
+    ['500105', '江北区'],
+    ['500106', '沙坪坝区'],
+    ['500107', '九龙坡区'],
+    ['500108', '南岸区'],
+    ['500109', '北碚区'],
+    ['500110', '綦江区'],
+    ['500111', '大足区'],
+    ['500112', '渝北区'],
+    ['500113', '巴南区'],
+    ['500114', '黔江区'],
+    ['500115', '长寿区'],
+    ['500116', '江津区'],
+    ['500117', '合川区'],
+    ['500118', '永川区'],
+    ['500119', '南川区'],
+    ['500120', '璧山区'],
+    ['500151', '铜梁区'],
+    ['500152', '潼南区'],
+    ['500153', '荣昌区'],
+    ['500154', '开州区'],
+    ['500155', '梁平区'],
+    ['500156', '武隆区'],
   ].map(([code, name]) => ({ code: code as string, name: name as string })),
   '51': [
-    ['510100', '成都市'], ['510300', '自贡市'], ['510400', '攀枝花市'], ['510500', '泸州市'],
-    ['510600', '德阳市'], ['510700', '绵阳市'], ['510800', '广元市'], ['510900', '遂宁市'],
-    ['511000', '内江市'], ['511100', '乐山市'], ['511300', '南充市'], ['511400', '眉山市'],
-    ['511500', '宜宾市'], ['511600', '广安市'], ['511700', '达州市'], ['511800', '雅安市'],
-    ['511900', '巴中市'], ['512000', '资阳市'], ['513200', '阿坝藏族羌族自治州'],
-    ['513300', '甘孜藏族自治州'], ['513400', '凉山彝族自治州'],
+    ['510100', '成都市'],
+    ['510300', '自贡市'],
+    ['510400', '攀枝花市'],
+    ['510500', '泸州市'],
+    ['510600', '德阳市'],
+    ['510700', '绵阳市'],
+    ['510800', '广元市'],
+    ['510900', '遂宁市'],
+    ['511000', '内江市'],
+    ['511100', '乐山市'],
+    ['511300', '南充市'],
+    ['511400', '眉山市'],
+    ['511500', '宜宾市'],
+    ['511600', '广安市'],
+    ['511700', '达州市'],
+    ['511800', '雅安市'],
+    ['511900', '巴中市'],
+    ['512000', '资阳市'],
+    ['513200', '阿坝藏族羌族自治州'],
+    ['513300', '甘孜藏族自治州'],
+    ['513400', '凉山彝族自治州'],
   ].map(([code, name]) => ({ code: code as string, name: name as string })),
 };
 
@@ -615,17 +651,44 @@ const PURPOSES = [
 
 const NAME_VARIANTS = ['变更', '历史', '汇总', '统计'];
 
-const sharingType = weighted<SharingType>([['UNCONDITIONAL', 60], ['CONDITIONAL', 30], ['NOT_SHARED', 10]]);
-const sharingMethod = weighted<SharingMethod>([['API', 45], ['DATABASE_EXCHANGE', 25], ['FILE_DOWNLOAD', 15], ['ONLINE_QUERY', 15]]);
+const sharingType = weighted<SharingType>([
+  ['UNCONDITIONAL', 60],
+  ['CONDITIONAL', 30],
+  ['NOT_SHARED', 10],
+]);
+const sharingMethod = weighted<SharingMethod>([
+  ['API', 45],
+  ['DATABASE_EXCHANGE', 25],
+  ['FILE_DOWNLOAD', 15],
+  ['ONLINE_QUERY', 15],
+]);
 const updateCycle = weighted<UpdateCycle>([
-  ['REALTIME', 12], ['DAILY', 40], ['WEEKLY', 8], ['MONTHLY', 15], ['QUARTERLY', 8], ['YEARLY', 10], ['IRREGULAR', 7],
+  ['REALTIME', 12],
+  ['DAILY', 40],
+  ['WEEKLY', 8],
+  ['MONTHLY', 15],
+  ['QUARTERLY', 8],
+  ['YEARLY', 10],
+  ['IRREGULAR', 7],
 ]);
 const format = weighted<ResourceFormat>([
-  ['DATABASE', 60], ['SPREADSHEET', 14], ['ELECTRONIC_FILE', 14], ['IMAGE', 5], ['STREAM', 2], ['OTHER', 5],
+  ['DATABASE', 60],
+  ['SPREADSHEET', 14],
+  ['ELECTRONIC_FILE', 14],
+  ['IMAGE', 5],
+  ['STREAM', 2],
+  ['OTHER', 5],
 ]);
 const openFor: Record<SharingType, (rng: Rng) => OpenType> = {
-  UNCONDITIONAL: weighted<OpenType>([['OPEN', 35], ['CONDITIONAL_OPEN', 30], ['NOT_OPEN', 35]]),
-  CONDITIONAL: weighted<OpenType>([['CONDITIONAL_OPEN', 40], ['NOT_OPEN', 60]]),
+  UNCONDITIONAL: weighted<OpenType>([
+    ['OPEN', 35],
+    ['CONDITIONAL_OPEN', 30],
+    ['NOT_OPEN', 35],
+  ]),
+  CONDITIONAL: weighted<OpenType>([
+    ['CONDITIONAL_OPEN', 40],
+    ['NOT_OPEN', 60],
+  ]),
   NOT_SHARED: () => 'NOT_OPEN',
 };
 
@@ -734,10 +797,12 @@ export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
     if (recent.length > 8) recent.shift();
     recentCodes.set(dept, recent);
 
-    const itemNames = dataItems.slice(0, 4).map((d) => d.name).join('、');
+    const itemNames = dataItems
+      .slice(0, 4)
+      .map((d) => d.name)
+      .join('、');
     const abstract =
-      `${dept.name}在履行职责过程中产生和管理的${name}，主要包括${itemNames}等信息项，` +
-      `${UPDATE_CYCLE_LABELS[cycle]}更新，可用于${pick(rng, PURPOSES)}。`;
+      `${dept.name}在履行职责过程中产生和管理的${name}，主要包括${itemNames}等信息项，` + `${UPDATE_CYCLE_LABELS[cycle]}更新，可用于${pick(rng, PURPOSES)}。`;
 
     out[i] = {
       id: formatEntryId(divisionCode, resourceCode),

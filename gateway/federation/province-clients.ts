@@ -14,7 +14,10 @@ import { CircuitBreaker } from '../../common/circuit-breaker.js';
 
 /** The province could not be reached in time, or answered with a server error. */
 export class ProvinceUnavailable extends Error {
-  constructor(readonly province: ProvinceConfig, cause: string) {
+  constructor(
+    readonly province: ProvinceConfig,
+    cause: string,
+  ) {
     super(`${province.enumValue} is unavailable: ${cause}`);
   }
 }
@@ -71,16 +74,19 @@ export class ProvinceClients {
     this.reloadCredentials();
     for (const p of cfg.provinces) {
       this.baseUrls.set(p.id, subgraphUrl(p).replace(/\/graphql$/, ''));
-      this.breakers.set(
-        p.id,
-        new CircuitBreaker({ ...cfg.gateway.breaker, onStateChange: (s) => metrics.setBreaker(p.id, s) }),
-      );
+      this.breakers.set(p.id, new CircuitBreaker({ ...cfg.gateway.breaker, onStateChange: (s) => metrics.setBreaker(p.id, s) }));
       metrics.setBreaker(p.id, 'closed');
     }
   }
 
   /** One POST over the province's mTLS pool; a connection that cannot be made is the province being unavailable. */
-  private async post(province: ProvinceConfig, path: string, headers: Record<string, string>, body: string, signal: Dispatcher.RequestOptions['signal']): Promise<Dispatcher.ResponseData> {
+  private async post(
+    province: ProvinceConfig,
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+    signal: Dispatcher.RequestOptions['signal'],
+  ): Promise<Dispatcher.ResponseData> {
     try {
       return await request(`${this.baseUrls.get(province.id)}${path}`, { method: 'POST', dispatcher: this.agents.get(province.id)!, headers, body, signal });
     } catch {
@@ -208,7 +214,14 @@ export class ProvinceClients {
    * onwards record the province in the request's `touched` set (its audit record's
    * provincesTouched) here, and only here.
    */
-  async callIndex<T>(province: ProvinceConfig, path: string, body: unknown, caller: Caller, extraHeaders?: Record<string, string>, touched?: Set<string>): Promise<T> {
+  async callIndex<T>(
+    province: ProvinceConfig,
+    path: string,
+    body: unknown,
+    caller: Caller,
+    extraHeaders?: Record<string, string>,
+    touched?: Set<string>,
+  ): Promise<T> {
     touched?.add(province.id);
     if (!this.agents.has(province.id)) throw new ProvinceUnavailable(province, 'not configured');
     const assertion = await this.assertion(caller, province.id);

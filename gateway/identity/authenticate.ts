@@ -52,7 +52,14 @@ const AMBIGUOUS_MESSAGE = 'send exactly one access token, in one Authorization h
  * client may each have added one), so neither is used.
  */
 export function ambiguousCredentials(caller: Pick<Caller, 'province' | 'certThumbprint'>): AuthRefusal {
-  return { status: 400, reason: 'credentials_ambiguous', message: AMBIGUOUS_MESSAGE, province: caller.province, certThumbprint: caller.certThumbprint, error: 'invalid_request' };
+  return {
+    status: 400,
+    reason: 'credentials_ambiguous',
+    message: AMBIGUOUS_MESSAGE,
+    province: caller.province,
+    certThumbprint: caller.certThumbprint,
+    error: 'invalid_request',
+  };
 }
 
 /** RFC 6750 §2.2 names a body token `access_token`; a GraphQL request has no such member. */

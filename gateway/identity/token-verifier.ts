@@ -168,7 +168,7 @@ function mapJoseError(err: unknown): TokenRefused {
   if (err instanceof errors.JWTClaimValidationFailed) {
     switch (err.claim) {
       case 'iss':
-        return new TokenRefused('token_issuer_invalid', 'token issuer is not this province\'s identity provider');
+        return new TokenRefused('token_issuer_invalid', "token issuer is not this province's identity provider");
       case 'aud':
         return new TokenRefused('token_audience_invalid', 'token audience does not name this gateway');
       case 'nbf':

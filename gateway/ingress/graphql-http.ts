@@ -170,7 +170,14 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: q >= 0 ? url.slice(q) : '', body };
-    const context: GatewayContext = { caller, partialErrors: [], memo: new Map(), touched: new Set<string>(), auditNotes: {}, idempotencyKey: idempotencyKey ?? null };
+    const context: GatewayContext = {
+      caller,
+      partialErrors: [],
+      memo: new Map(),
+      touched: new Set<string>(),
+      auditNotes: {},
+      idempotencyKey: idempotencyKey ?? null,
+    };
     const answer = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
 
     for (const [key, value] of answer.headers) res.setHeader(key, value);
@@ -194,7 +201,14 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
       const start = process.hrtime.bigint();
       res.once('finish', () =>
         log.info(
-          { requestId, province: caller?.province, method: req.method, path: '/graphql', status: res.statusCode, ms: Number(process.hrtime.bigint() - start) / 1e6 },
+          {
+            requestId,
+            province: caller?.province,
+            method: req.method,
+            path: '/graphql',
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - start) / 1e6,
+          },
           'request',
         ),
       );

@@ -63,7 +63,11 @@ export class GatewayMetrics {
       }
     };
     const gauges: Array<[name: string, help: string, value: (c: VerifiedCrl) => number]> = [
-      ['chuanyu_crl_this_update_timestamp_seconds', 'thisUpdate of the CRL in force per province (Unix time); absent while none is loaded', (c) => c.thisUpdate / 1000],
+      [
+        'chuanyu_crl_this_update_timestamp_seconds',
+        'thisUpdate of the CRL in force per province (Unix time); absent while none is loaded',
+        (c) => c.thisUpdate / 1000,
+      ],
       [
         'chuanyu_crl_next_update_timestamp_seconds',
         'nextUpdate of the CRL in force per province (Unix time); past it plus the grace, the province is refused',

@@ -61,7 +61,9 @@ export function opsRoutes({ cfg, clients, revocation, metrics, isDraining, log }
   app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err }, 'unhandled error');
-    res.status(status).json({ errors: [{ message: status === 500 ? 'internal error' : 'bad request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    res.status(status).json({
+      errors: [{ message: status === 500 ? 'internal error' : 'bad request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+    });
   });
   return app;
 }

@@ -15,7 +15,9 @@ function operationNotDetermined(operationName: string | undefined, document: Doc
     : operations > 1
       ? 'the document has several operations: name the one to run in operationName'
       : 'the document has no operation to run';
-  return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400, headers: new HeaderMap() } } as Record<string, unknown> });
+  return new GraphQLError(message, {
+    extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400, headers: new HeaderMap() } } as Record<string, unknown>,
+  });
 }
 
 export function scopePolicyPlugin(rootFields: RootFieldTable): ApolloServerPlugin<GatewayContext> {
@@ -32,10 +34,9 @@ export function scopePolicyPlugin(rootFields: RootFieldTable): ApolloServerPlugi
           const scopeList = missing.filter((s) => s !== 'UNKNOWN').join(' ');
           const headers = new HeaderMap();
           headers.set('www-authenticate', `Bearer realm="chuanyu-gateway", error="insufficient_scope"${scopeList ? `, scope="${scopeList}"` : ''}`);
-          throw new GraphQLError(
-            scopeList ? `insufficient scope: this operation requires ${scopeList}` : 'this operation is not permitted',
-            { extensions: { code: 'FORBIDDEN', reason: 'insufficient_scope', http: { status: 403, headers } } as Record<string, unknown> },
-          );
+          throw new GraphQLError(scopeList ? `insufficient scope: this operation requires ${scopeList}` : 'this operation is not permitted', {
+            extensions: { code: 'FORBIDDEN', reason: 'insufficient_scope', http: { status: 403, headers } } as Record<string, unknown>,
+          });
         },
       };
     },

@@ -17,7 +17,14 @@ import type { CatalogueStore, MirrorWriteResult } from './store/store.js';
 /** The codes the index API answers with (common/errors.ts); the gateway relays the visible ones. */
 export type InternalErrorCode = Extract<
   ErrorCode,
-  'BAD_USER_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'VERSION_CONFLICT' | 'MIRROR_SOURCE_UNAVAILABLE' | 'NOT_A_MIRROR' | 'IDEMPOTENCY_KEY_REUSED' | 'AUDIT_UNAVAILABLE'
+  | 'BAD_USER_INPUT'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'VERSION_CONFLICT'
+  | 'MIRROR_SOURCE_UNAVAILABLE'
+  | 'NOT_A_MIRROR'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'AUDIT_UNAVAILABLE'
 >;
 
 /** An answer of the index API, as a value: the write pipeline records it before it is sent. */
@@ -64,12 +71,7 @@ function idempotencyScope(who: Caller, action: string, target: string, key: stri
 }
 
 /** Snapshot of an own entry that another province may mirror: what the mirror copies. */
-export function mirrorFromSource(
-  source: CatalogueEntryRecord,
-  province: ProvinceConfig,
-  caller: Caller,
-  at: string,
-): CatalogueEntryRecord {
+export function mirrorFromSource(source: CatalogueEntryRecord, province: ProvinceConfig, caller: Caller, at: string): CatalogueEntryRecord {
   return {
     ...source,
     id: mirrorEntryId(province.divisionCode, source.id),
@@ -121,7 +123,11 @@ function writePipeline(province: ProvinceConfig, store: CatalogueStore, audit: A
     } else {
       answer = await run(req, who);
       if (idempotency && answer.status < 500) {
-        await store.saveIdempotencyRecord(idempotency.scope, { requestHash: idempotency.requestHash, status: answer.status, body: JSON.stringify(answer.body) }, now().toISOString());
+        await store.saveIdempotencyRecord(
+          idempotency.scope,
+          { requestHash: idempotency.requestHash, status: answer.status, body: JSON.stringify(answer.body) },
+          now().toISOString(),
+        );
       }
     }
     await audit.append({ kind: 'write', ...base, entryId: answer.entryId ?? null, version: answer.version ?? null, outcome: answer.outcome });
@@ -129,12 +135,7 @@ function writePipeline(province: ProvinceConfig, store: CatalogueStore, audit: A
   };
 }
 
-export function internalApi(
-  province: ProvinceConfig,
-  store: CatalogueStore,
-  audit: AuditLog,
-  now: () => Date = () => new Date(),
-): Router {
+export function internalApi(province: ProvinceConfig, store: CatalogueStore, audit: AuditLog, now: () => Date = () => new Date()): Router {
   const router = express.Router();
   router.use(express.json({ limit: '256kb' }));
   const caller = (res: Response) => res.locals.caller as Caller;

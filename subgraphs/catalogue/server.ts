@@ -11,7 +11,7 @@ import { AuditLog } from '../../common/audit/audit-log.js';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { requestLog } from '../../common/request-log.js';
-import { CallerAssertionVerifier, } from '../../common/identity/caller-assertion.js';
+import { CallerAssertionVerifier } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
@@ -80,11 +80,7 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
 
   app.use('/internal/v1/certificates', certificateApi(province, certificates, sealKeys, audit));
   app.use('/internal/v1', internalApi(province, store, audit));
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async ({ res }) => ({ caller: res.locals.caller as Caller }) }),
-  );
+  app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async ({ res }) => ({ caller: res.locals.caller as Caller }) }));
 
   // Rotation without restart: a new server certificate, gateway CA or gateway client certificate
   // (the pin) takes effect for new handshakes; the pin changes only with the context it belongs to.

@@ -14,16 +14,23 @@ interface Answer {
 }
 
 /** One request with raw headers as given (so a header can be sent twice) and a raw body. */
-function send(port: number, id: ClientIdentity, opts: { method?: string; path?: string; headers: Array<[string, string]>; body?: Buffer | string }): Promise<Answer> {
+function send(
+  port: number,
+  id: ClientIdentity,
+  opts: { method?: string; path?: string; headers: Array<[string, string]>; body?: Buffer | string },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: 'localhost', port, method: opts.method ?? 'POST', path: opts.path ?? '/graphql', ca: id.ca, cert: id.cert, key: id.key, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {}, text });
-      });
-    });
+    const req = https.request(
+      { host: 'localhost', port, method: opts.method ?? 'POST', path: opts.path ?? '/graphql', ca: id.ca, cert: id.cert, key: id.key, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : {}, text });
+        });
+      },
+    );
     req.on('error', reject);
     const grouped = new Map<string, string[]>();
     for (const [k, v] of opts.headers) grouped.set(k, [...(grouped.get(k) ?? []), v]);
@@ -79,17 +86,27 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
   });
 
   it('two Authorization headers, the valid one first → 400 invalid_request, not served', async function () {
-    const res = await send(stack.gateway.port, id, { headers: [['Authorization', `Bearer ${valid}`], ['Authorization', 'Bearer junk'], JSON_HEADER], body: QUERY });
+    const res = await send(stack.gateway.port, id, {
+      headers: [['Authorization', `Bearer ${valid}`], ['Authorization', 'Bearer junk'], JSON_HEADER],
+      body: QUERY,
+    });
     expectAmbiguous(res);
   });
 
   it('two Authorization headers, both the same valid token → 400 invalid_request', async function () {
-    const res = await send(stack.gateway.port, id, { headers: [['Authorization', `Bearer ${valid}`], ['Authorization', `Bearer ${valid}`], JSON_HEADER], body: QUERY });
+    const res = await send(stack.gateway.port, id, {
+      headers: [['Authorization', `Bearer ${valid}`], ['Authorization', `Bearer ${valid}`], JSON_HEADER],
+      body: QUERY,
+    });
     expectAmbiguous(res);
   });
 
   it('a token in the header and another in the query string → 400 invalid_request', async function () {
-    const res = await send(stack.gateway.port, id, { path: '/graphql?access_token=other', headers: [['Authorization', `Bearer ${valid}`], JSON_HEADER], body: QUERY });
+    const res = await send(stack.gateway.port, id, {
+      path: '/graphql?access_token=other',
+      headers: [['Authorization', `Bearer ${valid}`], JSON_HEADER],
+      body: QUERY,
+    });
     expectAmbiguous(res);
   });
 
@@ -102,7 +119,11 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
   it('a body that is not valid UTF-8 → 400 with a clear message, nothing executed', async function () {
     // "万州" with its last byte cut, inside the search string: a lenient decoder would run the
     // search for "万\uFFFD".
-    const bytes = Buffer.concat([Buffer.from('{"query":"{ directory(search: \\"'), Buffer.from('万州').subarray(0, 5), Buffer.from('\\", first: 1) { totalCount } }"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"query":"{ directory(search: \\"'),
+      Buffer.from('万州').subarray(0, 5),
+      Buffer.from('\\", first: 1) { totalCount } }"}'),
+    ]);
     const res = await send(stack.gateway.port, id, { headers: [['Authorization', `Bearer ${valid}`], JSON_HEADER], body: bytes });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.errors?.[0]?.message, 'request body is not valid UTF-8');
@@ -121,13 +142,27 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
 
   it('a GET query string whose percent-encoding is not UTF-8 → 400, nothing executed', async function () {
     const query = encodeURIComponent('{ directory(search: "x", first: 1) { totalCount } }').replace('x', '%E4%B8');
-    const res = await send(stack.gateway.port, id, { method: 'GET', path: `/graphql?query=${query}`, headers: [['Authorization', `Bearer ${valid}`], ['apollo-require-preflight', '1']] });
+    const res = await send(stack.gateway.port, id, {
+      method: 'GET',
+      path: `/graphql?query=${query}`,
+      headers: [
+        ['Authorization', `Bearer ${valid}`],
+        ['apollo-require-preflight', '1'],
+      ],
+    });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.errors?.[0]?.message, 'the query string is not valid percent-encoded UTF-8');
     assert.equal(auditRecord(stack.gateway.auditFile, String(res.headers['x-request-id'])), undefined, 'no operation ran');
     // Valid percent-encoded UTF-8 (万州) is served.
     const ok = encodeURIComponent('{ directory(search: "万州", first: 1) { totalCount } }');
-    const served = await send(stack.gateway.port, id, { method: 'GET', path: `/graphql?query=${ok}`, headers: [['Authorization', `Bearer ${valid}`], ['apollo-require-preflight', '1']] });
+    const served = await send(stack.gateway.port, id, {
+      method: 'GET',
+      path: `/graphql?query=${ok}`,
+      headers: [
+        ['Authorization', `Bearer ${valid}`],
+        ['apollo-require-preflight', '1'],
+      ],
+    });
     assert.equal(served.status, 200, served.text);
   });
 });

@@ -48,7 +48,11 @@ describe('audit: hash-chained, durable before the response', function () {
   });
 
   it('marks a request that may change a catalogue as a write (from the root field rules)', async () => {
-    const res = await gql(stack, { province: 'chongqing', client: 'admin', scope: 'catalogue:admin' }, 'mutation { registerMirror(sourceId: "510000:102002/000040") { created } }');
+    const res = await gql(
+      stack,
+      { province: 'chongqing', client: 'admin', scope: 'catalogue:admin' },
+      'mutation { registerMirror(sourceId: "510000:102002/000040") { created } }',
+    );
     assert.equal(res.status, 200, res.text);
     const rec = rows(stack.gateway.auditFile).find((r) => r.body.requestId === res.headers['x-request-id']);
     assert.equal(rec?.body.write, true);
@@ -89,16 +93,23 @@ describe('audit: hash-chained, durable before the response', function () {
     const cq = rows(stack.subgraphs.get('chongqing')!.auditFile);
     // The intent first (durable before the store was touched), then the outcome.
     const mine = cq.filter((r) => r.body.requestId === ok.headers['x-request-id']);
-    assert.deepEqual(mine.map((r) => r.body.kind), ['write-intent', 'write']);
+    assert.deepEqual(
+      mine.map((r) => r.body.kind),
+      ['write-intent', 'write'],
+    );
     assert.equal(mine[0]!.body.target, src);
     const write = mine[1];
     assert.ok(write);
     assert.equal(write.body.action, 'mirrors/register');
     assert.equal(write.body.outcome, 'created');
     assert.equal(write.body.entryId, `500000:mirror:${src}`);
-    const stale = await gql(stack, admin, `mutation($id: ID!) { withdrawMirror(id: $id, expectedVersion: 9) { entry { id } } }`, { id: `500000:mirror:${src}` });
+    const stale = await gql(stack, admin, `mutation($id: ID!) { withdrawMirror(id: $id, expectedVersion: 9) { entry { id } } }`, {
+      id: `500000:mirror:${src}`,
+    });
     assert.equal(stale.body.errors[0].extensions.code, 'VERSION_CONFLICT');
-    const refused = rows(stack.subgraphs.get('chongqing')!.auditFile).find((r) => r.body.requestId === stale.headers['x-request-id'] && r.body.kind === 'write');
+    const refused = rows(stack.subgraphs.get('chongqing')!.auditFile).find(
+      (r) => r.body.requestId === stale.headers['x-request-id'] && r.body.kind === 'write',
+    );
     assert.equal(refused?.body.outcome, 'VERSION_CONFLICT');
   });
 

@@ -31,7 +31,8 @@ describe('journey: cross-province e-certificate verification', function () {
     assert.ok(found, `a demo certificate for ${province}`);
     return found;
   };
-  const validOne = (p: string) => pick(p, (c) => c.record.status === 'VALID' && (c.record.validTo === null || c.record.validTo > today) && c.record.validFrom <= today);
+  const validOne = (p: string) =>
+    pick(p, (c) => c.record.status === 'VALID' && (c.record.validTo === null || c.record.validTo > today) && c.record.validFrom <= today);
   const expiredOne = (p: string) => pick(p, (c) => c.record.status === 'VALID' && c.record.validTo !== null && c.record.validTo < today);
   const revokedOne = (p: string) => pick(p, (c) => c.record.status === 'REVOKED');
   const verify = (as: string, cert: { id: string; idType: string; holderId: string }, purpose = '跨省办理企业变更登记') =>
@@ -43,7 +44,13 @@ describe('journey: cross-province e-certificate verification', function () {
     for (const p of stack.cfg.provinces) {
       demo.set(
         p.id,
-        generateDemoCertificates({ divisionCode: p.divisionCode, provinceName: p.name, count: 300, seed: p.demo.seed, salt: loadSealKeys(stack.cfg, p).holderSalt }),
+        generateDemoCertificates({
+          divisionCode: p.divisionCode,
+          provinceName: p.name,
+          count: 300,
+          seed: p.demo.seed,
+          salt: loadSealKeys(stack.cfg, p).holderSalt,
+        }),
       );
     }
   });
@@ -78,7 +85,7 @@ describe('journey: cross-province e-certificate verification', function () {
         const res = await verify(counterProvince, presented(revokedOne(issuer)));
         assert.equal(res.body.data.verifyCertificate.result, 'REVOKED');
       });
-      it('HOLDER_MISMATCH for someone else\'s ID', async () => {
+      it("HOLDER_MISMATCH for someone else's ID", async () => {
         const c = validOne(issuer);
         const other = demo.get(issuer)!.find((d) => d.record.holder.idType === c.record.holder.idType && d.holderId !== c.holderId)!;
         const res = await verify(counterProvince, { ...presented(c), holderId: other.holderId });
@@ -112,14 +119,19 @@ describe('journey: cross-province e-certificate verification', function () {
 
   it('returns certificate metadata to entitled callers, holder masked', async () => {
     const c = pick('sichuan', (d) => d.record.holder.idType === 'RESIDENT_ID');
-    const res = await gql(stack, counter('chongqing'), `query($id: String!) { certificate(identifier: $id) {
-      id typeName number issuer { name creditCode divisionCode } validFrom validTo status holder { name idType idMasked } region { platform } sealKeyId } }`, { id: c.record.id });
+    const res = await gql(
+      stack,
+      counter('chongqing'),
+      `query($id: String!) { certificate(identifier: $id) {
+      id typeName number issuer { name creditCode divisionCode } validFrom validTo status holder { name idType idMasked } region { platform } sealKeyId } }`,
+      { id: c.record.id },
+    );
     assert.equal(res.status, 200, res.text);
     const m = res.body.data.certificate;
     assert.equal(m.id, c.record.id);
     assert.equal(m.region.platform, '天府通办');
     assert.equal(m.holder.idMasked, c.record.holder.idMasked);
-    assert.ok(m.holder.name.includes('*'), 'a person\'s name is masked');
+    assert.ok(m.holder.name.includes('*'), "a person's name is masked");
     assert.ok(!res.text.includes(c.holderId));
     const denied = await gql(stack, { province: 'chongqing' }, `query($id: String!) { certificate(identifier: $id) { id } }`, { id: c.record.id });
     assert.equal(denied.status, 403);
@@ -131,10 +143,18 @@ describe('journey: cross-province e-certificate verification', function () {
     const id = clientIdentity(stack, 'sichuan', 'counter');
     const published = await request(`https://localhost:${stack.gateway.port}`).get('/keys/chongqing/seal.jwks.json').ca(id.ca);
     assert.equal(published.status, 200);
-    assert.ok(published.body.keys.every((k: Record<string, unknown>) => !('d' in k)), 'public keys only');
+    assert.ok(
+      published.body.keys.every((k: Record<string, unknown>) => !('d' in k)),
+      'public keys only',
+    );
     const cli = (r: string) => {
       try {
-        return { code: 0, out: execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'scripts/receipt-verify.ts'), r, '--certs-dir', stack.cfg.certsDir], { encoding: 'utf8' }) };
+        return {
+          code: 0,
+          out: execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'scripts/receipt-verify.ts'), r, '--certs-dir', stack.cfg.certsDir], {
+            encoding: 'utf8',
+          }),
+        };
       } catch (err) {
         return { code: (err as { status: number }).status, out: String((err as { stdout: string }).stdout) };
       }
@@ -198,7 +218,10 @@ describe('journey: cross-province e-certificate verification', function () {
     it('wrong segment lengths', async () => {
       const p = parseCertificateId(c().record.id);
       assert.ok(p.ok);
-      await expectBad(`1.2.156.3005.2.${p.value.typeCode.slice(1)}.${p.value.issuerCode}.${p.value.serial}.${p.value.version}.${p.value.check}`, /characters|length|segment/i);
+      await expectBad(
+        `1.2.156.3005.2.${p.value.typeCode.slice(1)}.${p.value.issuerCode}.${p.value.serial}.${p.value.version}.${p.value.check}`,
+        /characters|length|segment/i,
+      );
     });
     const idIssuedIn = (division: string) => {
       const issuer = makeUscc(`11${division}MB0000001`);

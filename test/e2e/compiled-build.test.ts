@@ -21,20 +21,28 @@ describe('the compiled build (what the image runs)', function () {
   const dataDir = tmpDir('compiled');
 
   before(async () => {
-    execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT_DIR, 'tsconfig.build.json'), '--outDir', outDir], {
-      cwd: ROOT_DIR,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT_DIR, 'tsconfig.build.json'), '--outDir', outDir],
+      {
+        cwd: ROOT_DIR,
+        stdio: 'pipe',
+      },
+    );
     assert.ok(existsSync(path.join(outDir, 'common', 'audit', 'audit-worker.js')), 'the audit writer is compiled');
     stack = await startStack();
     const ports = Object.fromEntries(stack.cfg.provinces.map((p) => [p.id, stack.subgraphs.get(p.id)!.port]));
     const configDir = configDirWithPorts(path.join(tmpDir('compiled-config'), 'config'), ports);
     // Plain node: no tsx, no TypeScript.
-    child = fork(path.join(outDir, 'gateway', 'main.js'), ['--port', '0', '--config-dir', configDir, '--certs-dir', stack.cfg.certsDir, '--data-dir', dataDir], {
-      execArgv: [],
-      env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: '1' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    child = fork(
+      path.join(outDir, 'gateway', 'main.js'),
+      ['--port', '0', '--config-dir', configDir, '--certs-dir', stack.cfg.certsDir, '--data-dir', dataDir],
+      {
+        execArgv: [],
+        env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: '1' },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     port = await new Promise<number>((resolve, reject) => {
       child!.once('exit', (code) => reject(new Error(`compiled gateway exited (${code})`)));
       child!.on('message', (m: { ready?: boolean; url?: string }) => {

@@ -48,7 +48,11 @@ describe('crash mid-write (SIGKILL during a burst)', function () {
     const onDisk = await store.getEntries(acknowledged.map((a) => a.id));
     const mirrorsOnDisk = (await store.slice({ kinds: ['MIRROR'], includeWithdrawn: true, hideNotShared: false, limit: 1000 })).items.map((i) => i.id);
     await store.close();
-    assert.deepEqual(acknowledged.filter((a) => !onDisk.has(a.id)).map((a) => a.id), [], 'every acknowledged mirror is on disk');
+    assert.deepEqual(
+      acknowledged.filter((a) => !onDisk.has(a.id)).map((a) => a.id),
+      [],
+      'every acknowledged mirror is on disk',
+    );
 
     // And through the gateway, once its breaker lets traffic through to the restarted province.
     const deadline = Date.now() + 30_000;
@@ -69,7 +73,10 @@ describe('crash mid-write (SIGKILL during a burst)', function () {
     const db = new Database(path.join(stack.cfg.dataDir, 'audit', 'chongqing.sqlite'), { readonly: true });
     for (const r of db.prepare('SELECT body FROM audit').all() as { body: string }[]) records.add(JSON.parse(r.body).requestId);
     db.close();
-    assert.deepEqual(acknowledged.filter((a) => !records.has(a.requestId)), []);
+    assert.deepEqual(
+      acknowledged.filter((a) => !records.has(a.requestId)),
+      [],
+    );
     // And no mirror on disk, acknowledged or not (the kill may fall between a store commit and its
     // answer), is without at least its write-intent record naming its source.
     const targets = new Set<string>();
@@ -77,7 +84,11 @@ describe('crash mid-write (SIGKILL during a burst)', function () {
     for (const r of db2.prepare('SELECT body FROM audit').all() as { body: string }[]) targets.add(String(JSON.parse(r.body).target));
     db2.close();
     assert.ok(mirrorsOnDisk.length >= acknowledged.length);
-    assert.deepEqual(mirrorsOnDisk.filter((id) => !targets.has(id.replace(/^\d{6}:mirror:/, ''))), [], 'every mirror on disk has an audit record');
+    assert.deepEqual(
+      mirrorsOnDisk.filter((id) => !targets.has(id.replace(/^\d{6}:mirror:/, ''))),
+      [],
+      'every mirror on disk has an audit record',
+    );
 
     const subgraphAudit = path.join(stack.cfg.dataDir, 'audit', 'chongqing.sqlite');
     for (const file of [subgraphAudit, stack.gateway.auditFile]) {

@@ -104,7 +104,11 @@ describe('journey: unified directory across Chongqing and Sichuan', function () 
   });
 
   it('browses one province, and filters by provider code and classification', async () => {
-    const res = await gql(stack, app, `{ provinceCatalogue(province: SICHUAN, first: 5) { totalCount edges { node { id provider { creditCode } classification { code } } } } }`);
+    const res = await gql(
+      stack,
+      app,
+      `{ provinceCatalogue(province: SICHUAN, first: 5) { totalCount edges { node { id provider { creditCode } classification { code } } } } }`,
+    );
     assert.equal(res.status, 200);
     const c = res.body.data.provinceCatalogue;
     assert.ok(c.totalCount > 1000);
@@ -131,7 +135,10 @@ describe('journey: unified directory across Chongqing and Sichuan', function () 
     const res = await gql(stack, app, `{ provinces { province divisionCode name platform platformRomanized } }`);
     assert.deepEqual(
       res.body.data.provinces.map((p: { province: string; platform: string }) => [p.province, p.platform]),
-      [['CHONGQING', '渝快办'], ['SICHUAN', '天府通办']],
+      [
+        ['CHONGQING', '渝快办'],
+        ['SICHUAN', '天府通办'],
+      ],
     );
   });
 

@@ -84,8 +84,13 @@ describe('GraphQL over HTTP and limits', function () {
     const readOnly = await token(stack, 'chongqing', 'app', 'catalogue:read');
     const { agent, id } = call();
     const res = await agent
-      .post('/graphql').ca(id.ca).cert(id.cert).key(id.key).set('Authorization', `Bearer ${readOnly}`)
-      .set('Content-Type', 'application/json').set('Accept', 'application/json')
+      .post('/graphql')
+      .ca(id.ca)
+      .cert(id.cert)
+      .key(id.key)
+      .set('Authorization', `Bearer ${readOnly}`)
+      .set('Content-Type', 'application/json')
+      .set('Accept', 'application/json')
       .send(JSON.stringify({ query: 'mutation { withdrawMirror(id: "500000:mirror:510000:101001/000001") { created } }' }));
     assert.equal(res.status, 403, res.text);
     assert.equal(res.body.errors[0].extensions.reason, 'insufficient_scope');
@@ -119,8 +124,13 @@ describe('GraphQL over HTTP and limits', function () {
   it('a compressed body is 415, not guessed at', async () => {
     const { agent, id } = call();
     const res = await agent
-      .post('/graphql').ca(id.ca).cert(id.cert).key(id.key).set('Authorization', `Bearer ${bearer}`)
-      .set('Content-Type', 'application/json').set('Content-Encoding', 'gzip')
+      .post('/graphql')
+      .ca(id.ca)
+      .cert(id.cert)
+      .key(id.key)
+      .set('Authorization', `Bearer ${bearer}`)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
       .send(JSON.stringify({ query: '{ provinces { name } }' }));
     assert.equal(res.status, 415);
     assert.match(res.body.errors[0].message, /content encoding "gzip" is not supported/);
@@ -132,7 +142,9 @@ describe('GraphQL over HTTP and limits', function () {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect({ host: 'localhost', port: stack.gateway.port, ca: id.ca, cert: id.cert, key: id.key }, () => {
         // Only the head is sent: a server that waited for 10 MB of body would never answer.
-        socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{`);
+        socket.write(
+          `POST /graphql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{`,
+        );
       });
       let text = '';
       socket.on('data', (d) => (text += d.toString('utf8')));
@@ -153,7 +165,9 @@ describe('GraphQL over HTTP and limits', function () {
     const { connect } = await import('node:tls');
     await new Promise<void>((resolve, reject) => {
       const socket = connect({ host: 'localhost', port: stack.gateway.port, ca: id.ca, cert: id.cert, key: id.key }, () => {
-        socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":`);
+        socket.write(
+          `POST /graphql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":`,
+        );
         setTimeout(() => {
           socket.destroy();
           resolve();
@@ -229,7 +243,8 @@ describe('GraphQL over HTTP and limits', function () {
     assert.equal(strict.status, 400);
     const db = new Database(stack.gateway.auditFile, { readonly: true });
     try {
-      const status = (rid: string) => (db.prepare('SELECT body FROM audit').all() as { body: string }[]).map((r) => JSON.parse(r.body)).find((b) => b.requestId === rid)?.httpStatus;
+      const status = (rid: string) =>
+        (db.prepare('SELECT body FROM audit').all() as { body: string }[]).map((r) => JSON.parse(r.body)).find((b) => b.requestId === rid)?.httpStatus;
       assert.equal(status(String(res.headers['x-request-id'])), 200);
       assert.equal(status(String(strict.headers['x-request-id'])), 400);
     } finally {

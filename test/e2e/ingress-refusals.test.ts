@@ -231,7 +231,9 @@ describe('ingress refusals (e2e, one stack)', function () {
         const jwksFile = provincePaths(stack.cfg.certsDir, 'chongqing').idpJwks;
         const jwksText = readFileSync(jwksFile, 'utf8');
         const jwk = (JSON.parse(jwksText) as { keys: Array<Record<string, unknown>> }).keys[0]!;
-        const spkiPem = createPublicKey({ key: jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+        const spkiPem = createPublicKey({ key: jwk as never, format: 'jwk' })
+          .export({ type: 'spki', format: 'pem' })
+          .toString();
         const spkiDer = createPublicKey({ key: jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'der' });
         // Every form an attacker might guess the verifier would feed to HMAC.
         const secrets: Array<[string, Buffer | string]> = [

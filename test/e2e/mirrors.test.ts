@@ -67,17 +67,31 @@ describe('journey: mirrored catalogue entries (目录互挂)', function () {
     assert.deepEqual(res.body.data.provinceCatalogue.nodes, [{ id: `500000:mirror:${sourceId}`, kind: 'MIRROR', mirrorSourceId: sourceId }]);
     assert.equal(res.body.data.mirrors.totalCount, 1);
     // The unified directory lists originals only by default, so a mounted entry is not shown twice.
-    const dir = await gql(stack, CQ_ADMIN, `{ directory(filter: { kinds: [ORIGINAL] }, first: 1) { totalCount } all: directory(filter: { kinds: [ORIGINAL, MIRROR] }, first: 1) { totalCount } }`);
+    const dir = await gql(
+      stack,
+      CQ_ADMIN,
+      `{ directory(filter: { kinds: [ORIGINAL] }, first: 1) { totalCount } all: directory(filter: { kinds: [ORIGINAL, MIRROR] }, first: 1) { totalCount } }`,
+    );
     assert.equal(dir.body.data.all.totalCount, dir.body.data.directory.totalCount + 1);
   });
 
   it('shows when the source changed since registration, with the new details from Sichuan', async () => {
-    const upd = await gql(stack, SC_ADMIN, `mutation($id: ID!) { updateEntry(id: $id, expectedVersion: 1, input: { abstract: "口径调整：新增字段" }) { entry { id version } } }`, { id: sourceId });
+    const upd = await gql(
+      stack,
+      SC_ADMIN,
+      `mutation($id: ID!) { updateEntry(id: $id, expectedVersion: 1, input: { abstract: "口径调整：新增字段" }) { entry { id version } } }`,
+      { id: sourceId },
+    );
     assert.equal(upd.status, 200, JSON.stringify(upd.body));
     assert.equal(upd.body.data.updateEntry.entry.version, 2);
-    const res = await gql(stack, CQ_ADMIN, `query($id: ID!) { entry(id: $id) { mirrorRegisteredSourceVersion mirrorSourceState abstract mirrorSource { version abstract } } }`, {
-      id: `500000:mirror:${sourceId}`,
-    });
+    const res = await gql(
+      stack,
+      CQ_ADMIN,
+      `query($id: ID!) { entry(id: $id) { mirrorRegisteredSourceVersion mirrorSourceState abstract mirrorSource { version abstract } } }`,
+      {
+        id: `500000:mirror:${sourceId}`,
+      },
+    );
     const e = res.body.data.entry;
     assert.equal(e.mirrorSourceState, 'CHANGED');
     assert.equal(e.mirrorRegisteredSourceVersion, 1);
@@ -87,7 +101,9 @@ describe('journey: mirrored catalogue entries (目录互挂)', function () {
   });
 
   it('refuses a stale expectedVersion (optimistic concurrency) and changes nothing', async () => {
-    const res = await gql(stack, SC_ADMIN, `mutation($id: ID!) { updateEntry(id: $id, expectedVersion: 1, input: { name: "x" }) { entry { id } } }`, { id: sourceId });
+    const res = await gql(stack, SC_ADMIN, `mutation($id: ID!) { updateEntry(id: $id, expectedVersion: 1, input: { name: "x" }) { entry { id } } }`, {
+      id: sourceId,
+    });
     assert.equal(res.body.errors[0].extensions.code, 'VERSION_CONFLICT');
     assert.equal((await stack.stores.get('sichuan')!.getEntry(sourceId))!.version, 2);
   });

@@ -42,12 +42,16 @@ describe('two gateway replicas', function () {
     assert.deepEqual(b.body, a.body);
   });
 
-  it('continue each other\'s cursors: alternating replicas page through everything once', async () => {
+  it("continue each other's cursors: alternating replicas page through everything once", async () => {
     const seen: string[] = [];
     let after: string | null = null;
     let total = 0;
     for (let page = 0; ; page++) {
-      const res: { status: number; text: string; body: { data: { directory: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } } = await (page % 2 ? onSecond(() => gql(stack, { province: 'chongqing' }, Q, { after })) : gql(stack, { province: 'chongqing' }, Q, { after }));
+      const res: {
+        status: number;
+        text: string;
+        body: { data: { directory: { totalCount: number; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };
+      } = await (page % 2 ? onSecond(() => gql(stack, { province: 'chongqing' }, Q, { after })) : gql(stack, { province: 'chongqing' }, Q, { after }));
       assert.equal(res.status, 200, res.text);
       const d = res.body.data.directory;
       total = d.totalCount;

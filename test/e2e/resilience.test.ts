@@ -78,7 +78,9 @@ describe('resilience: a province down or slow', function () {
     await new Promise((r) => setTimeout(r, 1600));
     const res = await gql(stack, app, DIRECTORY);
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
-    const regions = new Set(res.body.data.directory.facets.provinces.filter((f: { available: boolean }) => f.available).map((f: { province: string }) => f.province));
+    const regions = new Set(
+      res.body.data.directory.facets.provinces.filter((f: { available: boolean }) => f.available).map((f: { province: string }) => f.province),
+    );
     assert.deepEqual([...regions].sort(), ['CHONGQING', 'SICHUAN']);
     const ready = await ops('/readyz');
     assert.equal(ready.body.provinces.sichuan.breaker, 'closed');

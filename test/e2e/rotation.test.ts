@@ -160,7 +160,7 @@ describe('rotation without restart', function () {
         s.on('error', reject);
       });
 
-    it("uses a replaced gateway server certificate for new handshakes; requests keep working", async () => {
+    it('uses a replaced gateway server certificate for new handshakes; requests keep working', async () => {
       const gp = gatewayPaths(certsDir);
       const ca = readFileSync(gp.ca);
       const before = await servedFingerprint(stack.gateway.port, ca);
@@ -178,7 +178,7 @@ describe('rotation without restart', function () {
       assert.equal(res.status, 200);
     });
 
-    it("uses a replaced province subgraph certificate; the gateway keeps reaching it", async () => {
+    it('uses a replaced province subgraph certificate; the gateway keeps reaching it', async () => {
       const pp = provincePaths(certsDir, 'sichuan');
       const next = issueCertificate({
         ca: { certPem: readFileSync(pp.ca, 'utf8'), keyPem: readFileSync(pp.caKey, 'utf8') },

@@ -38,8 +38,12 @@ describe('a third province from config and certificates only', function () {
   });
 
   it("finds Guizhou's entries in the merged directory", async () => {
-    const res = await gql(stack, { province: 'chongqing' }, `{ directory(first: 5, filter: { provinces: [GUIZHOU] }) { totalCount nodes { id name region { name platform } } }
-      all: directory(first: 1) { facets { provinces { province count } } } }`);
+    const res = await gql(
+      stack,
+      { province: 'chongqing' },
+      `{ directory(first: 5, filter: { provinces: [GUIZHOU] }) { totalCount nodes { id name region { name platform } } }
+      all: directory(first: 1) { facets { provinces { province count } } } }`,
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const d = res.body.data.directory;
     assert.ok(d.totalCount > 250);
@@ -53,14 +57,22 @@ describe('a third province from config and certificates only', function () {
     );
   });
 
-  it("verifies a Guizhou e-certificate from a Chongqing counter, with a receipt signed by Guizhou", async () => {
+  it('verifies a Guizhou e-certificate from a Chongqing counter, with a receipt signed by Guizhou', async () => {
     const gz = stack.province('guizhou');
     const today = new Date().toISOString().slice(0, 10);
-    const c = generateDemoCertificates({ divisionCode: gz.divisionCode, provinceName: gz.name, count: 300, seed: gz.demo.seed, salt: loadSealKeys(stack.cfg, gz).holderSalt })
-      .find((d) => d.record.status === 'VALID' && (d.record.validTo === null || d.record.validTo > today))!;
-    const res = await gql(stack, { province: 'chongqing', client: 'counter', scope: 'certificate:verify' },
+    const c = generateDemoCertificates({
+      divisionCode: gz.divisionCode,
+      provinceName: gz.name,
+      count: 300,
+      seed: gz.demo.seed,
+      salt: loadSealKeys(stack.cfg, gz).holderSalt,
+    }).find((d) => d.record.status === 'VALID' && (d.record.validTo === null || d.record.validTo > today))!;
+    const res = await gql(
+      stack,
+      { province: 'chongqing', client: 'counter', scope: 'certificate:verify' },
       `mutation($i: VerifyCertificateInput!) { verifyCertificate(input: $i) { result issuingProvince receipt } }`,
-      { i: { identifier: c.record.id, purpose: '异地就医备案', holderIdType: c.record.holder.idType, holderId: c.holderId } });
+      { i: { identifier: c.record.id, purpose: '异地就医备案', holderIdType: c.record.holder.idType, holderId: c.holderId } },
+    );
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.data.verifyCertificate.result, 'VALID');
     assert.equal(res.body.data.verifyCertificate.issuingProvince, 'GUIZHOU');
@@ -74,7 +86,9 @@ describe('a third province from config and certificates only', function () {
     const list = await gql(stack, admin, `{ directory(first: 1, filter: { provinces: [SICHUAN], sharingTypes: [UNCONDITIONAL] }) { nodes { id } } }`);
     assert.equal(list.status, 200, JSON.stringify(list.body));
     const sourceId = list.body.data.directory.nodes[0].id;
-    const res = await gql(stack, admin, `mutation($s: ID!) { registerMirror(sourceId: $s) { created entry { id mirrorSource { id region { name } } } } }`, { s: sourceId });
+    const res = await gql(stack, admin, `mutation($s: ID!) { registerMirror(sourceId: $s) { created entry { id mirrorSource { id region { name } } } } }`, {
+      s: sourceId,
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.data.registerMirror.entry.id, `520000:mirror:${sourceId}`);
     assert.equal(res.body.data.registerMirror.entry.mirrorSource.region.name, '四川省');

@@ -191,7 +191,14 @@ export function token(stack: TestStack, provinceId: string, client: string, scop
 /** POST a GraphQL operation through the gateway as a given province client. */
 export async function gql(
   stack: TestStack,
-  as: { province: string; client?: string; scope?: string; token?: string; headers?: Record<string, string>; /** another gateway than the stack's */ port?: number },
+  as: {
+    province: string;
+    client?: string;
+    scope?: string;
+    token?: string;
+    headers?: Record<string, string> /** another gateway than the stack's */;
+    port?: number;
+  },
   query: string,
   variables?: Record<string, unknown>,
 ) {

@@ -3,9 +3,22 @@ import {
   type CatalogueEntryRecord,
   validateEntryRecord,
   entryRecordSchema,
-  SHARING_TYPES, SHARING_METHODS, OPEN_TYPES, UPDATE_CYCLES, RESOURCE_FORMATS, DATA_TYPES, ENTRY_STATUSES, ENTRY_KINDS,
-  SHARING_TYPE_LABELS, SHARING_METHOD_LABELS, OPEN_TYPE_LABELS, UPDATE_CYCLE_LABELS, RESOURCE_FORMAT_LABELS,
-  DATA_TYPE_LABELS, ENTRY_STATUS_LABELS, ENTRY_KIND_LABELS,
+  SHARING_TYPES,
+  SHARING_METHODS,
+  OPEN_TYPES,
+  UPDATE_CYCLES,
+  RESOURCE_FORMATS,
+  DATA_TYPES,
+  ENTRY_STATUSES,
+  ENTRY_KINDS,
+  SHARING_TYPE_LABELS,
+  SHARING_METHOD_LABELS,
+  OPEN_TYPE_LABELS,
+  UPDATE_CYCLE_LABELS,
+  RESOURCE_FORMAT_LABELS,
+  DATA_TYPE_LABELS,
+  ENTRY_STATUS_LABELS,
+  ENTRY_KIND_LABELS,
 } from '../../domain/catalogue.js';
 import { makeUscc } from '../../domain/uscc.js';
 
@@ -72,7 +85,10 @@ function issues(rec: unknown): string[] {
 
 function rejects(rec: unknown, pattern: RegExp): void {
   const list = issues(rec);
-  assert.ok(list.some((i) => pattern.test(i)), `no issue matches ${pattern}: ${JSON.stringify(list)}`);
+  assert.ok(
+    list.some((i) => pattern.test(i)),
+    `no issue matches ${pattern}: ${JSON.stringify(list)}`,
+  );
 }
 
 function accepts(rec: unknown): void {
@@ -161,7 +177,10 @@ describe('catalogue entry record', () => {
     });
 
     it('requires the provider to belong to the province', () => {
-      rejects(original({ providerCode: SC_PROVIDER, providerDivisionCode: '510000' }), /^providerCode: provider must be registered in the resource's province \(500000\)/);
+      rejects(
+        original({ providerCode: SC_PROVIDER, providerDivisionCode: '510000' }),
+        /^providerCode: provider must be registered in the resource's province \(500000\)/,
+      );
     });
 
     it('requires providerDivisionCode to equal characters 3–8 of the code', () => {
@@ -206,7 +225,10 @@ describe('catalogue entry record', () => {
     it('rejects unknown fields without echoing long keys', () => {
       const key = `extra${'k'.repeat(500)}`;
       const list = issues({ ...original(), [key]: 1 });
-      assert.ok(list.some((i) => /^record: unknown field "extrak+"$/.test(i)), JSON.stringify(list));
+      assert.ok(
+        list.some((i) => /^record: unknown field "extrak+"$/.test(i)),
+        JSON.stringify(list),
+      );
       assert.ok(list.every((i) => i.length < 120));
     });
 
@@ -253,9 +275,14 @@ describe('catalogue entry record', () => {
 
   it('has a Chinese label for every enum value', () => {
     const pairs: [readonly string[], Record<string, string>][] = [
-      [SHARING_TYPES, SHARING_TYPE_LABELS], [SHARING_METHODS, SHARING_METHOD_LABELS], [OPEN_TYPES, OPEN_TYPE_LABELS],
-      [UPDATE_CYCLES, UPDATE_CYCLE_LABELS], [RESOURCE_FORMATS, RESOURCE_FORMAT_LABELS], [DATA_TYPES, DATA_TYPE_LABELS],
-      [ENTRY_STATUSES, ENTRY_STATUS_LABELS], [ENTRY_KINDS, ENTRY_KIND_LABELS],
+      [SHARING_TYPES, SHARING_TYPE_LABELS],
+      [SHARING_METHODS, SHARING_METHOD_LABELS],
+      [OPEN_TYPES, OPEN_TYPE_LABELS],
+      [UPDATE_CYCLES, UPDATE_CYCLE_LABELS],
+      [RESOURCE_FORMATS, RESOURCE_FORMAT_LABELS],
+      [DATA_TYPES, DATA_TYPE_LABELS],
+      [ENTRY_STATUSES, ENTRY_STATUS_LABELS],
+      [ENTRY_KINDS, ENTRY_KIND_LABELS],
     ];
     for (const [values, labels] of pairs) assert.deepEqual(Object.keys(labels), [...values]);
     assert.equal(SHARING_TYPE_LABELS.UNCONDITIONAL, '无条件共享');

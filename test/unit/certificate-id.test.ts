@@ -138,7 +138,10 @@ describe('GB/T 36904 e-certificate identifiers', () => {
         ['1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.00A.U', /illegal character in version at position 3/],
         ['1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.u', /illegal character in check character/],
         // 'I' is outside the GB 32100 alphabet; the last one has a wrong USCC check character.
-        ['1.2.156.3005.2.11100000000013338W011.1143000000612224IL.20230000403.001.U', /issuer code is not a valid unified social credit code: illegal character at position 17/],
+        [
+          '1.2.156.3005.2.11100000000013338W011.1143000000612224IL.20230000403.001.U',
+          /issuer code is not a valid unified social credit code: illegal character at position 17/,
+        ],
         ['1.2.156.3005.2.11100000000013338W011.11430000006122244M.20230000403.001.U', /issuer code .* bad check character/],
         ['1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.V', /bad check character \(ISO\/IEC 7064 MOD 37,36\)/],
         ['', /empty/],
@@ -185,10 +188,7 @@ describe('GB/T 36904 e-certificate identifiers', () => {
       assert.equal(r.value.version, '001');
       assert.equal(formatCertificateId({ typeCode: type.code, issuerCode: '11500112088982714R', serial: 'Z', version: '012' }).split('.')[8], '012');
       assert.ok(isValidCertificateId(id));
-      assert.equal(
-        formatCertificateId({ typeCode: '11100000000013338W011', issuerCode: '11430000006122244L', serial: '20230000403', version: 1 }),
-        PUBLISHED,
-      );
+      assert.equal(formatCertificateId({ typeCode: '11100000000013338W011', issuerCode: '11430000006122244L', serial: '20230000403', version: 1 }), PUBLISHED);
     });
 
     it('refuses parts that would not parse', () => {

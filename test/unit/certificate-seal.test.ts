@@ -127,9 +127,7 @@ describe('certificate seals', () => {
 
     const attacker = await generateKeyPair('ES256');
     const jwk = await exportJWK(attacker.publicKey);
-    const embedded = await new CompactSign(payload)
-      .setProtectedHeader({ alg: 'ES256', kid: sichuan.kid, typ: 'cert-seal+jws', jwk })
-      .sign(attacker.privateKey);
+    const embedded = await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid: sichuan.kid, typ: 'cert-seal+jws', jwk }).sign(attacker.privateKey);
     assert.match(reason(await verifySeal({ ...sealed, seal: embedded }, sichuan.jwks as JSONWebKeySet)), /key-bearing header/);
 
     const wrongTyp = await new CompactSign(payload)
@@ -140,7 +138,10 @@ describe('certificate seals', () => {
 
   it('refuses to seal a malformed record or with a key that is not EC P-256', async () => {
     const { seal: _omit, ...unsealed } = sampleRecord();
-    await assert.rejects(sealCertificate({ ...unsealed, issuerDivisionCode: '500000' }, sichuan.privatePem, sichuan.kid), /cannot seal: record issuerDivisionCode/);
+    await assert.rejects(
+      sealCertificate({ ...unsealed, issuerDivisionCode: '500000' }, sichuan.privatePem, sichuan.kid),
+      /cannot seal: record issuerDivisionCode/,
+    );
     await assert.rejects(sealCertificate(unsealed, sichuan.privatePem, ''), /kid is required/);
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     await assert.rejects(sealCertificate(unsealed, rsa, 'k'), /EC P-256/);

@@ -81,14 +81,8 @@ describe('e-certificate records', () => {
   describe('holder ID hash and mask', () => {
     it('is HMAC-SHA256(salt, idType:normalised id) in hex', () => {
       // Reference values from Python: hmac.new(salt, b'RESIDENT_ID:11010519491231002X', sha256).hexdigest()
-      assert.equal(
-        holderIdHash(SALT, 'RESIDENT_ID', '11010519491231002X'),
-        'f52b8fcb1fd14a0af688823cc4012baafdf4416dc072f7f92e55eb0844d4bfca',
-      );
-      assert.equal(
-        holderIdHash(Buffer.from(SALT), 'USCC', '91510100MA7D1JYB5D'),
-        '5221cbbf78e8ea46ab85001ad43c44fec41989eda3d34b306d6afc18c8deff35',
-      );
+      assert.equal(holderIdHash(SALT, 'RESIDENT_ID', '11010519491231002X'), 'f52b8fcb1fd14a0af688823cc4012baafdf4416dc072f7f92e55eb0844d4bfca');
+      assert.equal(holderIdHash(Buffer.from(SALT), 'USCC', '91510100MA7D1JYB5D'), '5221cbbf78e8ea46ab85001ad43c44fec41989eda3d34b306d6afc18c8deff35');
     });
 
     it('normalises case and whitespace, and separates ID types and salts', () => {

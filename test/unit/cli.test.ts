@@ -17,7 +17,11 @@ const COMMANDS = [
 ];
 
 function run(script: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, script), ...args], { cwd: ROOT_DIR, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, script), ...args], {
+    cwd: ROOT_DIR,
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

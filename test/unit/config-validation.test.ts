@@ -13,7 +13,10 @@ describe('configuration validation', () => {
     const dir = tmp();
     cpSync(path.join(ROOT_DIR, 'config'), dir, { recursive: true });
     writeFileSync(path.join(dir, 'provinces', 'sichuan.json'), JSON.stringify({ id: 'sichuan', divisionCode: '51' }));
-    assert.throws(() => loadStackConfig({ configDir: dir }), (err: Error) => /sichuan\.json: divisionCode: a GB\/T 2260 province code/.test(err.message));
+    assert.throws(
+      () => loadStackConfig({ configDir: dir }),
+      (err: Error) => /sichuan\.json: divisionCode: a GB\/T 2260 province code/.test(err.message),
+    );
   });
 
   it('names a duplicated division code and unreadable JSON', () => {
@@ -49,7 +52,10 @@ describe('configuration validation', () => {
     const sichuanFile = path.join(dir, 'provinces', 'sichuan.json');
     const sichuan = JSON.parse(readFileSync(sichuanFile, 'utf8'));
     writeFileSync(sichuanFile, JSON.stringify({ ...sichuan, idp: { ...sichuan.idp, jwksUrl: 'https://idp.example/jwks' } }));
-    assert.throws(() => loadStackConfig({ configDir: dir }), (err: Error) => err.message.includes(`${sichuanFile}: idp.jwksUrl: unknown key`));
+    assert.throws(
+      () => loadStackConfig({ configDir: dir }),
+      (err: Error) => err.message.includes(`${sichuanFile}: idp.jwksUrl: unknown key`),
+    );
   });
 
   it('loads the development and the deployment configuration as shipped', () => {

@@ -95,7 +95,10 @@ describe('demo data', () => {
         const provincial = deps.filter((d) => d.divisionCode === p.divisionCode);
         assert.ok(provincial.length >= 40);
         for (const d of provincial) assert.ok(d.name.startsWith(p.provinceName), d.name);
-        assert.ok(deps.some((d) => d.divisionCode !== p.divisionCode), 'some district/city-level departments');
+        assert.ok(
+          deps.some((d) => d.divisionCode !== p.divisionCode),
+          'some district/city-level departments',
+        );
       });
 
       it('mixes sharing types about 60/30/10 and withdraws about 1%', () => {
@@ -120,7 +123,11 @@ describe('demo data', () => {
         }
         const codes = new Set(list.map((e) => e.resourceCode));
         for (const e of list) for (const c of e.relatedCodes) assert.ok(codes.has(c) && c !== e.resourceCode, c);
-        for (const k of ['1', '2', '3']) assert.ok(list.some((e) => e.classification.startsWith(k)), `category ${k}`);
+        for (const k of ['1', '2', '3'])
+          assert.ok(
+            list.some((e) => e.classification.startsWith(k)),
+            `category ${k}`,
+          );
         assert.ok(list.filter((e) => e.classification.startsWith('3')).length > list.length / 2);
         assert.ok(list.some((e) => e.classification.length === 9));
         assert.ok(new Set(list.map((e) => e.name)).size > 200);

@@ -1,12 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { JSONWebKeySet } from 'jose';
 import { createSigningKey } from '../../common/pki/dev-pki.js';
-import {
-  holderIdHash,
-  isValidResidentId,
-  maskHolderId,
-  validateCertificateRecord,
-} from '../../domain/certificate.js';
+import { holderIdHash, isValidResidentId, maskHolderId, validateCertificateRecord } from '../../domain/certificate.js';
 import { CERTIFICATE_TYPES, certificateTypeByCode, parseCertificateId } from '../../domain/certificate-id.js';
 import { sealCertificate, verifySeal } from '../../domain/certificate-seal.js';
 import { demoDepartments } from '../../domain/demo/catalogue.js';

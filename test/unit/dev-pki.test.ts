@@ -6,14 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import {
-  createCa,
-  createSigningKey,
-  ensureDevPki,
-  issueCertificate,
-  revokeDevClient,
-  selfSignedLike,
-} from '../../common/pki/dev-pki.js';
+import { createCa, createSigningKey, ensureDevPki, issueCertificate, revokeDevClient, selfSignedLike } from '../../common/pki/dev-pki.js';
 import { ROOT_DIR } from '../../common/config.js';
 import { issueCrl, normalizeSerial, verifyCrl } from '../../common/pki/crl.js';
 import { DEV_CLIENTS, gatewayPaths, provincePaths } from '../../common/pki/paths.js';
@@ -254,9 +247,15 @@ describe('dev PKI generator', function () {
     const leafCerts = [pp.serverCert, ...DEV_CLIENTS.map((c) => pp.client(c).cert)];
     assert.deepEqual([...result.created].sort(), [pp.ca, pp.caKey, pp.crl, ...leafCerts].sort());
     assert.ok(logs.some((l) => /reissued: not issued by the current CA/.test(l)));
-    assert.ok(logs.some((l) => /crl\.pem \(reissued: signature does not verify/.test(l)), 'the old CA\'s CRL is replaced');
+    assert.ok(
+      logs.some((l) => /crl\.pem \(reissued: signature does not verify/.test(l)),
+      "the old CA's CRL is replaced",
+    );
     assert.equal((await verifyCrl(readFileSync(pp.crl), readFileSync(pp.ca))).crlNumber, 1n);
-    assert.deepEqual(leafKeys.map((f) => readFileSync(f, 'utf8')), keysBefore);
+    assert.deepEqual(
+      leafKeys.map((f) => readFileSync(f, 'utf8')),
+      keysBefore,
+    );
     const ca = x509(pp.ca);
     for (const f of leafCerts) assertIssuedBy(x509(f), ca, f);
     assert.deepEqual(snapshot(path.join(dir, 'beta')), betaBefore);
@@ -297,7 +296,7 @@ describe('dev PKI generator', function () {
     assert.equal(statSync(pp.caKey).mode & 0o777, 0o600);
   });
 
-  it("issues each province CA a CRL that verifies against it: v2, CRL number 1, no entries, next update in 30 days", async () => {
+  it('issues each province CA a CRL that verifies against it: v2, CRL number 1, no entries, next update in 30 days', async () => {
     for (const p of PROVINCES) {
       const pp = provincePaths(base, p.id);
       assert.match(readFileSync(pp.crl, 'utf8'), /^-----BEGIN X509 CRL-----\n/);
@@ -316,11 +315,23 @@ describe('dev PKI generator', function () {
     const ca = { certPem: readFileSync(pp.ca, 'utf8'), keyPem: readFileSync(pp.caKey, 'utf8') };
     const serial = normalizeSerial(x509(pp.client('counter').cert).serialNumber);
     const day = 86_400_000;
-    writeFileSync(pp.crl, await issueCrl({ ca, crlNumber: 7n, entries: [{ serial, revokedAt: new Date(Date.now() - 20 * day) }], thisUpdate: new Date(Date.now() - 16 * day), nextUpdate: new Date(Date.now() + 14 * day) }));
+    writeFileSync(
+      pp.crl,
+      await issueCrl({
+        ca,
+        crlNumber: 7n,
+        entries: [{ serial, revokedAt: new Date(Date.now() - 20 * day) }],
+        thisUpdate: new Date(Date.now() - 16 * day),
+        nextUpdate: new Date(Date.now() + 14 * day),
+      }),
+    );
     const logs: string[] = [];
     const result = await ensureDevPki({ certsDir: dir, provinces: PROVINCES, log: (m) => logs.push(m) });
     assert.deepEqual(result.created, [pp.crl]);
-    assert.ok(logs.some((l) => /renewed: past half its validity, CRL number 8/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /renewed: past half its validity, CRL number 8/.test(l)),
+      logs.join('\n'),
+    );
     const crl = await verifyCrl(readFileSync(pp.crl), ca.certPem);
     assert.equal(crl.crlNumber, 8n);
     assert.deepEqual([...crl.revoked], [serial]);
@@ -334,11 +345,15 @@ describe('dev PKI generator', function () {
     let dir: string;
     let configDir: string;
     const pki = (...args: string[]) => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'scripts/pki.ts'), ...args, '--certs-dir', dir, '--config-dir', configDir], {
-        cwd: ROOT_DIR,
-        encoding: 'utf8',
-        env: { ...process.env, LOG_LEVEL: 'silent' },
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT_DIR, 'scripts/pki.ts'), ...args, '--certs-dir', dir, '--config-dir', configDir],
+        {
+          cwd: ROOT_DIR,
+          encoding: 'utf8',
+          env: { ...process.env, LOG_LEVEL: 'silent' },
+        },
+      );
       return { code: r.status, err: r.stderr };
     };
 
@@ -412,10 +427,7 @@ describe('dev PKI generator', function () {
 
   it('is safe when two runs bootstrap the same folder at once', async () => {
     const dir = path.join(root, 'parallel');
-    const [a, b] = await Promise.all([
-      ensureDevPki({ certsDir: dir, provinces: [] }),
-      ensureDevPki({ certsDir: dir, provinces: [] }),
-    ]);
+    const [a, b] = await Promise.all([ensureDevPki({ certsDir: dir, provinces: [] }), ensureDevPki({ certsDir: dir, provinces: [] })]);
     assert.equal(a.created.length + b.created.length, 9);
     assert.ok(a.created.length === 0 || b.created.length === 0, 'one run created, the other kept');
     const g = gatewayPaths(dir);

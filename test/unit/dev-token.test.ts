@@ -41,8 +41,7 @@ describe('dev token minting', function () {
   let betaJwks: ReturnType<typeof createLocalJWKSet>;
 
   const readJwks = (id: string) => JSON.parse(readFileSync(provincePaths(certsDir, id).idpJwks, 'utf8')) as JSONWebKeySet;
-  const verifyAlpha = (token: string) =>
-    jwtVerify(token, alphaJwks, { issuer: alpha.idp.issuer, audience: AUDIENCE, typ: 'at+jwt', algorithms: ['ES256'] });
+  const verifyAlpha = (token: string) => jwtVerify(token, alphaJwks, { issuer: alpha.idp.issuer, audience: AUDIENCE, typ: 'at+jwt', algorithms: ['ES256'] });
 
   before(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'dev-token-test-'));
@@ -72,7 +71,7 @@ describe('dev token minting', function () {
     assert.match(String(payload.jti), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it("binds the token to the client certificate (RFC 8705 cnf x5t#S256)", async () => {
+  it('binds the token to the client certificate (RFC 8705 cnf x5t#S256)', async () => {
     for (const client of ['app', 'counter', 'admin']) {
       const token = await mintDevToken({ certsDir, province: beta, audience: AUDIENCE, client, scope: 'certificate:verify' });
       const certPem = readFileSync(provincePaths(certsDir, 'beta').client(client).cert, 'utf8');
@@ -112,7 +111,14 @@ describe('dev token minting', function () {
   });
 
   it('applies header and claim overrides, so tests can craft bad tokens', async () => {
-    const wrongTyp = await mintDevToken({ certsDir, province: alpha, audience: AUDIENCE, client: 'app', scope: 'catalogue:read', overrides: { header: { typ: 'JWT' } } });
+    const wrongTyp = await mintDevToken({
+      certsDir,
+      province: alpha,
+      audience: AUDIENCE,
+      client: 'app',
+      scope: 'catalogue:read',
+      overrides: { header: { typ: 'JWT' } },
+    });
     assert.equal(decodeProtectedHeader(wrongTyp).typ, 'JWT');
     await assert.rejects(verifyAlpha(wrongTyp), errors.JWTClaimValidationFailed);
 
@@ -130,15 +136,36 @@ describe('dev token minting', function () {
     assert.deepEqual(claims.roles, ['root']);
     assert.equal('exp' in claims, false, 'undefined removes a claim');
 
-    const none = await mintDevToken({ certsDir, province: alpha, audience: AUDIENCE, client: 'app', scope: 'catalogue:read', overrides: { header: { alg: 'none' } } });
+    const none = await mintDevToken({
+      certsDir,
+      province: alpha,
+      audience: AUDIENCE,
+      client: 'app',
+      scope: 'catalogue:read',
+      overrides: { header: { alg: 'none' } },
+    });
     assert.match(none, /^[\w-]+\.[\w-]+\.$/);
     await assert.rejects(verifyAlpha(none));
 
-    const hs = await mintDevToken({ certsDir, province: alpha, audience: AUDIENCE, client: 'app', scope: 'catalogue:read', overrides: { header: { alg: 'HS256' } } });
+    const hs = await mintDevToken({
+      certsDir,
+      province: alpha,
+      audience: AUDIENCE,
+      client: 'app',
+      scope: 'catalogue:read',
+      overrides: { header: { alg: 'HS256' } },
+    });
     assert.equal(decodeProtectedHeader(hs).alg, 'HS256');
     await assert.rejects(verifyAlpha(hs));
 
-    const expired = await mintDevToken({ certsDir, province: alpha, audience: AUDIENCE, client: 'app', scope: 'catalogue:read', now: Math.floor(Date.now() / 1000) - 3600 });
+    const expired = await mintDevToken({
+      certsDir,
+      province: alpha,
+      audience: AUDIENCE,
+      client: 'app',
+      scope: 'catalogue:read',
+      now: Math.floor(Date.now() / 1000) - 3600,
+    });
     await assert.rejects(verifyAlpha(expired), errors.JWTExpired);
   });
 
@@ -177,10 +204,14 @@ describe('dev token minting', function () {
   describe('token CLI', () => {
     let configDir: string;
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'scripts', 'token.ts'), '--config-dir', configDir, '--certs-dir', certsDir, ...args], {
-        cwd: ROOT_DIR,
-        encoding: 'utf8',
-      });
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT_DIR, 'scripts', 'token.ts'), '--config-dir', configDir, '--certs-dir', certsDir, ...args],
+        {
+          cwd: ROOT_DIR,
+          encoding: 'utf8',
+        },
+      );
 
     before(() => {
       configDir = path.join(root, 'config');

@@ -11,14 +11,7 @@ import { provincePaths } from '../../common/pki/paths.js';
 import { holderIdHash, maskHolderId } from '../../domain/certificate.js';
 import { formatCertificateId } from '../../domain/certificate-id.js';
 import { sealCertificate } from '../../domain/certificate-seal.js';
-import {
-  RECEIPT_RESULTS,
-  receiptRequestHash,
-  signReceipt,
-  verifyReceipt,
-  type ReceiptCheck,
-  type ReceiptInput,
-} from '../../domain/receipt.js';
+import { RECEIPT_RESULTS, receiptRequestHash, signReceipt, verifyReceipt, type ReceiptCheck, type ReceiptInput } from '../../domain/receipt.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PROVINCES = [

@@ -45,7 +45,10 @@ describe('npm run seed', function () {
         db.close();
       }
     };
-    assert.match(await seed(['--config-dir', dir, '--data-dir', data, '--entries', '40'], {}), new RegExp(`40 entries .* → ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(
+      await seed(['--config-dir', dir, '--data-dir', data, '--entries', '40'], {}),
+      new RegExp(`40 entries .* → ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
     assert.equal(count(), 40);
     assert.match(await seed(['--config-dir', dir, '--data-dir', data, '--entries', '10'], {}), /already has data \(use --force\)/);
     assert.equal(count(), 40);

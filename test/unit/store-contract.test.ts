@@ -209,7 +209,10 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         const got = await store.getEntries(ids);
         assert.equal(got.size, ALL.length);
         // Request order, first occurrence of a repeated id.
-        assert.deepEqual([...got.keys()], [...new Set(ids)].filter((id) => id !== '500000:301001/999999'));
+        assert.deepEqual(
+          [...got.keys()],
+          [...new Set(ids)].filter((id) => id !== '500000:301001/999999'),
+        );
         for (const r of ALL) assert.deepEqual(got.get(r.id), r);
         assert.equal((await store.getEntries([])).size, 0);
       });
@@ -248,7 +251,17 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         ['includeWithdrawn', { includeWithdrawn: true, hideNotShared: false }],
         ['hideNotShared', { hideNotShared: true }],
         ['hideNotShared with NOT_SHARED asked for', { sharingTypes: ['NOT_SHARED'], hideNotShared: true }],
-        ['everything combined', { sharingTypes: ['UNCONDITIONAL', 'CONDITIONAL'], formats: ['DATABASE'], updateCycles: ['DAILY', 'MONTHLY', 'REALTIME'], classificationPrefix: '3', includeWithdrawn: true, hideNotShared: true }],
+        [
+          'everything combined',
+          {
+            sharingTypes: ['UNCONDITIONAL', 'CONDITIONAL'],
+            formats: ['DATABASE'],
+            updateCycles: ['DAILY', 'MONTHLY', 'REALTIME'],
+            classificationPrefix: '3',
+            includeWithdrawn: true,
+            hideNotShared: true,
+          },
+        ],
       ];
       for (const [label, q] of filters) {
         it(`filters: ${label}`, async () => {
@@ -263,7 +276,10 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         assert.ok(own.bySharingType.NOT_SHARED! > 0);
         assert.equal(other.bySharingType.NOT_SHARED, undefined);
         for (const r of [own, other]) {
-          assert.equal(Object.values(r.bySharingType).reduce((a, b) => a + b, 0), r.total);
+          assert.equal(
+            Object.values(r.bySharingType).reduce((a, b) => a + b, 0),
+            r.total,
+          );
         }
         assert.equal(own.total - other.total, own.bySharingType.NOT_SHARED);
         const none = await store.slice({ search: '不存在的词语组合', hideNotShared: false, limit: 10 });
@@ -295,7 +311,10 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
 
       it('search: % and _ are not wildcards', async () => {
         const page = await store.slice({ search: '50%_', hideNotShared: false, limit: 10 });
-        assert.deepEqual(page.items.map((i) => i.name), ['增长率50%_统计']);
+        assert.deepEqual(
+          page.items.map((i) => i.name),
+          ['增长率50%_统计'],
+        );
       });
     });
 
@@ -469,7 +488,10 @@ describe('PostgresCatalogueStore', () => {
       try {
         const schema = (again as PostgresCatalogueStore).schema;
         const { rows } = await c.query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
-        assert.deepEqual(rows, Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+        assert.deepEqual(
+          rows,
+          Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+        );
       } finally {
         await c.end();
       }

@@ -69,7 +69,9 @@ describe('province writes and their audit records', () => {
       return registerMirror(record);
     };
     try {
-      const res = await request(appFor(store, audit, caller)).post('/internal/v1/mirrors/register').send({ source });
+      const res = await request(appFor(store, audit, caller))
+        .post('/internal/v1/mirrors/register')
+        .send({ source });
       assert.equal(res.status, 200, res.text);
       assert.ok(seen.atWrite, 'the store was written');
       assert.deepEqual(
@@ -78,7 +80,10 @@ describe('province writes and their audit records', () => {
         'the intent, and only the intent, was durable when the store was written',
       );
       const after = recordsOf(auditFile);
-      assert.deepEqual(after.map((r) => r.kind), ['write-intent', 'write']);
+      assert.deepEqual(
+        after.map((r) => r.kind),
+        ['write-intent', 'write'],
+      );
       assert.equal(after[1]!.outcome, 'created');
       assert.equal(after[1]!.entryId, res.body.entry.id);
     } finally {
@@ -94,7 +99,9 @@ describe('province writes and their audit records', () => {
     // The writer thread cannot create its file under a regular file: the audit log fails.
     const audit = new AuditLog(path.join(dir, 'chongqing.sqlite', 'audit.sqlite'));
     try {
-      const res = await request(appFor(store, audit, admin())).post('/internal/v1/mirrors/register').send({ source });
+      const res = await request(appFor(store, audit, admin()))
+        .post('/internal/v1/mirrors/register')
+        .send({ source });
       assert.equal(res.status, 503);
       assert.equal(res.body.error.code, 'AUDIT_UNAVAILABLE');
       assert.match(res.body.error.message, /nothing was written/);

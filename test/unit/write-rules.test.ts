@@ -6,7 +6,15 @@ import { decideRegisterMirror, decideUpdate, decideWithdrawMirror } from '../../
 const AT = '2026-12-01T00:00:00.000Z';
 // Only the fields the rules read; the rest of a record does not matter to them.
 const entry = (): CatalogueEntryRecord =>
-  ({ id: '500000:mirror:510000:102002/000040', kind: 'MIRROR', status: 'ACTIVE', version: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', name: 'n' }) as unknown as CatalogueEntryRecord;
+  ({
+    id: '500000:mirror:510000:102002/000040',
+    kind: 'MIRROR',
+    status: 'ACTIVE',
+    version: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    name: 'n',
+  }) as unknown as CatalogueEntryRecord;
 
 describe('store write rules', () => {
   it('registerMirror: inserts a new mirror, returns an active one unchanged, refuses an original', () => {

@@ -28,7 +28,13 @@ export class IndexCalls {
   }
 
   /** Like `call`, with a province's refusal or absence turned into the caller's GraphQL error. */
-  async callOrFail<P extends IndexPath>(province: ProvinceConfig, path: P, body: IndexRequest<P>, ctx: GatewayContext, write = false): Promise<IndexAnswers[P]> {
+  async callOrFail<P extends IndexPath>(
+    province: ProvinceConfig,
+    path: P,
+    body: IndexRequest<P>,
+    ctx: GatewayContext,
+    write = false,
+  ): Promise<IndexAnswers[P]> {
     try {
       return await this.call(province, path, body, ctx, write);
     } catch (err) {

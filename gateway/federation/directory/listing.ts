@@ -41,7 +41,11 @@ export class DirectoryListing {
     checkPageSize(req.first, this.maxPage);
     checkFilter(req.filter);
     const query = directoryQuery(req.search, req.filter);
-    const fingerprint = queryFingerprint(req.listing, req.provinces.map((p) => p.id), query);
+    const fingerprint = queryFingerprint(
+      req.listing,
+      req.provinces.map((p) => p.id),
+      query,
+    );
     const position = this.position(req.after, fingerprint);
     const results = await Promise.all(req.provinces.map((p) => this.slice(ctx, p, { ...query, after: position, limit: req.first + 1 })));
     if (results.every((r) => r.result === null)) {

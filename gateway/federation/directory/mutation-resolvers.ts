@@ -25,7 +25,12 @@ export function mutationResolvers({ routing, calls }: DirectoryDeps) {
       ctx.auditNotes.issuingProvince = issuer.id;
       const base = { identifier: input.identifier, issuingProvince: issuer.enumValue, requestId: ctx.caller.requestId };
       try {
-        const r = await calls.call(issuer, '/certificates/verify', { certificateId: input.identifier, purpose, holderIdType: input.holderIdType, holderId: input.holderId }, ctx);
+        const r = await calls.call(
+          issuer,
+          '/certificates/verify',
+          { certificateId: input.identifier, purpose, holderIdType: input.holderIdType, holderId: input.holderId },
+          ctx,
+        );
         ctx.auditNotes.verificationResult = r.result;
         return { ...base, ...r };
       } catch (err) {
@@ -63,7 +68,11 @@ export function mutationResolvers({ routing, calls }: DirectoryDeps) {
       const { province, parsed } = routing.provinceOfId(args.id);
       const own = routing.requireOwn(ctx.caller.province, province.enumValue);
       if (parsed.kind !== 'ORIGINAL') throw badInput('id: mirrors are changed by withdrawing and registering them', 'id');
-      const patch = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v != null)) as { name?: string; abstract?: string; status?: 'ACTIVE' | 'WITHDRAWN' };
+      const patch = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v != null)) as {
+        name?: string;
+        abstract?: string;
+        status?: 'ACTIVE' | 'WITHDRAWN';
+      };
       if (Object.keys(patch).length === 0) throw badInput('input: nothing to change', 'input');
       const r = await calls.callOrFail(own, '/entries/update', { id: args.id, expectedVersion: args.expectedVersion ?? null, patch }, ctx, true);
       return { entry: entryRef(own, r.entry.id), created: false };

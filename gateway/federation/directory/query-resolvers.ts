@@ -42,7 +42,10 @@ export function queryResolvers({ routing, listing }: DirectoryDeps) {
 
     entry: (_: unknown, args: { id: string }) => entryRef(routing.provinceOfId(args.id).province, args.id),
 
-    certificate: (_: unknown, args: { identifier: string }) => ({ __typename: certificateTypeName(routing.issuingProvince(args.identifier)), id: args.identifier }),
+    certificate: (_: unknown, args: { identifier: string }) => ({
+      __typename: certificateTypeName(routing.issuingProvince(args.identifier)),
+      id: args.identifier,
+    }),
 
     mirrors: (_: unknown, args: { includeWithdrawn: boolean; first: number; after?: string | null }, ctx: GatewayContext) => {
       const own = routing.byProvinceId(ctx.caller.province);

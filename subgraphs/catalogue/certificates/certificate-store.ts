@@ -64,7 +64,10 @@ export class PostgresCertificateStore implements CertificateStore {
   private readonly pool: pg.Pool;
   private closed = false;
 
-  constructor(url: string, private readonly table: string) {
+  constructor(
+    url: string,
+    private readonly table: string,
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 10_000 });
   }
 

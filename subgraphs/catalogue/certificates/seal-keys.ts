@@ -22,8 +22,6 @@ export function loadSealKeys(cfg: StackConfig, province: ProvinceConfig): SealKe
   const kid = jwks.keys[0]?.kid;
   if (!kid) throw new Error(`${pp.sealJwks}: no kid`);
   const saltFile = process.env.CHUANYU_HOLDER_SALT_FILE;
-  const holderSalt = saltFile
-    ? readFileSync(saltFile)
-    : Buffer.from(hkdfSync('sha256', pem, `chuanyu:${province.id}`, 'holder-id-salt-v1', 32));
+  const holderSalt = saltFile ? readFileSync(saltFile) : Buffer.from(hkdfSync('sha256', pem, `chuanyu:${province.id}`, 'holder-id-salt-v1', 32));
   return { key: createPrivateKey(pem), kid, jwks, holderSalt };
 }

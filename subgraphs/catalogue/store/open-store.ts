@@ -5,12 +5,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { ProvinceConfig, StackConfig } from '../../../common/config.js';
-import {
-  PostgresCertificateStore,
-  SqliteCertificateStore,
-  certificateStoreFile,
-  type CertificateStore,
-} from '../certificates/certificate-store.js';
+import { PostgresCertificateStore, SqliteCertificateStore, certificateStoreFile, type CertificateStore } from '../certificates/certificate-store.js';
 import { PostgresCatalogueStore, quoteIdent } from './postgres-store.js';
 import { SqliteCatalogueStore } from './sqlite-store.js';
 import type { CatalogueStore } from './store.js';

@@ -158,7 +158,6 @@ function whereClause(q: SliceQuery, params: unknown[]): string {
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
-
 export class PostgresCatalogueStore implements CatalogueStore {
   readonly backend = 'postgres';
   private closed = false;
@@ -204,9 +203,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
       const log = await c.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${s}.schema_migrations`]);
       if (log.rows[0]?.t == null) {
         await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-        await c.query(
-          `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-        );
+        await c.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
       }
       const { rows } = await c.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${s}.schema_migrations`);
       const current = rows[0]?.v ?? 0;
@@ -225,9 +222,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
   /** Makes sure pg_trgm is installed; returns the schema that holds its operator classes. */
   private async ensureTrgm(c: PoolClient): Promise<string> {
     const find = () =>
-      c.query<{ nspname: string }>(
-        `SELECT n.nspname FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'pg_trgm'`,
-      );
+      c.query<{ nspname: string }>(`SELECT n.nspname FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'pg_trgm'`);
     let found = await find();
     if (found.rows.length === 0) {
       try {
@@ -272,9 +267,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
     if (records.length === 0) return;
     // Column arrays through unnest(): one statement per batch whatever the row count, and no
     // 65,535-parameter ceiling as with a multi-row VALUES list.
-    const sql =
-      `INSERT INTO ${this.table} (${COLUMN_LIST}) ` +
-      `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+    const sql = `INSERT INTO ${this.table} (${COLUMN_LIST}) ` + `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
     await this.tx(async (c) => {
       for (let i = 0; i < records.length; i += INSERT_BATCH) {
         const batch = records.slice(i, i + INSERT_BATCH);
@@ -324,10 +317,7 @@ export class PostgresCatalogueStore implements CatalogueStore {
                  ORDER BY e.name COLLATE "C", e.id COLLATE "C" LIMIT ${limit}) p) AS items,
         (SELECT coalesce(json_object_agg(c.t, c.n), '{}'::json)
            FROM (SELECT e.sharing_type AS t, count(*)::int AS n FROM ${this.table} e WHERE ${where} GROUP BY e.sharing_type) c) AS counts`;
-    const { rows } = await this.pool.query<{ items: { name: string; id: string }[]; counts: Record<SharingType, number> }>(
-      sql,
-      params,
-    );
+    const { rows } = await this.pool.query<{ items: { name: string; id: string }[]; counts: Record<SharingType, number> }>(sql, params);
     const { items, counts } = rows[0]!;
     const bySharingType: Partial<Record<SharingType, number>> = {};
     let total = 0;

@@ -148,10 +148,12 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.getStmt = this.db.prepare('SELECT * FROM entries WHERE id = ?');
-    this.insertStmt = this.db.prepare(
-      `INSERT INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+    this.insertStmt = this.db.prepare(`INSERT INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+    this.replaceStmt = this.db.prepare(
+      `UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id')
+        .map((c) => `${c} = @${c}`)
+        .join(', ')} WHERE id = @id`,
     );
-    this.replaceStmt = this.db.prepare(`UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`);
   }
 
   private migrate(): void {

@@ -13,12 +13,17 @@ export type WriteDecision =
   /** Nothing to store: the answer is `result` (a refusal, or the row unchanged). */
   | { write: false; result: MirrorWriteResult };
 
-const refuse = (code: 'NOT_FOUND' | 'VERSION_CONFLICT' | 'NOT_A_MIRROR', message: string): WriteDecision => ({ write: false, result: { ok: false, code, message } });
+const refuse = (code: 'NOT_FOUND' | 'VERSION_CONFLICT' | 'NOT_A_MIRROR', message: string): WriteDecision => ({
+  write: false,
+  result: { ok: false, code, message },
+});
 const unchanged = (record: CatalogueEntryRecord): WriteDecision => ({ write: false, result: { ok: true, record, created: false } });
 
 /** Optimistic concurrency: a stated `expectedVersion` must be the stored one. */
 function versionConflict(current: CatalogueEntryRecord, expectedVersion: number | null): WriteDecision | null {
-  return expectedVersion !== null && expectedVersion !== current.version ? refuse('VERSION_CONFLICT', `version is ${current.version}, not ${expectedVersion}`) : null;
+  return expectedVersion !== null && expectedVersion !== current.version
+    ? refuse('VERSION_CONFLICT', `version is ${current.version}, not ${expectedVersion}`)
+    : null;
 }
 
 /**
