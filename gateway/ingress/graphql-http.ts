@@ -5,7 +5,7 @@
 // Why not express + body-parser + the express integration, as the other routes use: on the hot
 // path they cost about a tenth of the gateway's CPU per request (routing, content negotiation,
 // an ETag hash of every response) for nothing this endpoint needs (docs/BENCHMARKS.md).
-import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -107,6 +107,46 @@ function parseJsonBody(raw: Buffer): unknown {
   }
 }
 
+/** What is wrong with the request before its body is read, if anything. */
+function requestProblem(req: IncomingMessage, method: string, search: string): { status: number; message: string } | null {
+  if (method === 'POST') {
+    // GraphQL over HTTP: POST bodies are JSON; anything else is 415, not a confusing 500.
+    if (!isJsonContentType(req.headers['content-type'])) return { status: 415, message: 'POST bodies must be application/json' };
+    const encoding = req.headers['content-encoding'];
+    if (encoding && encoding.toLowerCase() !== 'identity') return { status: 415, message: `content encoding "${encoding.slice(0, 32)}" is not supported` };
+  }
+  // A URL is ASCII (RFC 3986 §2); its percent-encoded parameters must decode as UTF-8, or a GET
+  // query would run with U+FFFD in place of what the client sent.
+  if (search && !isUtf8QueryString(search)) return { status: 400, message: 'the query string is not valid percent-encoded UTF-8' };
+  // Forwarded to the province that is written, which replays the first answer on a retry.
+  const idempotencyKey = req.headers['idempotency-key'];
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
+    return { status: 400, message: 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -' };
+  }
+  return null;
+}
+
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/** Apollo's answer as it is: its headers, its status (the status rule has run), its body. */
+async function writeAnswer(res: ServerResponse, answer: HTTPGraphQLResponse): Promise<void> {
+  for (const [key, value] of answer.headers) res.setHeader(key, value);
+  res.statusCode = answer.status ?? 200;
+  if (answer.body.kind === 'complete') {
+    res.setHeader('content-length', Buffer.byteLength(answer.body.string));
+    res.end(answer.body.string);
+    return;
+  }
+  for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
 export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
   const { apollo, authenticator, log, maxBodyBytes } = opts;
   const logRequests = log.isLevelEnabled('info');
@@ -126,31 +166,12 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     identified(caller);
 
     const method = (req.method ?? 'GET').toUpperCase();
+    const problem = requestProblem(req, method, search);
+    if (problem) {
+      sendError(res, problem.status, problem.message);
+      return;
+    }
     let body: unknown;
-    if (method === 'POST') {
-      // GraphQL over HTTP: POST bodies are JSON; anything else is 415, not a confusing 500.
-      if (!isJsonContentType(req.headers['content-type'])) {
-        sendError(res, 415, 'POST bodies must be application/json');
-        return;
-      }
-      const encoding = req.headers['content-encoding'];
-      if (encoding && encoding.toLowerCase() !== 'identity') {
-        sendError(res, 415, `content encoding "${encoding.slice(0, 32)}" is not supported`);
-        return;
-      }
-    }
-    // Forwarded to the province that is written, which replays the first answer on a retry.
-    // A URL is ASCII (RFC 3986 §2); its percent-encoded parameters must decode as UTF-8, or a
-    // GET query would run with U+FFFD in place of what the client sent.
-    if (search && !isUtf8QueryString(search)) {
-      sendError(res, 400, 'the query string is not valid percent-encoded UTF-8');
-      return;
-    }
-    const idempotencyKey = req.headers['idempotency-key'];
-    if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
-      sendError(res, 400, 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -');
-      return;
-    }
     if (method === 'POST') {
       try {
         body = parseJsonBody(await readBody(req, maxBodyBytes));
@@ -165,31 +186,17 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
       }
     }
 
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: q >= 0 ? url.slice(q) : '', body };
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers: headerMapOf(req), search: q >= 0 ? url.slice(q) : '', body };
+    const idempotencyKey = req.headers['idempotency-key'];
     const context: GatewayContext = {
       caller,
       partialErrors: [],
       memo: new Map(),
       touched: new Set<string>(),
       auditNotes: {},
-      idempotencyKey: idempotencyKey ?? null,
+      idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : null,
     };
-    const answer = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
-
-    for (const [key, value] of answer.headers) res.setHeader(key, value);
-    // The GraphQL-over-HTTP status rule has already run (gateway/ingress/graphql-response-status.ts).
-    res.statusCode = answer.status ?? 200;
-    if (answer.body.kind === 'complete') {
-      res.setHeader('content-length', Buffer.byteLength(answer.body.string));
-      res.end(answer.body.string);
-    } else {
-      for await (const chunk of answer.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    await writeAnswer(res, await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }));
   };
 
   return (req: IncomingMessage, res: ServerResponse): void => {
