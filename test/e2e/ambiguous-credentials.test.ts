@@ -2,9 +2,8 @@
 // §3.1), and its text is valid UTF-8 (RFC 8259 §8.1). Anything else is refused before GraphQL
 // runs; credential refusals are recorded in the audit chain.
 import { strict as assert } from 'node:assert';
-import Database from 'better-sqlite3';
 import https from 'node:https';
-import { clientIdentity, startStack, token, type ClientIdentity, type TestStack } from '../support/stack.js';
+import { auditRecordFor, clientIdentity, startStack, token, type ClientIdentity, type TestStack } from '../support/stack.js';
 
 interface Answer {
   status: number;
@@ -40,16 +39,6 @@ function send(
   });
 }
 
-function auditRecord(file: string, requestId: string): Record<string, unknown> | undefined {
-  const db = new Database(file, { readonly: true });
-  try {
-    const rows = db.prepare('SELECT body FROM audit').all() as { body: string }[];
-    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>).find((b) => b.requestId === requestId);
-  } finally {
-    db.close();
-  }
-}
-
 const QUERY = JSON.stringify({ query: '{ directory(first: 1) { totalCount } }' });
 const JSON_HEADER: [string, string] = ['Content-Type', 'application/json'];
 
@@ -72,7 +61,7 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
     assert.equal(res.body.errors?.[0]?.extensions?.reason, 'credentials_ambiguous');
     assert.ok(!res.text.includes(valid.split('.')[2]!), 'the refusal does not echo the token');
-    const rec = auditRecord(stack.gateway.auditFile, String(res.headers['x-request-id']));
+    const rec = auditRecordFor(stack.gateway.auditFile, String(res.headers['x-request-id']));
     assert.ok(rec, 'refusal recorded');
     assert.equal(rec.kind, 'refusal');
     assert.equal(rec.reason, 'credentials_ambiguous');
@@ -129,7 +118,7 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
     assert.equal(res.body.errors?.[0]?.message, 'request body is not valid UTF-8');
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
     assert.equal(res.body.data, undefined);
-    assert.equal(auditRecord(stack.gateway.auditFile, String(res.headers['x-request-id'])), undefined, 'no operation ran');
+    assert.equal(auditRecordFor(stack.gateway.auditFile, String(res.headers['x-request-id'])), undefined, 'no operation ran');
   });
 
   it('a lone surrogate or overlong encoding in the body → 400', async function () {
@@ -152,7 +141,7 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
     });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.errors?.[0]?.message, 'the query string is not valid percent-encoded UTF-8');
-    assert.equal(auditRecord(stack.gateway.auditFile, String(res.headers['x-request-id'])), undefined, 'no operation ran');
+    assert.equal(auditRecordFor(stack.gateway.auditFile, String(res.headers['x-request-id'])), undefined, 'no operation ran');
     // Valid percent-encoded UTF-8 (万州) is served.
     const ok = encodeURIComponent('{ directory(search: "万州", first: 1) { totalCount } }');
     const served = await send(stack.gateway.port, id, {

@@ -5,7 +5,6 @@
 // refused at load (and at start-up). Every stack here has its own certificates directory: the
 // revocations must not reach the other suites' shared dev PKI.
 import { strict as assert } from 'node:assert';
-import Database from 'better-sqlite3';
 import { X509Certificate } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -18,20 +17,10 @@ import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certThumbprintS256 } from '../../common/pki/thumbprint.js';
 import { TLS_SERVER_HARDENING } from '../../common/tls/server-options.js';
 import { startGateway } from '../../gateway/server.js';
-import { configDirWith, sharedCertsDir, startStack, tmpDir, token, type TestStack } from '../support/stack.js';
+import { until, auditRecordFor, configDirWith, sharedCertsDir, startStack, tmpDir, token, type TestStack } from '../support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const QUERY = JSON.stringify({ query: '{ provinces { name } }' });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function ownCerts(name: string): Promise<string> {
   const dir = tmpDir(name);
@@ -106,16 +95,6 @@ function refusedAs(res: Answer, reason: string): void {
   assert.equal(res.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   assert.equal(res.body.errors?.[0]?.extensions?.reason, reason);
   assert.match(String(res.headers['www-authenticate']), /^Bearer realm="chuanyu-gateway"/);
-}
-
-function auditRecord(file: string, requestId: string): Record<string, unknown> | undefined {
-  const db = new Database(file, { readonly: true });
-  try {
-    const rows = db.prepare('SELECT body FROM audit').all() as { body: string }[];
-    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>).find((b) => b.requestId === requestId);
-  } finally {
-    db.close();
-  }
 }
 
 function ops(stack: TestStack, route: string): Promise<{ status: number; text: string }> {
@@ -193,7 +172,7 @@ describe('revoked client certificates (e2e)', function () {
       refusedAs(onOpen, 'client_certificate_revoked');
 
       for (const res of [fresh, onOpen]) {
-        const rec = auditRecord(stack.gateway.auditFile, String(res.headers['x-request-id']));
+        const rec = auditRecordFor(stack.gateway.auditFile, String(res.headers['x-request-id']));
         assert.ok(rec, 'refusal recorded');
         assert.equal(rec.kind, 'refusal');
         assert.equal(rec.reason, 'client_certificate_revoked');
@@ -300,7 +279,7 @@ describe('revoked client certificates (e2e)', function () {
       assert.equal(stale.reused, true);
       refusedAs(stale, 'client_certificate_revocation_unknown');
       refusedAs(await caller('chongqing', 'admin').post(), 'client_certificate_revocation_unknown');
-      const rec = auditRecord(stack.gateway.auditFile, String(stale.headers['x-request-id']));
+      const rec = auditRecordFor(stack.gateway.auditFile, String(stale.headers['x-request-id']));
       assert.equal(rec?.reason, 'client_certificate_revocation_unknown');
       assert.equal(rec?.province, 'chongqing');
       assert.equal(JSON.parse((await ops(stack, '/readyz')).text).provinces.chongqing.revocation.state, 'stale');

@@ -11,19 +11,9 @@ import { createCa, createSigningKey, issueCertificate, type SigningKey } from '.
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256 } from '../../common/pki/thumbprint.js';
 import { TLS_SERVER_HARDENING } from '../../common/tls/server-options.js';
-import { configDirWith, gql, sharedCertsDir, startStack, tmpDir, token, type TestStack } from '../support/stack.js';
+import { until, configDirWith, gql, sharedCertsDir, startStack, tmpDir, token, type TestStack } from '../support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Make `key` the province IdP's current signing key, publishing `published` as its JWKS. */
 function useIdpKey(certsDir: string, province: string, key: SigningKey, published: SigningKey[]) {

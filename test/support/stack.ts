@@ -1,5 +1,6 @@
 // Test harness: a real stack (province subgraphs + gateway) over real HTTPS with a real
 // dev PKI, on free ports, with its own data directory. Nothing is mocked.
+import Database from 'better-sqlite3';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, cpSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -214,4 +215,26 @@ export async function gql(
     .set('Content-Type', 'application/json')
     .set(as.headers ?? {})
     .send({ query, variables });
+}
+
+/** The audit record of one request in a chain (found by the answer's x-request-id). */
+export function auditRecordFor(file: string, requestId: string): Record<string, unknown> | undefined {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT body FROM audit').all() as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>).find((b) => b.requestId === requestId);
+  } finally {
+    db.close();
+  }
+}
+
+/** Polls `fn` every 100 ms until it gives a value, for things that happen in the background (reloads). */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
