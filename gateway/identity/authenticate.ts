@@ -7,8 +7,11 @@ import type { ProvinceTrustStore } from './client-certificate.js';
 import { TokenRefused, type ProvinceTokenVerifier } from './token-verifier.js';
 
 export interface AuthRefusal {
-  /** 401 for missing or bad credentials; 400 for a request that carries them ambiguously. */
-  status: 400 | 401;
+  /**
+   * 401 for missing or bad credentials; 400 for a request that carries them ambiguously, or (from
+   * the ingress) a malformed request; 413 / 415 for a body that is too large or not JSON in UTF-8.
+   */
+  status: 400 | 401 | 413 | 415;
   reason: string;
   message: string;
   province?: string;

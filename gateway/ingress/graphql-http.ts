@@ -34,8 +34,15 @@ function sendJson(res: ServerResponse, status: number, body: string, headers: Re
   res.end(body);
 }
 
-function sendError(res: ServerResponse, status: number, message: string, code = 'BAD_REQUEST'): void {
-  sendJson(res, status, JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+function sendError(res: ServerResponse, status: number, message: string, code = 'BAD_REQUEST', reason?: string): void {
+  sendJson(res, status, JSON.stringify({ errors: [{ message, extensions: { code, ...(reason ? { reason } : {}) } }] }));
+}
+
+/** A request refused before GraphQL ran: its status, a stable reason code, a message for the caller. */
+interface RequestProblem {
+  status: 400 | 413 | 415;
+  reason: string;
+  message: string;
 }
 
 /** `application/json`, optionally with parameters; a charset, if named, must be UTF-8 (RFC 8259 §8.1). */
@@ -52,7 +59,8 @@ function isJsonContentType(header: string | undefined): boolean {
 
 class BodyError extends Error {
   constructor(
-    readonly status: number,
+    readonly status: 400 | 413,
+    readonly reason: string,
     message: string,
   ) {
     super(message);
@@ -62,7 +70,7 @@ class BodyError extends Error {
 /** Reads the whole body, refusing one larger than `limit` as soon as that is known. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) return Promise.reject(new BodyError(413, `request body is larger than ${limit} bytes`));
+  if (declared > limit) return Promise.reject(new BodyError(413, 'body_too_large', `request body is larger than ${limit} bytes`));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -70,7 +78,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         req.off('data', onData);
-        reject(new BodyError(413, `request body is larger than ${limit} bytes`));
+        reject(new BodyError(413, 'body_too_large', `request body is larger than ${limit} bytes`));
         return;
       }
       chunks.push(chunk);
@@ -78,7 +86,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('data', onData);
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     // The client went away mid-body (connection reset): nothing to answer, nothing to log as ours.
-    req.once('error', () => reject(new BodyError(400, 'the request body was not received completely')));
+    req.once('error', () => reject(new BodyError(400, 'body_incomplete', 'the request body was not received completely')));
   });
 }
 
@@ -96,32 +104,35 @@ function isUtf8QueryString(search: string): boolean {
 function parseJsonBody(raw: Buffer): unknown {
   // JSON text is UTF-8 (RFC 8259 §8.1). Decoding leniently would turn invalid bytes into U+FFFD
   // and run a query the client never sent.
-  if (!isUtf8(raw)) throw new BodyError(400, 'request body is not valid UTF-8');
+  if (!isUtf8(raw)) throw new BodyError(400, 'body_not_utf8', 'request body is not valid UTF-8');
   const text = raw.toString('utf8');
   const first = /\S/.exec(text)?.[0];
-  if (first !== '{' && first !== '[') throw new BodyError(400, 'request body is not valid JSON');
+  if (first !== '{' && first !== '[') throw new BodyError(400, 'body_not_json', 'request body is not valid JSON');
   try {
     return JSON.parse(text);
   } catch {
-    throw new BodyError(400, 'request body is not valid JSON');
+    throw new BodyError(400, 'body_not_json', 'request body is not valid JSON');
   }
 }
 
 /** What is wrong with the request before its body is read, if anything. */
-function requestProblem(req: IncomingMessage, method: string, search: string): { status: number; message: string } | null {
+function requestProblem(req: IncomingMessage, method: string, search: string): RequestProblem | null {
   if (method === 'POST') {
     // GraphQL over HTTP: POST bodies are JSON; anything else is 415, not a confusing 500.
-    if (!isJsonContentType(req.headers['content-type'])) return { status: 415, message: 'POST bodies must be application/json' };
+    if (!isJsonContentType(req.headers['content-type']))
+      return { status: 415, reason: 'content_type_unsupported', message: 'POST bodies must be application/json' };
     const encoding = req.headers['content-encoding'];
-    if (encoding && encoding.toLowerCase() !== 'identity') return { status: 415, message: `content encoding "${encoding.slice(0, 32)}" is not supported` };
+    if (encoding && encoding.toLowerCase() !== 'identity')
+      return { status: 415, reason: 'content_encoding_unsupported', message: `content encoding "${encoding.slice(0, 32)}" is not supported` };
   }
   // A URL is ASCII (RFC 3986 §2); its percent-encoded parameters must decode as UTF-8, or a GET
   // query would run with U+FFFD in place of what the client sent.
-  if (search && !isUtf8QueryString(search)) return { status: 400, message: 'the query string is not valid percent-encoded UTF-8' };
+  if (search && !isUtf8QueryString(search))
+    return { status: 400, reason: 'query_string_not_utf8', message: 'the query string is not valid percent-encoded UTF-8' };
   // Forwarded to the province that is written, which replays the first answer on a retry.
   const idempotencyKey = req.headers['idempotency-key'];
   if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
-    return { status: 400, message: 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -' };
+    return { status: 400, reason: 'idempotency_key_invalid', message: 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 _ . : -' };
   }
   return null;
 }
@@ -165,12 +176,14 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     const caller = auth.caller;
     identified(caller);
 
+    // Refused before GraphQL: recorded like every refusal (reason, province, thumbprint), then answered.
+    const reject = async (problem: RequestProblem) => {
+      await opts.onRefusal({ ...problem, province: caller.province, certThumbprint: caller.certThumbprint }, requestId);
+      sendError(res, problem.status, problem.message, 'BAD_REQUEST', problem.reason);
+    };
     const method = (req.method ?? 'GET').toUpperCase();
     const problem = requestProblem(req, method, search);
-    if (problem) {
-      sendError(res, problem.status, problem.message);
-      return;
-    }
+    if (problem) return reject(problem);
     let body: unknown;
     if (method === 'POST') {
       try {
@@ -181,8 +194,7 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
         if (req.socket.destroyed) return; // no one left to answer
         // Do not keep reading a body we refused: close the connection after the answer.
         if (err.status === 413) res.shouldKeepAlive = false;
-        sendError(res, err.status, err.message);
-        return;
+        return reject({ status: err.status, reason: err.reason, message: err.message });
       }
     }
 

@@ -3,7 +3,7 @@
 // runs; credential refusals are recorded in the audit chain.
 import { strict as assert } from 'node:assert';
 import https from 'node:https';
-import { auditRecordFor, clientIdentity, startStack, token, type ClientIdentity, type TestStack } from '../support/stack.js';
+import { auditRecordFor, auditRecordsFor, clientIdentity, startStack, token, type ClientIdentity, type TestStack } from '../support/stack.js';
 
 interface Answer {
   status: number;
@@ -69,6 +69,13 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
     assert.equal(rec.province, 'chongqing');
   }
 
+  /** The request was recorded as a refusal, and no operation ran (no 'request' record). */
+  function expectRefusalRecord(res: Answer, reason: string, status: number) {
+    const records = auditRecordsFor(stack.gateway.auditFile, String(res.headers['x-request-id']));
+    assert.equal(records.length, 1, 'one record: the refusal, no operation');
+    assert.deepEqual([records[0]!.kind, records[0]!.reason, records[0]!.httpStatus, records[0]!.province], ['refusal', reason, status, 'chongqing']);
+  }
+
   it('positive control: one Authorization header is served', async function () {
     const res = await send(stack.gateway.port, id, { headers: [['Authorization', `Bearer ${valid}`], JSON_HEADER], body: QUERY });
     assert.equal(res.status, 200, res.text);
@@ -117,8 +124,9 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.errors?.[0]?.message, 'request body is not valid UTF-8');
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
+    assert.equal(res.body.errors?.[0]?.extensions?.reason, 'body_not_utf8');
     assert.equal(res.body.data, undefined);
-    assert.equal(auditRecordFor(stack.gateway.auditFile, String(res.headers['x-request-id'])), undefined, 'no operation ran');
+    expectRefusalRecord(res, 'body_not_utf8', 400);
   });
 
   it('a lone surrogate or overlong encoding in the body → 400', async function () {
@@ -126,6 +134,23 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
       const bytes = Buffer.concat([Buffer.from('{"query":"{ directory(search: \\"'), bad, Buffer.from('\\") { totalCount } }"}')]);
       const res = await send(stack.gateway.port, id, { headers: [['Authorization', `Bearer ${valid}`], JSON_HEADER], body: bytes });
       assert.equal(res.status, 400, `${bad.toString('hex')}: ${res.text}`);
+    }
+  });
+
+  it('every request-level refusal is recorded with its reason: content type, encoding, Idempotency-Key, size, JSON', async function () {
+    const auth: [string, string] = ['Authorization', `Bearer ${valid}`];
+    const cases: Array<[Array<[string, string]>, string | Buffer, number, string]> = [
+      [[auth, ['Content-Type', 'text/plain']], QUERY, 415, 'content_type_unsupported'],
+      [[auth, JSON_HEADER, ['Content-Encoding', 'gzip']], QUERY, 415, 'content_encoding_unsupported'],
+      [[auth, JSON_HEADER, ['Idempotency-Key', 'short']], QUERY, 400, 'idempotency_key_invalid'],
+      [[auth, JSON_HEADER], 'x'.repeat(70 * 1024), 413, 'body_too_large'],
+      [[auth, JSON_HEADER], '{"query": ', 400, 'body_not_json'],
+    ];
+    for (const [headers, body, status, reason] of cases) {
+      const res = await send(stack.gateway.port, id, { headers, body });
+      assert.equal(res.status, status, `${reason}: ${res.text}`);
+      assert.equal(res.body.errors?.[0]?.extensions?.reason, reason);
+      expectRefusalRecord(res, reason, status);
     }
   });
 
@@ -141,7 +166,7 @@ describe('ambiguous credentials and invalid UTF-8 are refused (e2e)', function (
     });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.errors?.[0]?.message, 'the query string is not valid percent-encoded UTF-8');
-    assert.equal(auditRecordFor(stack.gateway.auditFile, String(res.headers['x-request-id'])), undefined, 'no operation ran');
+    expectRefusalRecord(res, 'query_string_not_utf8', 400);
     // Valid percent-encoded UTF-8 (万州) is served.
     const ok = encodeURIComponent('{ directory(search: "万州", first: 1) { totalCount } }');
     const served = await send(stack.gateway.port, id, {

@@ -217,15 +217,20 @@ export async function gql(
     .send({ query, variables });
 }
 
-/** The audit record of one request in a chain (found by the answer's x-request-id). */
-export function auditRecordFor(file: string, requestId: string): Record<string, unknown> | undefined {
+/** Every audit record of one request in a chain (found by the answer's x-request-id). */
+export function auditRecordsFor(file: string, requestId: string): Record<string, unknown>[] {
   const db = new Database(file, { readonly: true });
   try {
     const rows = db.prepare('SELECT body FROM audit').all() as { body: string }[];
-    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>).find((b) => b.requestId === requestId);
+    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>).filter((b) => b.requestId === requestId);
   } finally {
     db.close();
   }
+}
+
+/** The (first) audit record of one request. */
+export function auditRecordFor(file: string, requestId: string): Record<string, unknown> | undefined {
+  return auditRecordsFor(file, requestId)[0];
 }
 
 /** Polls `fn` every 100 ms until it gives a value, for things that happen in the background (reloads). */
