@@ -64,3 +64,12 @@ export function runCommand(command: Command, main: () => Promise<unknown>): void
     },
   );
 }
+
+/** A whole command: its name, usage and options, and what it does with them (parse + run above). */
+export function command<const T extends Omit<ParseArgsConfig, 'args' | 'strict'>>(
+  spec: Command & T,
+  run: (parsed: ReturnType<typeof parseCommandLine<T>>) => Promise<unknown>,
+): void {
+  const { name, usage, ...config } = spec;
+  runCommand({ name, usage }, async () => run(parseCommandLine({ name, usage }, config as unknown as T)));
+}

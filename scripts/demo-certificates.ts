@@ -5,49 +5,48 @@
 import { provinceById } from '../common/config.js';
 import { generateDemoCertificates } from '../domain/demo/certificates.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
-import { STACK_DIR_OPTIONS, UsageError, parseCommandLine, runCommand, stackConfigFrom } from '../common/cli.js';
+import { STACK_DIR_OPTIONS, UsageError, command, stackConfigFrom } from '../common/cli.js';
 
-const COMMAND = {
-  name: 'demo:certificates',
-  usage: 'usage: npm run --silent demo:certificates -- [--province ID] [--status VALID|EXPIRED|REVOKED] [--limit N] [--config-dir DIR] [--certs-dir DIR]',
-};
-
-runCommand(COMMAND, async () => {
-  const { values } = parseCommandLine(COMMAND, {
+command(
+  {
+    name: 'demo:certificates',
+    usage: 'usage: npm run --silent demo:certificates -- [--province ID] [--status VALID|EXPIRED|REVOKED] [--limit N] [--config-dir DIR] [--certs-dir DIR]',
     options: {
       province: { type: 'string', default: 'chongqing' },
       status: { type: 'string', default: 'VALID' },
       limit: { type: 'string', default: '5' },
       ...STACK_DIR_OPTIONS,
     },
-  });
-  const cfg = stackConfigFrom(values);
-  const province = provinceById(cfg, values.province);
-  if (!province) throw new UsageError(`unknown province ${values.province}`);
-  const want = values.status.toUpperCase();
-  if (!['VALID', 'EXPIRED', 'REVOKED'].includes(want)) throw new UsageError(`--status must be VALID, EXPIRED or REVOKED, got "${values.status}"`);
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
-  let salt: Buffer;
-  try {
-    salt = loadSealKeys(cfg, province).holderSalt;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message} (run npm run pki first)`, false);
-  }
-  const today = new Date().toISOString().slice(0, 10);
-  const rows = generateDemoCertificates({
-    divisionCode: province.divisionCode,
-    provinceName: province.name,
-    count: province.demo.certificates ?? 300,
-    seed: province.demo.seed,
-    salt,
-  }).filter(({ record: r }) => {
-    const expired = r.validTo !== null && r.validTo < today;
-    if (want === 'REVOKED') return r.status === 'REVOKED';
-    if (want === 'EXPIRED') return r.status === 'VALID' && expired;
-    return r.status === 'VALID' && !expired && r.validFrom <= today;
-  });
-  for (const { record, holderId } of rows.slice(0, limit)) {
-    process.stdout.write(`${record.id}\t${record.typeName}\t${record.holder.idType}\t${holderId}\n`);
-  }
-});
+  },
+  async ({ values }) => {
+    const cfg = stackConfigFrom(values);
+    const province = provinceById(cfg, values.province);
+    if (!province) throw new UsageError(`unknown province ${values.province}`);
+    const want = values.status.toUpperCase();
+    if (!['VALID', 'EXPIRED', 'REVOKED'].includes(want)) throw new UsageError(`--status must be VALID, EXPIRED or REVOKED, got "${values.status}"`);
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
+    let salt: Buffer;
+    try {
+      salt = loadSealKeys(cfg, province).holderSalt;
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message} (run npm run pki first)`, false);
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    const rows = generateDemoCertificates({
+      divisionCode: province.divisionCode,
+      provinceName: province.name,
+      count: province.demo.certificates ?? 300,
+      seed: province.demo.seed,
+      salt,
+    }).filter(({ record: r }) => {
+      const expired = r.validTo !== null && r.validTo < today;
+      if (want === 'REVOKED') return r.status === 'REVOKED';
+      if (want === 'EXPIRED') return r.status === 'VALID' && expired;
+      return r.status === 'VALID' && !expired && r.validFrom <= today;
+    });
+    for (const { record, holderId } of rows.slice(0, limit)) {
+      process.stdout.write(`${record.id}\t${record.typeName}\t${record.holder.idType}\t${holderId}\n`);
+    }
+  },
+);

@@ -10,45 +10,40 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, o
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requestDuration = new Histogram({
-    name: 'chuanyu_gateway_request_duration_seconds',
-    help: 'GraphQL requests through the gateway, by caller province, operation (root fields) and outcome',
-    labelNames: ['province', 'operation', 'outcome'] as const,
-    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-  readonly refusals = new Counter({
-    name: 'chuanyu_gateway_refusals_total',
-    help: 'Requests refused at ingress or by policy, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
-  readonly subgraphDuration = new Histogram({
-    name: 'chuanyu_subgraph_fetch_duration_seconds',
-    help: 'Calls from the gateway to province subgraphs, by province and kind (graphql entities, index API)',
-    labelNames: ['province', 'kind'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
-  readonly subgraphErrors = new Counter({
-    name: 'chuanyu_subgraph_errors_total',
-    help: 'Failed calls to province subgraphs (unreachable, timeout, 5xx, circuit open), by province and kind',
-    labelNames: ['province', 'kind'] as const,
-    registers: [this.registry],
-  });
+  private readonly counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  private readonly histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] });
+
+  readonly requestDuration = this.histogram(
+    'chuanyu_gateway_request_duration_seconds',
+    'GraphQL requests through the gateway, by caller province, operation (root fields) and outcome',
+    ['province', 'operation', 'outcome'],
+    [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
+  readonly refusals = this.counter('chuanyu_gateway_refusals_total', 'Requests refused at ingress or by policy, by reason', ['reason']);
+  readonly subgraphDuration = this.histogram(
+    'chuanyu_subgraph_fetch_duration_seconds',
+    'Calls from the gateway to province subgraphs, by province and kind (graphql entities, index API)',
+    ['province', 'kind'],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
+  readonly subgraphErrors = this.counter(
+    'chuanyu_subgraph_errors_total',
+    'Failed calls to province subgraphs (unreachable, timeout, 5xx, circuit open), by province and kind',
+    ['province', 'kind'],
+  );
   readonly breakerState = new Gauge({
     name: 'chuanyu_circuit_breaker_state',
     help: 'Circuit breaker per province subgraph: 0 closed, 1 half-open, 2 open',
     labelNames: ['province'] as const,
     registers: [this.registry],
   });
-
-  readonly crlRefusals = new Counter({
-    name: 'chuanyu_crl_refused_total',
-    help: 'CRLs not taken (unreadable, not signed by the province CA, older, or the source unreachable), by province',
-    labelNames: ['province'] as const,
-    registers: [this.registry],
-  });
+  readonly crlRefusals = this.counter(
+    'chuanyu_crl_refused_total',
+    'CRLs not taken (unreadable, not signed by the province CA, older, or the source unreachable), by province',
+    ['province'],
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
