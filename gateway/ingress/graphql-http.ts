@@ -164,8 +164,8 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
 
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string, identified: (caller: Caller) => void): Promise<void> => {
     const url = req.url ?? '/graphql';
-    const q = url.indexOf('?');
-    const search = q >= 0 ? url.slice(q + 1) : '';
+    const queryStart = url.indexOf('?');
+    const search = queryStart >= 0 ? url.slice(queryStart + 1) : '';
 
     const refuse = async (refusal: AuthRefusal) => {
       await opts.onRefusal(refusal, requestId);
@@ -198,7 +198,7 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
       }
     }
 
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers: headerMapOf(req), search: q >= 0 ? url.slice(q) : '', body };
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers: headerMapOf(req), search: queryStart >= 0 ? url.slice(queryStart) : '', body };
     const idempotencyKey = req.headers['idempotency-key'];
     const context: GatewayContext = {
       caller,

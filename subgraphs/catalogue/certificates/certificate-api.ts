@@ -35,26 +35,32 @@ export function certificateApi(
       res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: describeIssues(parsed.error) } });
       return;
     }
-    const q = parsed.data;
-    const id = parseCertificateId(q.certificateId);
+    const presented = parsed.data;
+    const id = parseCertificateId(presented.certificateId);
     if (!id.ok || id.value.divisionCode.slice(0, 2) !== province.divisionCode.slice(0, 2)) {
       res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: `not a certificate identifier issued in ${province.enumValue}` } });
       return;
     }
-    if (!isValidHolderId(q.holderIdType, q.holderId)) {
-      res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: `holderId is not a valid ${q.holderIdType}` } });
+    if (!isValidHolderId(presented.holderIdType, presented.holderId)) {
+      res.status(400).json({ error: { code: 'BAD_USER_INPUT', message: `holderId is not a valid ${presented.holderIdType}` } });
       return;
     }
     const checked = now();
-    const record = await certificates.get(q.certificateId);
-    const result = await verdict(record, { idType: q.holderIdType, id: q.holderId }, keys.holderSalt, keys.jwks, checked.toISOString().slice(0, 10));
-    const presentedHash = holderIdHash(keys.holderSalt, q.holderIdType, q.holderId);
+    const record = await certificates.get(presented.certificateId);
+    const result = await verdict(
+      record,
+      { idType: presented.holderIdType, id: presented.holderId },
+      keys.holderSalt,
+      keys.jwks,
+      checked.toISOString().slice(0, 10),
+    );
+    const presentedHash = holderIdHash(keys.holderSalt, presented.holderIdType, presented.holderId);
     const receipt = await signReceipt(
       {
         requestId: caller.requestId,
         requester: { province: caller.province, subject: caller.subject, certThumbprint: caller.certThumbprint },
-        purpose: q.purpose,
-        certificateId: q.certificateId,
+        purpose: presented.purpose,
+        certificateId: presented.certificateId,
         result,
         checkedAt: checked,
         holderIdHash: presentedHash,
@@ -69,8 +75,8 @@ export function certificateApi(
       province: caller.province,
       subject: caller.subject,
       certThumbprint: caller.certThumbprint,
-      certificateId: q.certificateId,
-      purpose: q.purpose,
+      certificateId: presented.certificateId,
+      purpose: presented.purpose,
       holderIdHash: presentedHash,
       result,
     });
