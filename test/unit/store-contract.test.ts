@@ -426,6 +426,72 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         assert.deepEqual(await store.slice({ search: '资源', includeWithdrawn: true, hideNotShared: false, limit: 50 }), slice);
       });
     });
+
+    describe('change feed', () => {
+      /** Every change after `after`, read in pages of `pageSize`. */
+      const readAll = async (othersOnly: boolean, pageSize = 97, after: number | null = null) => {
+        const out: Awaited<ReturnType<CatalogueStore['changes']>>['items'] = [];
+        for (let position = after; ; ) {
+          const page = await store.changes({ after: position, limit: pageSize, othersOnly });
+          out.push(...page.items);
+          if (!page.hasMore) return out;
+          position = page.items.at(-1)!.position;
+        }
+      };
+
+      it('every entry is in the feed once, in order, pages joining without a gap', async () => {
+        const all = await readAll(false);
+        const positions = all.map((c) => c.position);
+        assert.deepEqual(
+          positions,
+          [...positions].sort((x, y) => x - y),
+          'increasing',
+        );
+        assert.equal(new Set(positions).size, positions.length, 'each position once');
+        const created = all.filter((c) => c.kind === 'CREATED').map((c) => c.entryId);
+        for (const r of ALL) assert.ok(created.includes(r.id), r.id);
+        assert.deepEqual(await readAll(false, 1000), all, 'the same whatever the page size');
+      });
+
+      it('other provinces never see a NOT_SHARED entry in it', async () => {
+        const others = await readAll(true);
+        const hidden = new Set(ALL.filter((r) => r.sharingType === 'NOT_SHARED').map((r) => r.id));
+        assert.ok(hidden.size > 0);
+        assert.ok(others.every((c) => !hidden.has(c.entryId) || c.kind === 'UNSHARED'));
+        assert.ok(others.length < (await readAll(false)).length);
+      });
+
+      it('a write appends its change in the same transaction; a refused write appends nothing', async () => {
+        const last = (await readAll(false)).at(-1)!.position;
+        const original = ALL.find((r) => r.sharingType === 'UNCONDITIONAL' && r.status === 'ACTIVE' && r.kind === 'ORIGINAL')!;
+        const current = (await store.getEntry(original.id))!;
+        assert.ok((await store.updateEntry(original.id, current.version, { abstract: '更新摘要' }, at(20))).ok);
+        assert.ok(!(await store.updateEntry(original.id, current.version, { abstract: 'x' }, at(21))).ok, 'stale version refused');
+        assert.ok((await store.updateEntry(original.id, null, { sharingType: 'NOT_SHARED' }, at(22))).ok);
+        assert.ok((await store.updateEntry(original.id, null, { status: 'WITHDRAWN' }, at(23))).ok);
+        const since = await readAll(false, 2, last);
+        assert.deepEqual(
+          since.map((c) => [c.entryId, c.kind, c.version, c.at]),
+          [
+            [original.id, 'UPDATED', current.version + 1, at(20)],
+            [original.id, 'UNSHARED', current.version + 2, at(22)],
+            [original.id, 'WITHDRAWN', current.version + 3, at(23)],
+          ],
+        );
+        // Others learn that it left (UNSHARED), and nothing after it while it is NOT_SHARED.
+        assert.deepEqual(
+          (await readAll(true, 10, last)).map((c) => c.kind),
+          ['UPDATED', 'UNSHARED'],
+        );
+      });
+
+      it('positions are the same after a restart', async () => {
+        const before = await readAll(false, 500);
+        await store.close();
+        store = await harness.open();
+        assert.deepEqual(await readAll(false, 500), before);
+      });
+    });
   });
 }
 

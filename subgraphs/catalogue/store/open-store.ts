@@ -57,7 +57,7 @@ export async function resetCatalogue(cfg: StackConfig, province: ProvinceConfig)
   await client.connect();
   try {
     const s = quoteIdent(pgSchemaFor(province));
-    await client.query(`TRUNCATE ${s}.entries, ${s}.idempotency_keys`);
+    await client.query(`TRUNCATE ${s}.entries, ${s}.idempotency_keys, ${s}.changes`);
   } finally {
     await client.end();
   }

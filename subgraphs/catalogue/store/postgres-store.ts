@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from './change-feed.js';
 import { ENTRY_COLUMNS, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 
@@ -83,6 +84,20 @@ const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
       -- The record as JSON text, byte for byte as written (the seal is checked against its fields).
       record text NOT NULL
     );
+  `,
+  // v4: the change feed (store/change-feed.ts). Existing entries enter it as CREATED, oldest first.
+  (s) => `
+    CREATE TABLE ${s}.changes (
+      position bigserial PRIMARY KEY,
+      entry_id text COLLATE "C" NOT NULL,
+      kind text NOT NULL CHECK (kind IN ('CREATED','UPDATED','WITHDRAWN','UNSHARED')),
+      version bigint NOT NULL,
+      at text NOT NULL,
+      visible_to_others boolean NOT NULL
+    );
+    CREATE INDEX changes_visible ON ${s}.changes (visible_to_others, position);
+    INSERT INTO ${s}.changes (entry_id, kind, version, at, visible_to_others)
+      SELECT id, 'CREATED', version, updated_at, sharing_type <> 'NOT_SHARED' FROM ${s}.entries ORDER BY updated_at, id;
   `,
 ];
 
@@ -276,7 +291,45 @@ export class PostgresCatalogueStore implements CatalogueStore {
           COLUMNS.map(([, , get]) => batch.map(get)),
         );
       }
+      await this.recordChanges(
+        c,
+        records.map((r) => ({ before: null, after: r })),
+      );
     });
+  }
+
+  /**
+   * The feed entries of a transaction's writes. A position (bigserial) is taken only under a lock
+   * held until commit, so positions become visible in the order they were given: a reader never
+   * skips a position that commits after a higher one (which plain sequences allow).
+   */
+  private async recordChanges(c: PoolClient, writes: { before: CatalogueEntryRecord | null; after: CatalogueEntryRecord }[]): Promise<void> {
+    if (writes.length === 0) return;
+    await c.query('SELECT pg_advisory_xact_lock(7301, hashtext($1))', [this.schema]);
+    const changes = writes.map(({ before, after }) => ({ after, change: changeOf(before, after) }));
+    await c.query(
+      `INSERT INTO ${quoteIdent(this.schema)}.changes (entry_id, kind, version, at, visible_to_others)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::boolean[])`,
+      [
+        changes.map((w) => w.after.id),
+        changes.map((w) => w.change.kind),
+        changes.map((w) => w.after.version),
+        changes.map((w) => w.after.updatedAt),
+        changes.map((w) => w.change.visibleToOthers),
+      ],
+    );
+  }
+
+  async changes(q: ChangesQuery): Promise<ChangesPage> {
+    const { rows } = await this.pool.query<{ position: string; entry_id: string; kind: ChangeKind; version: string; at: string }>(
+      `SELECT position, entry_id, kind, version, at FROM ${quoteIdent(this.schema)}.changes
+       WHERE position > $1 ${q.othersOnly ? 'AND visible_to_others' : ''} ORDER BY position LIMIT $2`,
+      [q.after ?? 0, q.limit + 1],
+    );
+    const items = rows
+      .slice(0, q.limit)
+      .map((r) => ({ position: Number(r.position), entryId: r.entry_id, kind: r.kind, version: Number(r.version), at: r.at }));
+    return { items, hasMore: rows.length > q.limit };
   }
 
   async getEntry(id: string): Promise<CatalogueEntryRecord | null> {
@@ -345,7 +398,8 @@ export class PostgresCatalogueStore implements CatalogueStore {
 
   async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {
     return this.tx(async (c): Promise<MirrorWriteResult> => {
-      let decision = decideRegisterMirror(await this.lockRow(c, record.id), record);
+      let before = await this.lockRow(c, record.id);
+      let decision = decideRegisterMirror(before, record);
       if (decision.write && decision.insert) {
         // FOR UPDATE cannot lock a row that does not exist yet: a concurrent registration may
         // insert first. ON CONFLICT waits for it, then we lock and judge its row instead.
@@ -355,25 +409,37 @@ export class PostgresCatalogueStore implements CatalogueStore {
            ON CONFLICT (id) DO NOTHING`,
           COLUMNS.map(([, , get]) => get(fresh)),
         );
-        if (ins.rowCount === 1) return written(decision);
-        decision = decideRegisterMirror(await this.lockRow(c, record.id), record);
+        if (ins.rowCount === 1) {
+          await this.recordChanges(c, [{ before: null, after: fresh }]);
+          return written(decision);
+        }
+        before = await this.lockRow(c, record.id);
+        decision = decideRegisterMirror(before, record);
       }
-      return this.store(c, decision);
+      return this.store(c, before, decision);
     });
   }
 
   async withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult> {
-    return this.tx(async (c) => this.store(c, decideWithdrawMirror(await this.lockRow(c, id), id, expectedVersion, at)));
+    return this.tx(async (c) => {
+      const before = await this.lockRow(c, id);
+      return this.store(c, before, decideWithdrawMirror(before, id, expectedVersion, at));
+    });
   }
 
   async updateEntry(id: string, expectedVersion: number | null, patch: EntryPatch, at: string): Promise<MirrorWriteResult> {
-    return this.tx(async (c) => this.store(c, decideUpdate(await this.lockRow(c, id), id, expectedVersion, patch, at)));
+    return this.tx(async (c) => {
+      const before = await this.lockRow(c, id);
+      return this.store(c, before, decideUpdate(before, id, expectedVersion, patch, at));
+    });
   }
 
   /** Stores a decided write (write-rules.ts) on the locked row. */
-  private async store(c: PoolClient, decision: WriteDecision): Promise<MirrorWriteResult> {
+  private async store(c: PoolClient, before: CatalogueEntryRecord | null, decision: WriteDecision): Promise<MirrorWriteResult> {
     if (!decision.write) return decision.result;
-    return { ok: true, record: await this.replaceRow(c, decision.record), created: decision.created };
+    const record = await this.replaceRow(c, decision.record);
+    await this.recordChanges(c, [{ before, after: record }]);
+    return { ok: true, record, created: decision.created };
   }
 
   async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {

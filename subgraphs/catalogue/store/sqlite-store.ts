@@ -4,6 +4,7 @@
 // cannot index).
 import Database from 'better-sqlite3';
 import { BoundedCache } from '../../../common/bounded-cache.js';
+import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from './change-feed.js';
 import { ENTRY_COLUMNS, ENTRY_COLUMN_NAMES, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogu
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /** Above this many FTS matches a page walks the (name, id) index instead of sorting matches. */
 const FREQUENT_MATCHES = 1000;
@@ -72,6 +73,18 @@ const MIGRATIONS: string[] = [
    ) STRICT;`,
   // v3: facet counts read an index instead of the table.
   `CREATE INDEX entries_facets ON entries (status, kind, sharing_type);`,
+  // v4: the change feed (store/change-feed.ts). Existing entries enter it as CREATED, oldest first.
+  `CREATE TABLE changes (
+     position INTEGER PRIMARY KEY AUTOINCREMENT,
+     entry_id TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('CREATED','UPDATED','WITHDRAWN','UNSHARED')),
+     version INTEGER NOT NULL,
+     at TEXT NOT NULL,
+     visible_to_others INTEGER NOT NULL CHECK (visible_to_others IN (0, 1))
+   ) STRICT;
+   CREATE INDEX changes_visible ON changes (visible_to_others, position);
+   INSERT INTO changes (entry_id, kind, version, at, visible_to_others)
+     SELECT id, 'CREATED', version, updated_at, sharing_type <> 'NOT_SHARED' FROM entries ORDER BY updated_at, id;`,
 ];
 
 type Row = EntryRow;
@@ -136,6 +149,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly insertStmt: Database.Statement<Record<string, unknown>>;
   private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
+  private readonly changeStmt: Database.Statement<[string, string, number, string, number]>;
   private readonly countCache = new BoundedCache<Pick<SliceResult, 'total' | 'bySharingType'>>(1000);
 
   constructor(readonly file: string) {
@@ -149,6 +163,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.migrate();
     this.getStmt = this.db.prepare('SELECT * FROM entries WHERE id = ?');
     this.insertStmt = this.db.prepare(`INSERT INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+    this.changeStmt = this.db.prepare('INSERT INTO changes (entry_id, kind, version, at, visible_to_others) VALUES (?, ?, ?, ?, ?)');
     this.replaceStmt = this.db.prepare(
       `UPDATE entries SET ${COLUMNS.filter((c) => c !== 'id')
         .map((c) => `${c} = @${c}`)
@@ -176,7 +191,10 @@ export class SqliteCatalogueStore implements CatalogueStore {
   async insertEntries(records: CatalogueEntryRecord[]): Promise<void> {
     this.countCache.clear();
     const tx = this.db.transaction((rs: CatalogueEntryRecord[]) => {
-      for (const r of rs) this.insertStmt.run(recordToParams(r));
+      for (const r of rs) {
+        this.insertStmt.run(recordToParams(r));
+        this.recordChange(null, r);
+      }
     });
     tx(records);
   }
@@ -260,12 +278,30 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.countCache.clear();
     return this.db.transaction((): MirrorWriteResult => {
       const row = this.getStmt.get(id);
-      const decision = decide(row ? fromRow(row) : null);
+      const before = row ? fromRow(row) : null;
+      const decision = decide(before);
       if (!decision.write) return decision.result;
       if (decision.insert) this.insertStmt.run(recordToParams(decision.record));
       else this.replaceStmt.run(recordToParams(decision.record));
+      this.recordChange(before, decision.record);
       return written(decision);
     })();
+  }
+
+  /** The feed entry of a write, in the write's transaction (SQLite has one writer: positions commit in order). */
+  private recordChange(before: CatalogueEntryRecord | null, after: CatalogueEntryRecord): void {
+    const change = changeOf(before, after);
+    this.changeStmt.run(after.id, change.kind, after.version, after.updatedAt, change.visibleToOthers ? 1 : 0);
+  }
+
+  async changes(q: ChangesQuery): Promise<ChangesPage> {
+    const rows = this.db
+      .prepare(
+        `SELECT position, entry_id, kind, version, at FROM changes WHERE position > ? ${q.othersOnly ? 'AND visible_to_others = 1' : ''} ORDER BY position LIMIT ?`,
+      )
+      .all(q.after ?? 0, q.limit + 1) as { position: number; entry_id: string; kind: ChangeKind; version: number; at: string }[];
+    const items = rows.slice(0, q.limit).map((r) => ({ position: r.position, entryId: r.entry_id, kind: r.kind, version: r.version, at: r.at }));
+    return { items, hasMore: rows.length > q.limit };
   }
 
   async getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {

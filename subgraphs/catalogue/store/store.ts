@@ -3,6 +3,7 @@
 // interface (docs/DESIGN.md §6). Methods are async so either backend fits.
 import type { CatalogueEntryRecord, EntryFilter, SharingType } from '../../../domain/catalogue.js';
 import type { SortKey } from '../../../common/order.js';
+import type { ChangesPage, ChangesQuery } from './change-feed.js';
 import type { EntryPatch } from './write-rules.js';
 
 export interface SliceQuery extends EntryFilter {
@@ -51,6 +52,8 @@ export interface CatalogueStore {
   withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult>;
   /** Admin edit of an own entry (used to evolve sources); bumps version. Decisions: write-rules.ts. */
   updateEntry(id: string, expectedVersion: number | null, patch: EntryPatch, at: string): Promise<MirrorWriteResult>;
+  /** The province's change feed after a position (store/change-feed.ts), oldest first. */
+  changes(q: ChangesQuery): Promise<ChangesPage>;
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
   /** First answer wins: a concurrent duplicate does not overwrite it. */
   saveIdempotencyRecord(key: string, record: IdempotencyRecord, at: string): Promise<void>;
