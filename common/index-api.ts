@@ -29,6 +29,7 @@ export const INDEX_REQUESTS = {
     limit: z.number().int().min(1).max(1001),
   }),
   '/entries/lookup': z.strictObject({ ids: z.array(z.string().max(64)).min(1).max(200) }),
+  '/changes': z.strictObject({ after: z.number().int().min(0).nullable(), limit: z.number().int().min(1).max(1001) }),
   // The source record is checked in full by domain/catalogue's validateEntryRecord.
   '/mirrors/register': z.strictObject({ source: z.record(z.string(), z.unknown()) }),
   '/mirrors/withdraw': z.strictObject({ id: z.string().max(64), expectedVersion: z.number().int().min(1).nullish() }),
@@ -66,6 +67,10 @@ export interface WriteAnswer {
 export interface IndexAnswers {
   '/slice': { items: { name: string; id: string }[]; total: number; bySharingType: Partial<Record<SharingType, number>> };
   '/entries/lookup': { entries: CatalogueEntryRecord[] };
+  '/changes': {
+    items: { position: number; entryId: string; kind: 'CREATED' | 'UPDATED' | 'WITHDRAWN' | 'UNSHARED'; version: number; at: string }[];
+    hasMore: boolean;
+  };
   '/mirrors/register': WriteAnswer;
   '/mirrors/withdraw': WriteAnswer;
   '/entries/update': WriteAnswer;

@@ -161,6 +161,34 @@ input EntryUpdateInput {
   status: EntryStatus
 }
 
+"What a change did to an entry. UNSHARED: it became NOT_SHARED (other provinces see that it left, not what it says)."
+enum CatalogueChangeKind {
+  CREATED
+  UPDATED
+  WITHDRAWN
+  UNSHARED
+}
+
+type CatalogueChange {
+  entryId: ID!
+  kind: CatalogueChangeKind!
+  "The entry's version after the change."
+  version: Int!
+  "When the change was made (ISO 8601, UTC)."
+  at: String!
+}
+
+type CatalogueChangeEdge {
+  "Opaque; pass it as after to read on from here."
+  cursor: String!
+  node: CatalogueChange!
+}
+
+type CatalogueChangeConnection {
+  edges: [CatalogueChangeEdge!]!
+  pageInfo: PageInfo!
+}
+
 type Query {
   "Search and page through the merged catalogue of all provinces."
   directory(search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:read")
@@ -174,6 +202,8 @@ type Query {
   certificate(identifier: String!): Certificate @scope(requires: "certificate:verify")
   "Mirrors registered in the caller's own province (catalogue:admin)."
   mirrors(includeWithdrawn: Boolean = false, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:admin")
+  "A province's catalogue changes after a cursor, oldest first (增量同步): every later change exactly once, in order."
+  catalogueChanges(province: Province!, after: String, first: Int = 100): CatalogueChangeConnection! @scope(requires: "catalogue:read")
 }
 
 type Mutation {

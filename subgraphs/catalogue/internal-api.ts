@@ -142,6 +142,14 @@ export function internalApi(province: ProvinceConfig, store: CatalogueStore, aud
 
   const write = writePipeline(province, store, audit, now);
 
+  // The province's change feed after a position; another province sees only what it may see.
+  router.post('/changes', async (req, res) => {
+    if (!canRead(caller(res))) return send(res, refusal(403, 'FORBIDDEN', 'catalogue:read is required'));
+    const parsed = INDEX_REQUESTS['/changes'].safeParse(req.body);
+    if (!parsed.success) return send(res, refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error)));
+    res.json(await store.changes({ ...parsed.data, othersOnly: caller(res).province !== province.id }));
+  });
+
   router.post('/slice', async (req: Request, res: Response) => {
     if (!canRead(caller(res))) return send(res, refusal(403, 'FORBIDDEN', 'catalogue:read is required'));
     const parsed = INDEX_REQUESTS['/slice'].safeParse(req.body);

@@ -15,6 +15,7 @@ const CALLERS: Record<string, { province: string; client: string; scope: string 
   directory: { province: 'chongqing', client: 'app', scope: 'catalogue:read' },
   entry: { province: 'chongqing', client: 'app', scope: 'catalogue:read' },
   provinceCatalogue: { province: 'chongqing', client: 'app', scope: 'catalogue:read' },
+  catalogueChanges: { province: 'chongqing', client: 'app', scope: 'catalogue:read' },
   verifyCertificate: { province: 'sichuan', client: 'counter', scope: 'certificate:verify' },
   certificate: { province: 'sichuan', client: 'counter', scope: 'certificate:verify' },
   registerMirror: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },

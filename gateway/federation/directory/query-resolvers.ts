@@ -15,7 +15,7 @@ interface ListingArgs {
   after?: string | null;
 }
 
-export function queryResolvers({ routing, listing }: DirectoryDeps) {
+export function queryResolvers({ routing, listing, changes }: DirectoryDeps) {
   return {
     provinces: () =>
       routing.provinces.map((p) => ({
@@ -46,6 +46,12 @@ export function queryResolvers({ routing, listing }: DirectoryDeps) {
       __typename: certificateTypeName(routing.issuingProvince(args.identifier)),
       id: args.identifier,
     }),
+
+    catalogueChanges: (_: unknown, args: { province: string; after?: string | null; first: number }, ctx: GatewayContext) => {
+      const p = routing.byEnumValue(args.province);
+      if (!p) throw badInput(`unknown province ${args.province}`, 'province');
+      return changes.page(ctx, p, args.first, args.after);
+    },
 
     mirrors: (_: unknown, args: { includeWithdrawn: boolean; first: number; after?: string | null }, ctx: GatewayContext) => {
       const own = routing.byProvinceId(ctx.caller.province);

@@ -10,6 +10,7 @@ import { localSdl } from '../../../common/schema/local-sdl.js';
 import type { RootFieldTable } from '../../policy/root-fields.js';
 import type { GatewayContext } from '../../context.js';
 import type { ProvinceClients } from '../province-clients.js';
+import { ChangeFeed } from './change-feed.js';
 import { entityResolvers } from './entity-resolvers.js';
 import { IndexCalls } from './index-calls.js';
 import { Routing } from './inputs.js';
@@ -29,7 +30,12 @@ export interface DirectorySubgraphOptions {
 export function buildDirectorySubgraph({ cfg, clients, cursorKey, rootFields }: DirectorySubgraphOptions): GraphQLSchema {
   const routing = new Routing(cfg);
   const calls = new IndexCalls(clients);
-  const deps = { routing, calls, listing: new DirectoryListing(routing, calls, cursorKey, cfg.gateway.maxPageSize) };
+  const deps = {
+    routing,
+    calls,
+    listing: new DirectoryListing(routing, calls, cursorKey, cfg.gateway.maxPageSize),
+    changes: new ChangeFeed(calls, cursorKey),
+  };
   const resolvers: GraphQLResolverMap<GatewayContext> = {
     CatalogueEntry: { __resolveType: (obj: { __typename: string }) => obj.__typename },
     Query: rootFields.guard('Query', queryResolvers(deps)),
