@@ -18,6 +18,8 @@ export function localSdl(provinces: ProvinceConfig[]): string {
   mirrorSource: CatalogueEntry
   "For a mirror: whether its source changed or was withdrawn since registration."
   mirrorSourceState: MirrorSourceState @requires(fields: "mirrorRegisteredSourceVersion")
+  "Provinces that have mounted this resource (an active mirror of it; for a mirror, of its source)."
+  mountedIn: [Province!]!
 }`,
     )
     .join('\n\n');
@@ -50,6 +52,8 @@ interface CatalogueEntry {
   mirrorSource: CatalogueEntry
   "For a mirror: whether its source changed or was withdrawn since registration."
   mirrorSourceState: MirrorSourceState
+  "Provinces that have mounted this resource (an active mirror of it; for a mirror, of its source)."
+  mountedIn: [Province!]!
 }
 
 ${entityStubs}

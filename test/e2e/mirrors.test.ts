@@ -125,6 +125,33 @@ describe('journey: mirrored catalogue entries (目录互挂)', function () {
     assert.equal(list.body.data.all.totalCount, 1);
   });
 
+  it('mountedIn: a source lists the provinces that mount it, in the directory and by id; a withdrawn mirror leaves it', async () => {
+    // An entry of its own (not the one the other cases use), so their states do not interfere.
+    const sc = stack.stores.get('sichuan')!;
+    const [, other] = (await sc.slice({ hideNotShared: true, sharingTypes: ['UNCONDITIONAL'], limit: 2 })).items;
+    const id = other!.id;
+    const MOUNTED = 'query($id: ID!) { entry(id: $id) { id mountedIn } }';
+    const app = { province: 'chongqing', client: 'app', scope: 'catalogue:read' };
+    assert.deepEqual((await gql(stack, app, MOUNTED, { id })).body.data.entry.mountedIn, []);
+    const reg = await gql(stack, CQ_ADMIN, REGISTER, { s: id });
+    assert.equal(reg.body.errors, undefined, reg.text);
+    const mirrorId = reg.body.data.registerMirror.entry.id;
+    assert.deepEqual((await gql(stack, app, MOUNTED, { id })).body.data.entry.mountedIn, ['CHONGQING']);
+    assert.deepEqual((await gql(stack, app, MOUNTED, { id: mirrorId })).body.data.entry.mountedIn, ['CHONGQING'], 'a mirror stands for its source');
+    // In a directory page every row gets its answer (the look-ups are batched per province).
+    const page = await gql(stack, app, '{ directory(filter: { provinces: [SICHUAN], sharingTypes: [UNCONDITIONAL] }, first: 50) { nodes { id mountedIn } } }');
+    assert.equal(page.body.errors, undefined, page.text);
+    const row = page.body.data.directory.nodes.find((n: { id: string }) => n.id === id);
+    assert.deepEqual(row?.mountedIn, ['CHONGQING']);
+    assert.ok(
+      page.body.data.directory.nodes
+        .filter((n: { id: string }) => n.id !== id && n.id !== sourceId)
+        .every((n: { mountedIn: string[] }) => n.mountedIn.length === 0),
+    );
+    await gql(stack, CQ_ADMIN, 'mutation($id: ID!) { withdrawMirror(id: $id) { entry { id } } }', { id: mirrorId });
+    assert.deepEqual((await gql(stack, app, MOUNTED, { id })).body.data.entry.mountedIn, []);
+  });
+
   describe('refusals: clear error, nothing written', () => {
     let cqRows: number;
     let scRows: number;

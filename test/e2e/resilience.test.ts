@@ -51,6 +51,15 @@ describe('resilience: a province down or slow', function () {
     assert.doesNotMatch(JSON.stringify(res.body), /localhost:\d+|ECONNREFUSED|\/work\//);
   });
 
+  it('mountedIn with the other province stopped: what is known, plus PROVINCE_UNAVAILABLE naming the province it could not ask', async () => {
+    const res = await gql(stack, app, `{ entry(id: "500000:203003/000001") { id mountedIn } }`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.data.entry, { id: '500000:203003/000001', mountedIn: [] });
+    const err = res.body.errors?.find((e: { extensions: { code: string } }) => e.extensions.code === 'PROVINCE_UNAVAILABLE');
+    assert.ok(err, JSON.stringify(res.body));
+    assert.equal(err.extensions.province, 'SICHUAN');
+  });
+
   it('an entry of the stopped province is a clear PROVINCE_UNAVAILABLE, not an invalid answer', async () => {
     const res = await gql(stack, app, `{ entry(id: "510000:101001/000001") { id name } }`);
     assert.equal(res.body.data?.entry ?? null, null);

@@ -1,5 +1,6 @@
 // The fields the directory contributes to every province's entry type: a mirror's source (a
-// typed reference, so the planner joins across subgraphs) and the state of that source.
+// typed reference, so the planner joins across subgraphs), the state of that source, and the
+// provinces the entry is mounted in.
 import type { StackConfig } from '../../../common/config.js';
 import { provinceByDivision } from '../../../common/config.js';
 import type { MirrorSourceState } from '../../../common/schema/enums.js';
@@ -11,6 +12,7 @@ import { ProvinceUnavailable } from '../province-clients.js';
 import type { DirectoryDeps } from './deps.js';
 import { fromProvinceError } from './index-calls.js';
 import { entryRef } from './listing.js';
+import { MountedIn } from './mounted-in.js';
 
 interface EntryReference {
   id: string;
@@ -35,6 +37,7 @@ export function mirrorSourceState(registeredVersion: number | null | undefined, 
 }
 
 export function entityResolvers(cfg: StackConfig, { routing, calls }: DirectoryDeps) {
+  const mounted = new MountedIn(cfg.provinces, calls);
   /** Current state of a mirror's source, looked up once per request per source. */
   const lookupSource = (ctx: GatewayContext, sourceId: string): Promise<SourceLookup> => {
     const key = `source:${sourceId}`;
@@ -59,6 +62,13 @@ export function entityResolvers(cfg: StackConfig, { routing, calls }: DirectoryD
       const m = mirrorSourceOf(r.id);
       const src = m && provinceByDivision(cfg, m.sourceDivisionCode);
       return m && src ? entryRef(src, m.sourceId) : null;
+    },
+    mountedIn: (r: EntryReference, _args: unknown, ctx: GatewayContext): Promise<string[]> => {
+      // A mirror stands for its source: the resource is mounted where the source is.
+      const m = mirrorSourceOf(r.id);
+      const id = m ? m.sourceId : r.id;
+      const owner = m ? provinceByDivision(cfg, m.sourceDivisionCode) : routing.provinceOfId(r.id).province;
+      return owner ? mounted.of(ctx, owner, id) : Promise.resolve([]);
     },
     mirrorSourceState: async (r: EntryReference, _args: unknown, ctx: GatewayContext): Promise<MirrorSourceState | null> => {
       const m = mirrorSourceOf(r.id);
