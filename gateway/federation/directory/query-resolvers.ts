@@ -28,6 +28,14 @@ export function queryResolvers({ routing, listing, changes }: DirectoryDeps) {
 
     directory: (_: unknown, args: ListingArgs, ctx: GatewayContext) => {
       const filter = args.filter ?? {};
+      // One resource, one row: a mounted entry is listed as its source (with mountedIn); its mirrors
+      // are in provinceCatalogue and mirrors, so totals and facets count resources, not copies.
+      if (filter.kinds?.some((k) => k !== 'ORIGINAL')) {
+        throw badInput(
+          'kinds: the directory lists each resource once, as its original entry; mirrors are listed by provinceCatalogue and mirrors',
+          'filter.kinds',
+        );
+      }
       const provinces = filter.provinces?.length ? routing.provinces.filter((p) => filter.provinces!.includes(p.enumValue)) : routing.provinces;
       return listing.page(ctx, { listing: 'directory', provinces, search: cleanSearch(args.search), filter, first: args.first, after: args.after });
     },
