@@ -17,7 +17,7 @@ import { startHttpsServer } from '../common/tls/https-server.js';
 import { refusalRecorder } from './audit/refusal-audit.js';
 import { ProvinceClients } from './federation/province-clients.js';
 import { startGraphqlServer } from './graphql-server.js';
-import type { AuthRefusal } from './identity/authenticate.js';
+import type { Refusal } from './identity/authenticate.js';
 import { startIdentity } from './identity/identity.js';
 import { graphqlHttpHandler } from './ingress/graphql-http.js';
 import { GatewayMetrics } from './ops/metrics.js';
@@ -30,7 +30,7 @@ export interface StartGatewayOptions {
   host?: string;
   /** Province id → subgraph GraphQL URL, overriding config (tests start subgraphs on free ports). */
   subgraphUrls?: Record<string, string>;
-  onRefusal?: (refusal: AuthRefusal) => void;
+  onRefusal?: (refusal: Refusal) => void;
   /** Names this replica's audit chain (each replica keeps its own). Default: "gateway". */
   instanceId?: string;
 }

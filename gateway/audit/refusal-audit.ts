@@ -3,10 +3,10 @@
 // the reason, the province and the certificate thumbprint when known, never the token.
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../common/audit/audit-log.js';
-import type { AuthRefusal } from '../identity/authenticate.js';
+import type { Refusal } from '../identity/authenticate.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 
-function refusalRecord(refusal: AuthRefusal, requestId: string): Record<string, unknown> {
+function refusalRecord(refusal: Refusal, requestId: string): Record<string, unknown> {
   return {
     kind: 'refusal',
     requestId,
@@ -18,8 +18,8 @@ function refusalRecord(refusal: AuthRefusal, requestId: string): Record<string, 
   };
 }
 
-export function refusalRecorder(audit: AuditLog, metrics: GatewayMetrics, log: Logger, observe?: (refusal: AuthRefusal) => void) {
-  return async (refusal: AuthRefusal, requestId: string): Promise<void> => {
+export function refusalRecorder(audit: AuditLog, metrics: GatewayMetrics, log: Logger, observe?: (refusal: Refusal) => void) {
+  return async (refusal: Refusal, requestId: string): Promise<void> => {
     log.warn({ requestId, reason: refusal.reason, province: refusal.province }, 'request refused');
     metrics.refusals.inc({ reason: refusal.reason });
     observe?.(refusal);

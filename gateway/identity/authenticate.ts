@@ -6,7 +6,8 @@ import type { Caller } from '../../common/identity/caller.js';
 import type { ProvinceTrustStore } from './client-certificate.js';
 import { TokenRefused, type ProvinceTokenVerifier } from './token-verifier.js';
 
-export interface AuthRefusal {
+/** A request refused before GraphQL ran (identity, credentials, or the request itself); audited. */
+export interface Refusal {
   /**
    * 401 for missing or bad credentials; 400 for a request that carries them ambiguously, or (from
    * the ingress) a malformed request; 413 / 415 for a body that is too large or not JSON in UTF-8.
@@ -23,7 +24,7 @@ export interface AuthRefusal {
   error?: 'invalid_token' | 'invalid_request';
 }
 
-export type Authentication = { ok: true; caller: Caller } | { ok: false; refusal: AuthRefusal };
+export type Authentication = { ok: true; caller: Caller } | { ok: false; refusal: Refusal };
 
 const CERT_MESSAGES: Record<string, string> = {
   client_certificate_missing: 'a client certificate issued by a province CA is required',
@@ -36,13 +37,13 @@ const CERT_MESSAGES: Record<string, string> = {
 };
 
 /** The WWW-Authenticate challenge for a refusal (RFC 6750 §3). */
-export function bearerChallenge(refusal: AuthRefusal): string {
+export function bearerChallenge(refusal: Refusal): string {
   const params = [`realm="chuanyu-gateway"`];
   if (refusal.error) params.push(`error="${refusal.error}"`, `error_description="${refusal.message.replace(/"/g, "'")}"`);
   return `Bearer ${params.join(', ')}`;
 }
 
-export function refusalBody(refusal: AuthRefusal): string {
+export function refusalBody(refusal: Refusal): string {
   const code = refusal.status === 400 ? 'BAD_REQUEST' : 'UNAUTHENTICATED';
   return JSON.stringify({ errors: [{ message: refusal.message, extensions: { code, reason: refusal.reason } }] });
 }
@@ -54,7 +55,7 @@ const AMBIGUOUS_MESSAGE = 'send exactly one access token, in one Authorization h
  * token" or repeats one. Which of two tokens would be meant is not ours to guess (a proxy and the
  * client may each have added one), so neither is used.
  */
-export function ambiguousCredentials(caller: Pick<Caller, 'province' | 'certThumbprint'>): AuthRefusal {
+export function ambiguousCredentials(caller: Pick<Caller, 'province' | 'certThumbprint'>): Refusal {
   return {
     status: 400,
     reason: 'credentials_ambiguous',
@@ -94,7 +95,7 @@ export class Authenticator {
       return { ok: false, refusal: { status: 401, reason: cert.reason, message: CERT_MESSAGES[cert.reason]!, ...whose } };
     }
     const province = cert.province;
-    const refused = (reason: string, message: string, error: AuthRefusal['error'] | null = 'invalid_token'): Authentication => ({
+    const refused = (reason: string, message: string, error: Refusal['error'] | null = 'invalid_token'): Authentication => ({
       ok: false,
       refusal: { status: 401, reason, message, province: province.id, certThumbprint: cert.thumbprint, ...(error ? { error } : {}) },
     });

@@ -13,13 +13,13 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Caller } from '../../common/identity/caller.js';
 import type { GatewayContext } from '../context.js';
-import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type AuthRefusal, type Authenticator } from '../identity/authenticate.js';
+import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type Refusal, type Authenticator } from '../identity/authenticate.js';
 
 export interface GraphqlHttpOptions {
   apollo: ApolloServer<GatewayContext>;
   authenticator: Authenticator;
   /** Records a refusal; the 400/401 is sent only after it resolves (the audit record is durable first). */
-  onRefusal: (refusal: AuthRefusal, requestId: string) => Promise<void>;
+  onRefusal: (refusal: Refusal, requestId: string) => Promise<void>;
   maxBodyBytes: number;
   log: Logger;
 }
@@ -167,7 +167,7 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     const queryStart = url.indexOf('?');
     const search = queryStart >= 0 ? url.slice(queryStart + 1) : '';
 
-    const refuse = async (refusal: AuthRefusal) => {
+    const refuse = async (refusal: Refusal) => {
       await opts.onRefusal(refusal, requestId);
       sendJson(res, refusal.status, refusalBody(refusal), { 'www-authenticate': bearerChallenge(refusal) });
     };
