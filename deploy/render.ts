@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStackConfig } from '../common/config.js';
-import { parseCommandLine, runCommand } from '../common/cli.js';
+import { command } from '../common/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -59,9 +59,14 @@ export function renderManifests(configDir: string): string {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const command = { name: 'deploy:render', usage: 'usage: npm run --silent deploy:render -- [--config-dir DIR]   (default: deploy/config)' };
-  runCommand(command, async () => {
-    const { values } = parseCommandLine(command, { options: { 'config-dir': { type: 'string', default: path.join(here, 'config') } } });
-    process.stdout.write(renderManifests(path.resolve(values['config-dir'])));
-  });
+  command(
+    {
+      name: 'deploy:render',
+      usage: 'usage: npm run --silent deploy:render -- [--config-dir DIR]   (default: deploy/config)',
+      options: { 'config-dir': { type: 'string', default: path.join(here, 'config') } },
+    },
+    async ({ values }) => {
+      process.stdout.write(renderManifests(path.resolve(values['config-dir'])));
+    },
+  );
 }

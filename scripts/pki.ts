@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadStackConfig, type StackConfig } from '../common/config.js';
 import { UnknownDevClient, ensureDevPki, revokeDevClient } from '../common/pki/dev-pki.js';
 import { DEV_CLIENTS } from '../common/pki/paths.js';
-import { UsageError, parseCommandLine, runCommand } from '../common/cli.js';
+import { UsageError, command } from '../common/cli.js';
 
 const COMMAND = { name: 'pki', usage: 'usage: npm run pki [-- --force] [--revoke PROVINCE/CLIENT] [--certs-dir DIR] [--config-dir DIR]' };
 
@@ -38,26 +38,26 @@ async function revoke(cfg: StackConfig, target: string): Promise<number> {
   }
 }
 
-runCommand(COMMAND, async () => {
-  const { values } = parseCommandLine(COMMAND, {
-    options: { force: { type: 'boolean' }, revoke: { type: 'string' }, 'certs-dir': { type: 'string' }, 'config-dir': { type: 'string' } },
-  });
-  if (values.revoke !== undefined && values.force) throw new UsageError('--revoke and --force do not go together');
-  const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'] });
-  if (values.revoke !== undefined) return revoke(cfg, values.revoke);
-  const started = Date.now();
-  console.error(`pki: ${values.force ? 'regenerating' : 'ensuring'} dev PKI in ${cfg.certsDir} for gateway + ${cfg.provinces.map((p) => p.id).join(', ')}`);
-  const { created, kept } = await ensureDevPki({
-    certsDir: cfg.certsDir,
-    provinces: cfg.provinces,
-    force: values.force ?? false,
-    log: (msg) => console.error(`  ${msg}`),
-  });
-  const rel = (f: string) => path.relative(cfg.certsDir, f);
-  if (kept.length > 0) console.error(`  kept ${kept.length}: ${kept.map(rel).join(', ')}`);
-  console.error(
-    `pki: ${created.length} created, ${kept.length} kept in ${((Date.now() - started) / 1000).toFixed(1)} s. ` +
-      'Development-only credentials: never use them in production.',
-  );
-  return 0;
-});
+command(
+  { ...COMMAND, options: { force: { type: 'boolean' }, revoke: { type: 'string' }, 'certs-dir': { type: 'string' }, 'config-dir': { type: 'string' } } },
+  async ({ values }) => {
+    if (values.revoke !== undefined && values.force) throw new UsageError('--revoke and --force do not go together');
+    const cfg = loadStackConfig({ configDir: values['config-dir'], certsDir: values['certs-dir'] });
+    if (values.revoke !== undefined) return revoke(cfg, values.revoke);
+    const started = Date.now();
+    console.error(`pki: ${values.force ? 'regenerating' : 'ensuring'} dev PKI in ${cfg.certsDir} for gateway + ${cfg.provinces.map((p) => p.id).join(', ')}`);
+    const { created, kept } = await ensureDevPki({
+      certsDir: cfg.certsDir,
+      provinces: cfg.provinces,
+      force: values.force ?? false,
+      log: (msg) => console.error(`  ${msg}`),
+    });
+    const rel = (f: string) => path.relative(cfg.certsDir, f);
+    if (kept.length > 0) console.error(`  kept ${kept.length}: ${kept.map(rel).join(', ')}`);
+    console.error(
+      `pki: ${created.length} created, ${kept.length} kept in ${((Date.now() - started) / 1000).toFixed(1)} s. ` +
+        'Development-only credentials: never use them in production.',
+    );
+    return 0;
+  },
+);

@@ -2,8 +2,8 @@
 // and in order, cursors that survive another replica, NOT_SHARED entries of another province never in
 // it, and refusals for cursors that are not this feed's.
 import { strict as assert } from 'node:assert';
-import { startGateway, type RunningGateway } from '../../gateway/server.js';
-import { gql, startStack, type TestStack } from '../support/stack.js';
+import type { RunningGateway } from '../../gateway/server.js';
+import { gql, startStack, type TestStack, startReplica } from '../support/stack.js';
 
 const FEED = `query($province: Province!, $after: String, $first: Int) {
   catalogueChanges(province: $province, after: $after, first: $first) {
@@ -28,13 +28,7 @@ describe('change feed through the gateway (e2e)', function () {
 
   before(async () => {
     stack = await startStack();
-    second = await startGateway({
-      cfg: stack.cfg,
-      port: 0,
-      host: 'localhost',
-      instanceId: 'feed-second',
-      subgraphUrls: Object.fromEntries([...stack.subgraphs].map(([id, s]) => [id, s.url])),
-    });
+    second = await startReplica(stack, 'feed-second');
   });
   after(async () => {
     await second?.close();

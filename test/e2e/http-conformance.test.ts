@@ -81,17 +81,11 @@ describe('GraphQL over HTTP and limits', function () {
   });
 
   it('a scope refusal stays 403 as application/json', async () => {
-    const readOnly = await token(stack, 'chongqing', 'app', 'catalogue:read');
-    const { agent, id } = call();
-    const res = await agent
-      .post('/graphql')
-      .ca(id.ca)
-      .cert(id.cert)
-      .key(id.key)
-      .set('Authorization', `Bearer ${readOnly}`)
-      .set('Content-Type', 'application/json')
-      .set('Accept', 'application/json')
-      .send(JSON.stringify({ query: 'mutation { withdrawMirror(id: "500000:mirror:510000:101001/000001") { created } }' }));
+    const res = await gql(
+      stack,
+      { province: 'chongqing', scope: 'catalogue:read', headers: { Accept: 'application/json' } },
+      'mutation { withdrawMirror(id: "500000:mirror:510000:101001/000001") { created } }',
+    );
     assert.equal(res.status, 403, res.text);
     assert.equal(res.body.errors[0].extensions.reason, 'insufficient_scope');
   });
@@ -122,16 +116,7 @@ describe('GraphQL over HTTP and limits', function () {
   });
 
   it('a compressed body is 415, not guessed at', async () => {
-    const { agent, id } = call();
-    const res = await agent
-      .post('/graphql')
-      .ca(id.ca)
-      .cert(id.cert)
-      .key(id.key)
-      .set('Authorization', `Bearer ${bearer}`)
-      .set('Content-Type', 'application/json')
-      .set('Content-Encoding', 'gzip')
-      .send(JSON.stringify({ query: '{ provinces { name } }' }));
+    const res = await gql(stack, { province: 'chongqing', token: bearer, headers: { 'Content-Encoding': 'gzip' } }, '{ provinces { name } }');
     assert.equal(res.status, 415);
     assert.match(res.body.errors[0].message, /content encoding "gzip" is not supported/);
   });

@@ -1,8 +1,8 @@
 // Two gateway replicas over the same province subgraphs serve the same answers; a cursor
 // issued by one replica continues on the other (no shared state but the keys they share).
 import { strict as assert } from 'node:assert';
-import { startGateway, type RunningGateway } from '../../gateway/server.js';
-import { gql, startStack, type TestStack } from '../support/stack.js';
+import type { RunningGateway } from '../../gateway/server.js';
+import { gql, startStack, type TestStack, startReplica } from '../support/stack.js';
 
 describe('two gateway replicas', function () {
   let stack: TestStack;
@@ -19,13 +19,7 @@ describe('two gateway replicas', function () {
 
   before(async () => {
     stack = await startStack();
-    second = await startGateway({
-      cfg: stack.cfg,
-      port: 0,
-      host: 'localhost',
-      instanceId: 'gateway-2',
-      subgraphUrls: Object.fromEntries([...stack.subgraphs].map(([id, s]) => [id, s.url])),
-    });
+    second = await startReplica(stack, 'gateway-2');
   });
   after(async () => {
     await second?.close();

@@ -167,6 +167,17 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
   };
 }
 
+/** A second gateway replica over the stack's subgraphs, with its own audit chain. */
+export function startReplica(stack: TestStack, instanceId: string): Promise<RunningGateway> {
+  return startGateway({
+    cfg: stack.cfg,
+    port: 0,
+    host: 'localhost',
+    instanceId,
+    subgraphUrls: Object.fromEntries([...stack.subgraphs].map(([id, s]) => [id, s.url])),
+  });
+}
+
 export interface ClientIdentity {
   cert: Buffer;
   key: Buffer;
@@ -197,7 +208,8 @@ export async function gql(
     client?: string;
     scope?: string;
     token?: string;
-    headers?: Record<string, string> /** another gateway than the stack's */;
+    headers?: Record<string, string>;
+    /** Another gateway than the stack's (a second replica). */
     port?: number;
   },
   query: string,
