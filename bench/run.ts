@@ -26,7 +26,7 @@ import { ensureDevPki } from '../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { certThumbprintS256 } from '../common/pki/thumbprint.js';
 import { entryTypeName } from '../common/schema/province-sdl.js';
-import { generateDemoCertificates } from '../domain/demo/certificates.js';
+import { demoCertificatesOf } from '../subgraphs/catalogue/seed.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { summariseProfile } from './cpu-profile.js';
 import { InspectorSession } from './inspector.js';
@@ -565,13 +565,7 @@ async function main() {
   // A valid Chongqing e-certificate, presented at a Sichuan service counter (journey 2): the
   // demo certificates are deterministic from the province's seed and seal key.
   const certificate = (() => {
-    const demo = generateDemoCertificates({
-      divisionCode: cq.divisionCode,
-      provinceName: cq.name,
-      count: cq.demo.certificates ?? 300,
-      seed: cq.demo.seed,
-      salt: loadSealKeys(cfg, cq).holderSalt,
-    });
+    const demo = demoCertificatesOf(cq, loadSealKeys(cfg, cq).holderSalt);
     const today = new Date().toISOString().slice(0, 10);
     const c = demo.find((d) => d.record.status === 'VALID' && d.record.validFrom <= today && (d.record.validTo === null || d.record.validTo > today));
     return c ? { identifier: c.record.id, purpose: '跨省办理企业变更登记', holderIdType: c.record.holder.idType, holderId: c.holderId } : null;

@@ -11,7 +11,7 @@ import { ROOT_DIR, loadStackConfig } from '../common/config.js';
 import { mintDevToken } from '../common/dev-token.js';
 import { ensureDevPki } from '../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
-import { generateDemoCertificates } from '../domain/demo/certificates.js';
+import { demoCertificatesOf } from '../subgraphs/catalogue/seed.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { rssKb } from './procfs.js';
 import { buildForBenchmark, configDirWithPorts, freePort, launch, useSourceRuntime, type Server } from './servers.js';
@@ -82,13 +82,9 @@ async function main() {
   };
   const mirrorId = reg.data.registerMirror.entry.id;
   const today = new Date().toISOString().slice(0, 10);
-  const cert = generateDemoCertificates({
-    divisionCode: sc.divisionCode,
-    provinceName: sc.name,
-    count: sc.demo.certificates ?? 300,
-    seed: sc.demo.seed,
-    salt: loadSealKeys(cfg, sc).holderSalt,
-  }).find((c) => c.record.status === 'VALID' && (c.record.validTo === null || c.record.validTo > today))!;
+  const cert = demoCertificatesOf(sc, loadSealKeys(cfg, sc).holderSalt).find(
+    (c) => c.record.status === 'VALID' && (c.record.validTo === null || c.record.validTo > today),
+  )!;
 
   const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
   const requests = [

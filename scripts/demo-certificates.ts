@@ -3,7 +3,7 @@
 // present (regenerated from the demo seed and the province's dev salt; the stores never hold
 // them). Only meaningful against the generated demo data.
 import { provinceById } from '../common/config.js';
-import { generateDemoCertificates } from '../domain/demo/certificates.js';
+import { demoCertificatesOf } from '../subgraphs/catalogue/seed.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { STACK_DIR_OPTIONS, UsageError, command, stackConfigFrom } from '../common/cli.js';
 
@@ -33,13 +33,7 @@ command(
       throw new UsageError(`${(err as Error).message} (run npm run pki first)`, false);
     }
     const today = new Date().toISOString().slice(0, 10);
-    const rows = generateDemoCertificates({
-      divisionCode: province.divisionCode,
-      provinceName: province.name,
-      count: province.demo.certificates ?? 300,
-      seed: province.demo.seed,
-      salt,
-    }).filter(({ record: r }) => {
+    const rows = demoCertificatesOf(province, salt).filter(({ record: r }) => {
       const expired = r.validTo !== null && r.validTo < today;
       if (want === 'REVOKED') return r.status === 'REVOKED';
       if (want === 'EXPIRED') return r.status === 'VALID' && expired;

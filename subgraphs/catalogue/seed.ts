@@ -4,7 +4,7 @@ import type { ProvinceConfig } from '../../common/config.js';
 import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { sealCertificate } from '../../domain/certificate-seal.js';
 import type { CertificateRecord } from '../../domain/certificate.js';
-import { generateDemoCertificates } from '../../domain/demo/certificates.js';
+import { generateDemoCertificates, type DemoCertificate } from '../../domain/demo/certificates.js';
 import type { CertificateStore } from './certificates/certificate-store.js';
 import type { SealKeys } from './certificates/seal-keys.js';
 import type { CatalogueStore } from './store/store.js';
@@ -26,6 +26,14 @@ export async function ensureDemoData(store: CatalogueStore, province: ProvinceCo
   return written;
 }
 
+/**
+ * A province's demo e-certificates with the holder IDs a counter would be shown: deterministic from
+ * the province's seed and its holder-ID salt (the store holds only their keyed hashes).
+ */
+export function demoCertificatesOf(province: ProvinceConfig, holderSalt: Buffer | string, count = province.demo.certificates ?? 300): DemoCertificate[] {
+  return generateDemoCertificates({ divisionCode: province.divisionCode, provinceName: province.name, count, seed: province.demo.seed, salt: holderSalt });
+}
+
 /** Demo e-certificates, sealed with the province's seal key, the first time the library is empty. */
 export async function ensureDemoCertificates(
   certificates: CertificateStore,
@@ -34,13 +42,7 @@ export async function ensureDemoCertificates(
   count = province.demo.certificates ?? 300,
 ): Promise<number> {
   if ((await certificates.count()) > 0 || count === 0) return 0;
-  const demo = generateDemoCertificates({
-    divisionCode: province.divisionCode,
-    provinceName: province.name,
-    count,
-    seed: province.demo.seed,
-    salt: keys.holderSalt,
-  });
+  const demo = demoCertificatesOf(province, keys.holderSalt, count);
   const sealed: CertificateRecord[] = [];
   for (const { record } of demo) sealed.push({ ...record, seal: await sealCertificate(record, keys.key, keys.kid) });
   await certificates.insert(sealed);
