@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { visible: true },
   PROVINCE_UNAVAILABLE: { visible: true },
   MIRROR_SOURCE_UNAVAILABLE: { visible: true },
+  // acceptMirrorChange on a mirror that has no change waiting for review.
+  MIRROR_NOT_CHANGED: { visible: true },
+  // cancelMountJob on a job that has already ended (DONE or FAILED).
+  MOUNT_JOB_FINISHED: { visible: true },
   ISSUER_NOT_FEDERATED: { visible: true },
   QUERY_TOO_COMPLEX: { visible: true, request: true },
   // Raised by Apollo Server for the request itself.

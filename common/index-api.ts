@@ -3,7 +3,18 @@
 // calls and by the province subgraph to check them. Entity fields travel over GraphQL; this API
 // carries ids, sort keys, counts, write outcomes and certificate verdicts.
 import { z } from 'zod';
-import { ENTRY_KINDS, RESOURCE_FORMATS, SHARING_TYPES, UPDATE_CYCLES, type CatalogueEntryRecord, type SharingType } from '../domain/catalogue.js';
+import {
+  ENTRY_KINDS,
+  MIRROR_STATES,
+  RESOURCE_FORMATS,
+  SHARING_TYPES,
+  UPDATE_CYCLES,
+  type CatalogueEntryRecord,
+  type MirrorState,
+  type SharingType,
+} from '../domain/catalogue.js';
+import { MOUNT_JOB_STATES, mountJobDivision } from '../domain/mount-job.js';
+import type { MountJobRecord, SyncCursorRecord } from '../subgraphs/catalogue/store/mirror-sync.js';
 import { HOLDER_ID_TYPES } from '../domain/certificate.js';
 import { isClassificationPrefix } from '../domain/classification.js';
 import { isValidUscc } from '../domain/uscc.js';
@@ -13,6 +24,17 @@ const safeText = (max: number) =>
     .string()
     .max(max)
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+/** The filters a mount job takes: the directory's, for one source province's originals. */
+export const MOUNT_FILTER = z.strictObject({
+  sharingTypes: z.array(z.enum(SHARING_TYPES)).max(SHARING_TYPES.length).nullish(),
+  providerCode: z.string().refine(isValidUscc, 'not a valid unified social credit code').nullish(),
+  classification: z.string().refine(isClassificationPrefix, 'not a classification prefix').nullish(),
+  updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
+  formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
+});
+
+const MOUNT_JOB_ID = z.string().refine((id) => mountJobDivision(id) !== null, 'not a mount job id');
 
 /** Requests, by path under `/internal/v1`. */
 export const INDEX_REQUESTS = {
@@ -24,6 +46,7 @@ export const INDEX_REQUESTS = {
     updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
     formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
     kinds: z.array(z.enum(ENTRY_KINDS)).max(ENTRY_KINDS.length).nullish(),
+    mirrorStates: z.array(z.enum(MIRROR_STATES)).max(MIRROR_STATES.length).nullish(),
     includeWithdrawn: z.boolean().optional(),
     after: z.strictObject({ name: safeText(400), id: z.string().max(64) }).nullish(),
     limit: z.number().int().min(1).max(1001),
@@ -32,6 +55,16 @@ export const INDEX_REQUESTS = {
   '/changes': z.strictObject({ after: z.number().int().min(0).nullable(), limit: z.number().int().min(1).max(1001) }),
   // The source record is checked in full by domain/catalogue's validateEntryRecord.
   '/mirrors/register': z.strictObject({ source: z.record(z.string(), z.unknown()) }),
+  // A change of the source accepted into its mirror: the source record as for a registration.
+  '/mirrors/accept': z.strictObject({ id: z.string().max(64), source: z.record(z.string(), z.unknown()) }),
+  '/mirrors/status': z.strictObject({}),
+  '/mount-jobs/create': z.strictObject({ source: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), filter: MOUNT_FILTER }),
+  '/mount-jobs/list': z.strictObject({
+    ids: z.array(MOUNT_JOB_ID).max(100).nullish(),
+    states: z.array(z.enum(MOUNT_JOB_STATES)).max(MOUNT_JOB_STATES.length).nullish(),
+    limit: z.number().int().min(1).max(100),
+  }),
+  '/mount-jobs/cancel': z.strictObject({ id: MOUNT_JOB_ID }),
   '/mirrors/withdraw': z.strictObject({ id: z.string().max(64), expectedVersion: z.number().int().min(1).nullish() }),
   '/entries/update': z.strictObject({
     id: z.string().max(64),
@@ -72,6 +105,11 @@ export interface IndexAnswers {
     hasMore: boolean;
   };
   '/mirrors/register': WriteAnswer;
+  '/mirrors/accept': WriteAnswer;
+  '/mirrors/status': { states: Partial<Record<MirrorState, number>>; cursors: SyncCursorRecord[] };
+  '/mount-jobs/create': { job: MountJobRecord };
+  '/mount-jobs/list': { jobs: MountJobRecord[] };
+  '/mount-jobs/cancel': { job: MountJobRecord };
   '/mirrors/withdraw': WriteAnswer;
   '/entries/update': WriteAnswer;
   '/certificates/verify': { result: string; receipt: string; receiptKeyId: string; checkedAt: string };

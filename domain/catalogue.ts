@@ -27,6 +27,15 @@ export const RESOURCE_FORMATS = ['DATABASE', 'ELECTRONIC_FILE', 'SPREADSHEET', '
 export const DATA_TYPES = ['STRING', 'INTEGER', 'DECIMAL', 'DATE', 'DATETIME', 'BOOLEAN', 'BINARY'] as const;
 export const ENTRY_STATUSES = ['ACTIVE', 'WITHDRAWN'] as const;
 export const ENTRY_KINDS = ['ORIGINAL', 'MIRROR'] as const;
+/**
+ * A mirror's standing against its source, kept by the mounting province's sync worker (增量同步):
+ * CURRENT (holds the source's version), CHANGED (the source changed; the province reviews changes
+ * and an administrator has not accepted this one), WITHDRAWN (the source was withdrawn), UNSHARED
+ * (the source became 不予共享). The last two are hidden from listings and kept for administrators.
+ */
+export const MIRROR_STATES = ['CURRENT', 'CHANGED', 'WITHDRAWN', 'UNSHARED'] as const;
+/** The mirror states in which a mirror is listed and counts as mounted. */
+export const LISTED_MIRROR_STATES = ['CURRENT', 'CHANGED'] as const;
 
 export type SharingType = (typeof SHARING_TYPES)[number];
 export type SharingMethod = (typeof SHARING_METHODS)[number];
@@ -36,6 +45,7 @@ export type ResourceFormat = (typeof RESOURCE_FORMATS)[number];
 export type DataType = (typeof DATA_TYPES)[number];
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 export type EntryKind = (typeof ENTRY_KINDS)[number];
+export type MirrorState = (typeof MIRROR_STATES)[number];
 
 /** The filters every catalogue listing takes (the directory, a province's catalogue, a store slice). */
 export interface EntryFilter {
@@ -93,6 +103,12 @@ export const ENTRY_STATUS_LABELS: Readonly<Record<EntryStatus, string>> = {
   ACTIVE: '有效',
   WITHDRAWN: '已撤销',
 };
+export const MIRROR_STATE_LABELS: Readonly<Record<MirrorState, string>> = {
+  CURRENT: '已同步',
+  CHANGED: '源目录已变更待审核',
+  WITHDRAWN: '源目录已撤销',
+  UNSHARED: '源目录已不予共享',
+};
 export const ENTRY_KIND_LABELS: Readonly<Record<EntryKind, string>> = {
   ORIGINAL: '本地目录',
   MIRROR: '互挂目录',
@@ -137,6 +153,15 @@ export interface CatalogueEntryRecord {
   mirrorRegisteredSourceVersion: number | null;
   mirrorRegisteredBy: string | null;
   mirrorRegisteredAt: string | null;
+  /** For a mirror: its standing against the source (MIRROR_STATES); null for an original. */
+  mirrorState: MirrorState | null;
+  /** For a CHANGED mirror: the source version waiting for an administrator's review. */
+  mirrorPendingSourceVersion: number | null;
+}
+
+/** A mirror that is mounted: not withdrawn by its province, and its source still there and shared. */
+export function isMountedMirror(r: Pick<CatalogueEntryRecord, 'kind' | 'status' | 'mirrorState'>): boolean {
+  return r.kind === 'MIRROR' && r.status === 'ACTIVE' && (LISTED_MIRROR_STATES as readonly string[]).includes(r.mirrorState ?? '');
 }
 
 const LIMITS = {
@@ -293,6 +318,8 @@ const baseSchema = z.strictObject({
   mirrorRegisteredSourceVersion: z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1).nullable(),
   mirrorRegisteredBy: text(1, LIMITS.mirrorRegisteredBy).nullable(),
   mirrorRegisteredAt: checked(isoUtcError).nullable(),
+  mirrorState: oneOf(MIRROR_STATES).nullable(),
+  mirrorPendingSourceVersion: z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1).nullable(),
 });
 
 type Ctx = z.core.$RefinementCtx<z.output<typeof baseSchema>>;
@@ -330,10 +357,14 @@ function crossFieldRules(r: z.output<typeof baseSchema>, ctx: Ctx): void {
 
   if (Date.parse(r.updatedAt) < Date.parse(r.createdAt)) issue('updatedAt', 'must not be before createdAt');
 
-  const mirrorFields = ['mirrorSourceId', 'mirrorRegisteredSourceVersion', 'mirrorRegisteredBy', 'mirrorRegisteredAt'] as const;
+  const mirrorFields = ['mirrorSourceId', 'mirrorRegisteredSourceVersion', 'mirrorRegisteredBy', 'mirrorRegisteredAt', 'mirrorState'] as const;
   if (id.value.kind === 'ORIGINAL') {
     for (const f of mirrorFields) if (r[f] !== null) issue(f, 'must be null for an original entry');
+    if (r.mirrorPendingSourceVersion !== null) issue('mirrorPendingSourceVersion', 'must be null for an original entry');
   } else {
+    if ((r.mirrorState === 'CHANGED') !== (r.mirrorPendingSourceVersion !== null)) {
+      issue('mirrorPendingSourceVersion', 'is set exactly when mirrorState is CHANGED');
+    }
     for (const f of mirrorFields) if (r[f] === null) issue(f, 'is required for a mirror entry');
     if (r.mirrorSourceId !== null && r.mirrorSourceId !== id.value.sourceId) {
       issue('mirrorSourceId', 'must equal the source entry named in the id');

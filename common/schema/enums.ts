@@ -10,6 +10,7 @@ import {
   DATA_TYPES,
   ENTRY_STATUSES,
   ENTRY_KINDS,
+  MIRROR_STATES,
 } from '../../domain/catalogue.js';
 import { CERTIFICATE_STATUSES, HOLDER_ID_TYPES } from '../../domain/certificate.js';
 
@@ -24,6 +25,7 @@ export const DOMAIN_ENUMS_SDL = [
   enumSdl('DataType', DATA_TYPES),
   enumSdl('EntryStatus', ENTRY_STATUSES),
   enumSdl('EntryKind', ENTRY_KINDS),
+  enumSdl('MirrorState', MIRROR_STATES),
   enumSdl('CertificateStatus', CERTIFICATE_STATUSES),
   enumSdl('HolderIdType', HOLDER_ID_TYPES),
 ].join('\n\n');

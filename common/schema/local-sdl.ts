@@ -4,6 +4,7 @@
 import type { ProvinceConfig } from '../config.js';
 import { DOMAIN_ENUMS_SDL, MIRROR_SOURCE_STATES } from './enums.js';
 import { RECEIPT_RESULTS } from '../../domain/receipt.js';
+import { MOUNT_JOB_STATES } from '../../domain/mount-job.js';
 import { FEDERATION_LINK, certificateTypeName, entryTypeName } from './province-sdl.js';
 
 export const LOCAL_SUBGRAPH_NAME = 'directory';
@@ -193,6 +194,64 @@ type CatalogueChangeConnection {
   pageInfo: PageInfo!
 }
 
+enum MountJobState {
+  ${MOUNT_JOB_STATES.join('\n  ')}
+}
+
+"A whole catalogue mounted as one job (目录互挂), kept and run by the mounting province."
+type MountJob {
+  "<division code>.mount.<uuid>"
+  id: ID!
+  "The province whose catalogue is mounted."
+  source: Province!
+  "The province mounting it (the administrator's own)."
+  province: Province!
+  state: MountJobState!
+  "Entries of the source matching the filter (null until the first page is read)."
+  total: Int
+  "Mirrors this job registered."
+  mounted: Int!
+  "Entries that were mounted already."
+  skipped: Int!
+  "Entries that could not be mounted (lastError says why)."
+  failed: Int!
+  createdAt: String!
+  createdBy: String!
+  startedAt: String
+  finishedAt: String
+  "The last problem: an entry that failed, or the source unreachable (the job then waits and retries)."
+  lastError: String
+  "While the job waits for its source: when it tries again."
+  nextAttemptAt: String
+}
+
+type MirrorStateCount {
+  state: MirrorState!
+  count: Int!
+}
+
+"How far the province's mirrors are behind one source province's change feed."
+type MirrorSyncSource {
+  source: Province!
+  "When the sync worker last read this province's feed to its end (null: never)."
+  checkedAt: String
+  "Seconds since then: at most this stale (null: never synced)."
+  lagSeconds: Float
+  "When the last change it applied was made at the source."
+  lastChangeAt: String
+  "Why the last attempt failed (the source unreachable); null when in step."
+  lastError: String
+  nextAttemptAt: String
+  changesRead: Int!
+}
+
+type MirrorSyncStatus {
+  province: Province!
+  "Mirrors (not withdrawn) per state."
+  states: [MirrorStateCount!]!
+  sources: [MirrorSyncSource!]!
+}
+
 type Query {
   "Search and page through the merged catalogue of all provinces."
   directory(search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:read")
@@ -204,8 +263,16 @@ type Query {
   provinces: [ProvinceInfo!]! @scope(requires: "catalogue:read")
   "E-certificate metadata from the issuing province, holder masked (certificate:verify)."
   certificate(identifier: String!): Certificate @scope(requires: "certificate:verify")
-  "Mirrors registered in the caller's own province (catalogue:admin)."
-  mirrors(includeWithdrawn: Boolean = false, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:admin")
+  "Entries by their global ids (at most 100), each fetched from its owning province; null where there is none the caller may see."
+  entries(ids: [ID!]!): [CatalogueEntry]! @scope(requires: "catalogue:read")
+  "Mirrors registered in the caller's own province (catalogue:admin); by default those listed (CURRENT, CHANGED), or the states named."
+  mirrors(states: [MirrorState!], includeWithdrawn: Boolean = false, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:admin")
+  "A mount job of the caller's own province."
+  mountJob(id: ID!): MountJob @scope(requires: "catalogue:admin")
+  "The caller's own province's mount jobs, newest first."
+  mountJobs(states: [MountJobState!], first: Int = 20): [MountJob!]! @scope(requires: "catalogue:admin")
+  "The caller's own province's mirrors per state and its sync lag per source province."
+  mirrorSyncStatus: MirrorSyncStatus! @scope(requires: "catalogue:admin")
   "A province's catalogue changes after a cursor, oldest first (增量同步): every later change exactly once, in order."
   catalogueChanges(province: Province!, after: String, first: Int = 100): CatalogueChangeConnection! @scope(requires: "catalogue:read")
 }
@@ -215,6 +282,12 @@ type Mutation {
   verifyCertificate(input: VerifyCertificateInput!): CertificateVerification! @scope(requires: "certificate:verify")
   "Mount another province's entry into the caller's own catalogue (目录互挂). Idempotent."
   registerMirror(sourceId: ID!, province: Province): EntryPayload! @scope(requires: "catalogue:admin", write: true)
+  "Mount every entry of source that matches the filter and is shared with the caller's province, as one job (目录互挂)."
+  mountCatalogue(source: Province!, filter: DirectoryFilter, province: Province): MountJob! @scope(requires: "catalogue:admin", write: true)
+  "Cancel a queued or running mount job of the caller's own province (mirrors already registered stay)."
+  cancelMountJob(id: ID!): MountJob! @scope(requires: "catalogue:admin", write: true)
+  "A CHANGED mirror takes its source as it is now (the province reviews source changes)."
+  acceptMirrorChange(id: ID!): EntryPayload! @scope(requires: "catalogue:admin", write: true)
   "Withdraw a mirror of the caller's own province."
   withdrawMirror(id: ID!, expectedVersion: Int): EntryPayload! @scope(requires: "catalogue:admin", write: true)
   "Edit an original entry of the caller's own province (optimistic concurrency on version)."

@@ -41,7 +41,11 @@ const ENTRY_FIELDS_SDL = `
   "The source entry's version when the mirror was registered."
   mirrorRegisteredSourceVersion: Int
   mirrorRegisteredBy: String
-  mirrorRegisteredAt: String`;
+  mirrorRegisteredAt: String
+  "For a mirror: its standing against its source, kept by the province's sync worker."
+  mirrorState: MirrorState
+  "For a CHANGED mirror: the source version waiting for review (acceptMirrorChange)."
+  mirrorPendingSourceVersion: Int`;
 
 const SHARED_VALUE_TYPES_SDL = `
 type Region @shareable {

@@ -832,6 +832,8 @@ export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
       mirrorRegisteredSourceVersion: null,
       mirrorRegisteredBy: null,
       mirrorRegisteredAt: null,
+      mirrorState: null,
+      mirrorPendingSourceVersion: null,
     };
   }
   return out;

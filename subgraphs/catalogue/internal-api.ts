@@ -9,9 +9,10 @@ import type { ErrorCode } from '../../common/errors.js';
 import type { ProvinceConfig } from '../../common/config.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { INDEX_REQUESTS, describeIssues } from '../../common/index-api.js';
-import { validateEntryRecord, type CatalogueEntryRecord } from '../../domain/catalogue.js';
-import { mirrorEntryId, parseEntryId } from '../../domain/entry-id.js';
+import { newMountJobId } from '../../domain/mount-job.js';
+import { checkMirrorSource, mirrorFromSource } from './mirror-snapshot.js';
 import { canRead, canWrite, isVisibleTo } from './policy.js';
+import { decideCancelJob, type MountJobRecord } from './store/mirror-sync.js';
 import type { CatalogueStore, MirrorWriteResult } from './store/store.js';
 
 /** The codes the index API answers with (common/errors.ts); the gateway relays the visible ones. */
@@ -23,6 +24,8 @@ export type InternalErrorCode = Extract<
   | 'VERSION_CONFLICT'
   | 'MIRROR_SOURCE_UNAVAILABLE'
   | 'NOT_A_MIRROR'
+  | 'MIRROR_NOT_CHANGED'
+  | 'MOUNT_JOB_FINISHED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'AUDIT_UNAVAILABLE'
 >;
@@ -58,33 +61,19 @@ function writeAnswer(r: MirrorWriteResult): Answer {
   return refusal(r.code === 'NOT_FOUND' ? 404 : r.code === 'VERSION_CONFLICT' ? 409 : 422, r.code, r.message);
 }
 
+function jobAnswer(job: MountJobRecord, outcome: string): Answer {
+  return { status: 200, body: { job }, outcome, entryId: job.id };
+}
+
 /**
  * Idempotency-Key scope and the caller's intent: for a registration the source id (the snapshot the
  * gateway relays may legitimately differ between retries), otherwise the whole request.
  */
 function idempotencyScope(who: Caller, action: string, target: string, key: string, body: unknown): { scope: string; requestHash: string } {
-  const intent = action === 'mirrors/register' ? { sourceId: target } : (body ?? null);
+  const intent = action === 'mirrors/register' || action === 'mirrors/accept' ? { target } : (body ?? null);
   return {
     scope: `${who.subject}|/internal/v1/${action}|${target}|${key}`,
     requestHash: createHash('sha256').update(canonicalJson(intent)).digest('base64url'),
-  };
-}
-
-/** Snapshot of an own entry that another province may mirror: what the mirror copies. */
-export function mirrorFromSource(source: CatalogueEntryRecord, province: ProvinceConfig, caller: Caller, at: string): CatalogueEntryRecord {
-  return {
-    ...source,
-    id: mirrorEntryId(province.divisionCode, source.id),
-    divisionCode: province.divisionCode,
-    kind: 'MIRROR',
-    version: 1,
-    status: 'ACTIVE',
-    createdAt: at,
-    updatedAt: at,
-    mirrorSourceId: source.id,
-    mirrorRegisteredSourceVersion: source.version,
-    mirrorRegisteredBy: caller.subject,
-    mirrorRegisteredAt: at,
   };
 }
 
@@ -101,8 +90,9 @@ function writePipeline(province: ProvinceConfig, store: CatalogueStore, audit: A
   // A refusal at any step is recorded as the outcome like any other answer.
   return (action: string, run: (req: Request, who: Caller) => Promise<Answer>) => async (req: Request, res: Response) => {
     const who = res.locals.caller as Caller;
-    const body = req.body as { id?: unknown; source?: { id?: unknown } } | undefined;
-    const target = String(body?.id ?? body?.source?.id ?? '');
+    const body = req.body as { id?: unknown; source?: unknown } | undefined;
+    const sourceId = typeof body?.source === 'object' && body.source !== null ? (body.source as { id?: unknown }).id : body?.source;
+    const target = String(body?.id ?? sourceId ?? '');
     const base = { action, requestId: who.requestId, province: who.province, subject: who.subject, certThumbprint: who.certThumbprint, target: target || null };
     try {
       await audit.append({ kind: 'write-intent', ...base });
@@ -179,18 +169,84 @@ export function internalApi(province: ProvinceConfig, store: CatalogueStore, aud
     write('mirrors/register', async (req, who) => {
       const parsed = INDEX_REQUESTS['/mirrors/register'].safeParse(req.body);
       if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', 'source: an entry record is required');
-      const valid = validateEntryRecord(parsed.data.source);
-      if (!valid.ok) return refusal(400, 'BAD_USER_INPUT', `source record invalid: ${valid.issues.slice(0, 3).join('; ')}`);
-      const source = valid.value as CatalogueEntryRecord;
-      const sid = parseEntryId(source.id);
-      if (!sid.ok || sid.value.kind !== 'ORIGINAL') return refusal(400, 'BAD_USER_INPUT', 'a mirror must mount an original entry');
-      if (source.divisionCode === province.divisionCode) {
-        return refusal(422, 'BAD_USER_INPUT', `cannot mirror an entry of ${province.enumValue} into its own catalogue`);
+      const checked = checkMirrorSource(parsed.data.source, province);
+      if (!checked.ok)
+        return refusal(checked.code === 'BAD_USER_INPUT' && checked.message.startsWith('source record') ? 400 : 422, checked.code, checked.message);
+      return writeAnswer(await store.registerMirror(mirrorFromSource(checked.source, province, who.subject, now().toISOString())));
+    }),
+  );
+
+  router.post(
+    '/mirrors/accept',
+    write('mirrors/accept', async (req, who) => {
+      const parsed = INDEX_REQUESTS['/mirrors/accept'].safeParse(req.body);
+      if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', 'id and source: an entry record are required');
+      const checked = checkMirrorSource(parsed.data.source, province);
+      if (!checked.ok)
+        return refusal(checked.code === 'BAD_USER_INPUT' && checked.message.startsWith('source record') ? 400 : 422, checked.code, checked.message);
+      const snapshot = mirrorFromSource(checked.source, province, who.subject, now().toISOString());
+      if (snapshot.id !== parsed.data.id) return refusal(400, 'BAD_USER_INPUT', `${parsed.data.id} is not the mirror of ${checked.source.id}`);
+      return writeAnswer(await store.acceptMirrorChange(parsed.data.id, snapshot, now().toISOString()));
+    }),
+  );
+
+  // Mount jobs and sync state are the province's administration: only its own administrators see them.
+  router.post('/mirrors/status', async (req, res) => {
+    if (!canWrite(caller(res), province)) return send(res, refusal(403, 'FORBIDDEN', `only ${province.enumValue} administrators see its sync state`));
+    const parsed = INDEX_REQUESTS['/mirrors/status'].safeParse(req.body);
+    if (!parsed.success) return send(res, refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error)));
+    res.json({ states: await store.mirrorStateCounts(), cursors: await store.syncCursors() });
+  });
+
+  router.post('/mount-jobs/list', async (req, res) => {
+    if (!canWrite(caller(res), province)) return send(res, refusal(403, 'FORBIDDEN', `only ${province.enumValue} administrators see its mount jobs`));
+    const parsed = INDEX_REQUESTS['/mount-jobs/list'].safeParse(req.body);
+    if (!parsed.success) return send(res, refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error)));
+    const { ids, states, limit } = parsed.data;
+    res.json({ jobs: await store.mountJobs({ ...(ids ? { ids } : {}), ...(states ? { states } : {}), limit }) });
+  });
+
+  router.post(
+    '/mount-jobs/create',
+    write('mount-jobs/create', async (req, who) => {
+      const parsed = INDEX_REQUESTS['/mount-jobs/create'].safeParse(req.body);
+      if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error));
+      if (parsed.data.source === province.id) return refusal(422, 'BAD_USER_INPUT', `source: ${province.enumValue} cannot mount its own catalogue`);
+      const at = now().toISOString();
+      const job: MountJobRecord = {
+        id: newMountJobId(province.divisionCode),
+        source: parsed.data.source,
+        filter: parsed.data.filter,
+        state: 'QUEUED',
+        total: null,
+        mounted: 0,
+        skipped: 0,
+        failed: 0,
+        cursor: null,
+        createdBy: who.subject,
+        createdAt: at,
+        startedAt: null,
+        finishedAt: null,
+        lastError: null,
+        attempts: 0,
+        nextAttemptAt: null,
+        updatedAt: at,
+      };
+      await store.createMountJob(job);
+      return jobAnswer(job, 'created');
+    }),
+  );
+
+  router.post(
+    '/mount-jobs/cancel',
+    write('mount-jobs/cancel', async (req) => {
+      const parsed = INDEX_REQUESTS['/mount-jobs/cancel'].safeParse(req.body);
+      if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error));
+      const decision = await store.changeMountJob(parsed.data.id, (job) => decideCancelJob(job, parsed.data.id, now().toISOString()));
+      if (!decision.write && decision.refusal) {
+        return refusal(decision.refusal.code === 'NOT_FOUND' ? 404 : 422, decision.refusal.code, decision.refusal.message);
       }
-      if (source.sharingType === 'NOT_SHARED' || source.status !== 'ACTIVE') {
-        return refusal(422, 'MIRROR_SOURCE_UNAVAILABLE', 'only active, shared entries can be mirrored');
-      }
-      return writeAnswer(await store.registerMirror(mirrorFromSource(source, province, who, now().toISOString())));
+      return jobAnswer(decision.job!, decision.write ? 'cancelled' : 'ok');
     }),
   );
 

@@ -8,12 +8,15 @@ export function canRead(caller: Caller): boolean {
   return hasScope(caller, 'catalogue:read') || hasScope(caller, 'catalogue:admin');
 }
 
-/** NOT_SHARED entries (不予共享) are visible only inside their own province. */
+/**
+ * NOT_SHARED entries (不予共享) are visible only inside their own province, and so is a mirror whose
+ * source became NOT_SHARED (UNSHARED): the copy must not share what its source no longer does.
+ */
 export function isVisibleTo(rec: CatalogueEntryRecord, caller: Caller, province: ProvinceConfig): boolean {
-  return rec.sharingType !== 'NOT_SHARED' || caller.province === province.id;
+  return (rec.sharingType !== 'NOT_SHARED' && rec.mirrorState !== 'UNSHARED') || caller.province === province.id;
 }
 
-/** Only this province's own administrators write into its catalogue. */
+/** Only this province's own administrators write into its catalogue (and see its mount jobs and sync state). */
 export function canWrite(caller: Caller, province: ProvinceConfig): boolean {
   return caller.province === province.id && hasScope(caller, 'catalogue:admin');
 }

@@ -58,6 +58,8 @@ function original(over: Partial<CatalogueEntryRecord> = {}): CatalogueEntryRecor
     mirrorRegisteredSourceVersion: null,
     mirrorRegisteredBy: null,
     mirrorRegisteredAt: null,
+    mirrorState: null,
+    mirrorPendingSourceVersion: null,
     ...over,
   };
 }
@@ -73,6 +75,8 @@ function mirror(over: Partial<CatalogueEntryRecord> = {}): CatalogueEntryRecord 
     mirrorRegisteredSourceVersion: 3,
     mirrorRegisteredBy: 'cq-admin',
     mirrorRegisteredAt: '2025-01-02T03:04:05.000Z',
+    mirrorState: 'CURRENT',
+    mirrorPendingSourceVersion: null,
     ...over,
   });
 }

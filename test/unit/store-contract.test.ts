@@ -178,6 +178,8 @@ function mirrorOf(source: CatalogueEntryRecord, when: string): CatalogueEntryRec
     mirrorRegisteredSourceVersion: source.version,
     mirrorRegisteredBy: 'cq-admin',
     mirrorRegisteredAt: when,
+    mirrorState: 'CURRENT',
+    mirrorPendingSourceVersion: null,
   };
 }
 const SC = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 5 });

@@ -3,6 +3,7 @@
 // province, batched: the entries of one `_entities` call resolve in the same tick, and each province
 // is asked once for all of them.
 import type { ProvinceConfig } from '../../../common/config.js';
+import { isMountedMirror } from '../../../domain/catalogue.js';
 import { mirrorEntryId } from '../../../domain/entry-id.js';
 import type { GatewayContext } from '../../context.js';
 import { ProvinceUnavailable } from '../province-clients.js';
@@ -22,7 +23,7 @@ export class MountedIn {
     private readonly calls: IndexCalls,
   ) {}
 
-  /** Provinces (enum values) other than the owner with an ACTIVE mirror of `sourceId`. */
+  /** Provinces (enum values) other than the owner with a mounted mirror of `sourceId` (isMountedMirror). */
   async of(ctx: GatewayContext, owner: ProvinceConfig, sourceId: string): Promise<string[]> {
     const others = this.provinces.filter((p) => p.id !== owner.id);
     const found = await Promise.all(
@@ -54,7 +55,7 @@ export class MountedIn {
           const all = [...ids];
           for (let i = 0; i < all.length; i += LOOKUP_MAX) {
             const r = await this.calls.call(province, '/entries/lookup', { ids: all.slice(i, i + LOOKUP_MAX) }, ctx);
-            for (const e of r.entries) if (e.status === 'ACTIVE') active.add(e.id);
+            for (const e of r.entries) if (isMountedMirror(e)) active.add(e.id);
           }
         } catch (err) {
           if (!(err instanceof ProvinceUnavailable)) throw fromProvinceError(err);

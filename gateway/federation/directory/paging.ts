@@ -4,7 +4,15 @@
 import { createHash } from 'node:crypto';
 import type { IndexAnswers } from '../../../common/index-api.js';
 import type { SortKey } from '../../../common/order.js';
-import { SHARING_TYPES, type EntryFilter, type EntryKind, type ResourceFormat, type SharingType, type UpdateCycle } from '../../../domain/catalogue.js';
+import {
+  SHARING_TYPES,
+  type EntryFilter,
+  type EntryKind,
+  type MirrorState,
+  type ResourceFormat,
+  type SharingType,
+  type UpdateCycle,
+} from '../../../domain/catalogue.js';
 import { mergeSlices } from './merge.js';
 
 /** The GraphQL `DirectoryFilter` input. */
@@ -13,6 +21,8 @@ export interface DirectoryFilterInput extends EntryFilter {
   /** A classification code prefix (1, 3, 6 or 9 digits). */
   classification?: string | null;
   includeWithdrawn?: boolean | null;
+  /** Only mirrors in these states (the administrators' `mirrors(states:)`; not a DirectoryFilter field). */
+  mirrorStates?: MirrorState[] | null;
 }
 
 /** What each province is asked, in a canonical form (sorted, de-duplicated lists). */
@@ -25,6 +35,7 @@ export interface DirectoryQuery {
   formats: ResourceFormat[] | null;
   kinds: EntryKind[];
   includeWithdrawn: boolean;
+  mirrorStates: MirrorState[] | null;
 }
 
 const canonical = <T extends string>(xs?: T[] | null): T[] | null => (xs?.length ? [...new Set(xs)].sort() : null);
@@ -39,6 +50,7 @@ export function directoryQuery(search: string | null, filter: DirectoryFilterInp
     formats: canonical(filter.formats),
     kinds: canonical(filter.kinds) ?? ['ORIGINAL'],
     includeWithdrawn: filter.includeWithdrawn ?? false,
+    mirrorStates: canonical(filter.mirrorStates),
   };
 }
 

@@ -2,11 +2,15 @@
 // query planner resolves in the owning province; scopes are checked by the root-field guard.
 import { badInput } from '../../../common/errors.js';
 import { certificateTypeName } from '../../../common/schema/province-sdl.js';
+import type { MirrorState } from '../../../domain/catalogue.js';
 import type { GatewayContext } from '../../context.js';
 import type { DirectoryDeps } from './deps.js';
 import { cleanSearch } from './inputs.js';
 import { entryRef } from './listing.js';
 import type { DirectoryFilterInput } from './paging.js';
+
+/** `entries(ids:)`: as many ids as one province look-up takes. */
+const MAX_ENTRIES = 100;
 
 interface ListingArgs {
   search?: string | null;
@@ -61,13 +65,19 @@ export function queryResolvers({ routing, listing, changes }: DirectoryDeps) {
       return changes.page(ctx, p, args.first, args.after);
     },
 
-    mirrors: (_: unknown, args: { includeWithdrawn: boolean; first: number; after?: string | null }, ctx: GatewayContext) => {
+    entries: (_: unknown, args: { ids: string[] }) => {
+      if (args.ids.length > MAX_ENTRIES) throw badInput(`ids: at most ${MAX_ENTRIES} ids`, 'ids');
+      return args.ids.map((id, i) => entryRef(routing.provinceOfId(id, `ids[${i}]`).province, id));
+    },
+
+    mirrors: (_: unknown, args: { includeWithdrawn: boolean; states?: MirrorState[] | null; first: number; after?: string | null }, ctx: GatewayContext) => {
       const own = routing.byProvinceId(ctx.caller.province);
       return listing.page(ctx, {
         listing: `mirrors:${own.id}`,
         provinces: [own],
         search: null,
-        filter: { kinds: ['MIRROR'], includeWithdrawn: args.includeWithdrawn },
+        // A state asked for by name is listed whatever it is (WITHDRAWN and UNSHARED mirrors are hidden otherwise).
+        filter: { kinds: ['MIRROR'], includeWithdrawn: args.includeWithdrawn || Boolean(args.states?.length), mirrorStates: args.states ?? null },
         first: args.first,
         after: args.after,
       });

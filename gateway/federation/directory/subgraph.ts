@@ -15,6 +15,7 @@ import { entityResolvers } from './entity-resolvers.js';
 import { IndexCalls } from './index-calls.js';
 import { Routing } from './inputs.js';
 import { DirectoryListing } from './listing.js';
+import { mountResolvers } from './mount-resolvers.js';
 import { mutationResolvers } from './mutation-resolvers.js';
 import { queryResolvers } from './query-resolvers.js';
 
@@ -36,10 +37,11 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey, rootFields }: 
     listing: new DirectoryListing(routing, calls, cursorKey, cfg.gateway.maxPageSize),
     changes: new ChangeFeed(calls, cursorKey),
   };
+  const mounts = mountResolvers(deps);
   const resolvers: GraphQLResolverMap<GatewayContext> = {
     CatalogueEntry: { __resolveType: (obj: { __typename: string }) => obj.__typename },
-    Query: rootFields.guard('Query', queryResolvers(deps)),
-    Mutation: rootFields.guard('Mutation', mutationResolvers(deps)),
+    Query: rootFields.guard('Query', { ...queryResolvers(deps), ...mounts.Query }),
+    Mutation: rootFields.guard('Mutation', { ...mutationResolvers(deps), ...mounts.Mutation }),
     ...entityResolvers(cfg, deps),
   };
   return buildSubgraphSchema({ typeDefs: parse(localSdl(cfg.provinces)), resolvers: resolvers as GraphQLResolverMap<unknown> });

@@ -33,6 +33,8 @@ export const ENTRY_COLUMNS = [
   ['mirror_registered_source_version', 'mirrorRegisteredSourceVersion', 'int'],
   ['mirror_registered_by', 'mirrorRegisteredBy', 'text'],
   ['mirror_registered_at', 'mirrorRegisteredAt', 'text'],
+  ['mirror_state', 'mirrorState', 'text'],
+  ['mirror_pending_source_version', 'mirrorPendingSourceVersion', 'int'],
 ] as const satisfies readonly (readonly [string, keyof CatalogueEntryRecord, Kind])[];
 
 export type EntryColumn = (typeof ENTRY_COLUMNS)[number];
@@ -40,18 +42,31 @@ export type EntryRow = Record<EntryColumn[0], unknown>;
 
 export const ENTRY_COLUMN_NAMES: readonly string[] = ENTRY_COLUMNS.map(([column]) => column);
 
+/** Column, field, kind: how any stored object maps to a row (entries, mount jobs, feed cursors). */
+export type ColumnSpec<T> = readonly (readonly [string, keyof T & string, Kind])[];
+
+/** A stored row as an object of its columns' fields (the same decoding as rowToRecord). */
+export function rowToObject<T>(columns: ColumnSpec<T>, row: Record<string, unknown>, json: (value: unknown) => unknown): T {
+  const out: Record<string, unknown> = {};
+  for (const [column, field, kind] of columns) {
+    const value = row[column];
+    out[field] = value === null || value === undefined ? null : kind === 'json' ? json(value) : kind === 'int' ? Number(value) : value;
+  }
+  return out as T;
+}
+
+/** The column values of an object, in column order (JSON columns as text). */
+export function objectToValues<T>(columns: ColumnSpec<T>, object: T): unknown[] {
+  return columns.map(([, field, kind]) => (kind === 'json' ? JSON.stringify(object[field]) : object[field]));
+}
+
 /**
  * A stored row as a record. `json` decodes a JSON column as the backend returns it (SQLite: text;
  * PostgreSQL jsonb: already parsed); 64-bit integers arrive as numbers or as strings (pg's int8) and
  * are exact as numbers, since versions are validated ≤ Number.MAX_SAFE_INTEGER.
  */
 export function rowToRecord(row: EntryRow, json: (value: unknown) => unknown): CatalogueEntryRecord {
-  const record: Record<string, unknown> = {};
-  for (const [column, field, kind] of ENTRY_COLUMNS) {
-    const value = row[column];
-    record[field] = value === null ? null : kind === 'json' ? json(value) : kind === 'int' ? Number(value) : value;
-  }
-  return record as unknown as CatalogueEntryRecord;
+  return rowToObject<CatalogueEntryRecord>(ENTRY_COLUMNS, row, json);
 }
 
 /** The value to store in a column: JSON columns as JSON text, the rest as they are. */

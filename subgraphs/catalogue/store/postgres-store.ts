@@ -8,11 +8,31 @@
 //     the latter ILIKE under "C", which folds ASCII only.
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
+import type { CatalogueEntryRecord, MirrorState, SharingType } from '../../../domain/catalogue.js';
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
 import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from './change-feed.js';
 import { ENTRY_COLUMNS, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
+import {
+  CURSOR_COLUMNS,
+  JOB_COLUMNS,
+  LISTED_STATES_SQL,
+  decideAcceptChange,
+  decideMirrorWrite,
+  emptyCursor,
+  leaseFreeFor,
+  mirrorWriteId,
+  tallyCursor,
+  tallyJob,
+  type BatchResult,
+  type JobDecision,
+  type MirrorBatch,
+  type MountJobRecord,
+  type MountJobState,
+  type SyncCursorRecord,
+  type WorkerLease,
+} from './mirror-sync.js';
+import { objectToValues, rowToObject } from './entry-columns.js';
 
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -99,6 +119,44 @@ const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
     INSERT INTO ${s}.changes (entry_id, kind, version, at, visible_to_others)
       SELECT id, 'CREATED', version, updated_at, sharing_type <> 'NOT_SHARED' FROM ${s}.entries ORDER BY updated_at, id;
   `,
+  // v5: mount jobs, feed cursors and the sync worker's lease (store/mirror-sync.ts); each mirror's
+  // standing against its source (existing mirrors were registered in step).
+  (s) => `
+    ALTER TABLE ${s}.entries ADD COLUMN mirror_state text CHECK (mirror_state IN ('CURRENT','CHANGED','WITHDRAWN','UNSHARED'));
+    ALTER TABLE ${s}.entries ADD COLUMN mirror_pending_source_version bigint;
+    UPDATE ${s}.entries SET mirror_state = 'CURRENT' WHERE kind = 'MIRROR';
+    CREATE TABLE ${s}.mount_jobs (
+      id text COLLATE "C" PRIMARY KEY,
+      source text NOT NULL,
+      filter jsonb NOT NULL,
+      state text NOT NULL CHECK (state IN ('QUEUED','RUNNING','DONE','FAILED','CANCELLED')),
+      total bigint,
+      mounted bigint NOT NULL,
+      skipped bigint NOT NULL,
+      failed bigint NOT NULL,
+      cursor text,
+      created_by text NOT NULL,
+      created_at text NOT NULL,
+      started_at text,
+      finished_at text,
+      last_error text,
+      attempts int NOT NULL,
+      next_attempt_at text,
+      updated_at text NOT NULL
+    );
+    CREATE INDEX mount_jobs_created ON ${s}.mount_jobs (created_at, id);
+    CREATE TABLE ${s}.sync_cursors (
+      source text PRIMARY KEY,
+      cursor text,
+      checked_at text,
+      last_change_at text,
+      last_error text,
+      attempts int NOT NULL,
+      next_attempt_at text,
+      applied bigint NOT NULL
+    );
+    CREATE TABLE ${s}.worker_lease (name text PRIMARY KEY, owner text NOT NULL, until text NOT NULL);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -155,7 +213,13 @@ function whereClause(q: SliceQuery, params: unknown[]): string {
     if (values && values.length > 0) parts.push(`${col} = ANY(${p(values)}::text[])`);
   };
   if (!q.includeWithdrawn) parts.push(`e.status = 'ACTIVE'`);
+  // Mirrors whose source left are kept for administrators, not listed (as in the SQLite backend).
+  if (!q.includeWithdrawn && !(q.kinds?.length === 1 && q.kinds[0] === 'ORIGINAL'))
+    parts.push(`(e.mirror_state IS NULL OR e.mirror_state IN ${LISTED_STATES_SQL})`);
+  inList('e.mirror_state', q.mirrorStates);
   if (q.hideNotShared) parts.push(`e.sharing_type <> 'NOT_SHARED'`);
+  // policy.ts: a mirror whose source became NOT_SHARED is its own province's alone.
+  if (q.hideNotShared && q.includeWithdrawn) parts.push(`(e.mirror_state IS NULL OR e.mirror_state <> 'UNSHARED')`);
   inList('e.sharing_type', q.sharingTypes);
   inList('e.update_cycle', q.updateCycles);
   inList('e.format', q.formats);
@@ -397,40 +461,166 @@ export class PostgresCatalogueStore implements CatalogueStore {
   }
 
   async registerMirror(record: CatalogueEntryRecord): Promise<MirrorWriteResult> {
-    return this.tx(async (c): Promise<MirrorWriteResult> => {
-      let before = await this.lockRow(c, record.id);
-      let decision = decideRegisterMirror(before, record);
-      if (decision.write && decision.insert) {
-        // FOR UPDATE cannot lock a row that does not exist yet: a concurrent registration may
-        // insert first. ON CONFLICT waits for it, then we lock and judge its row instead.
-        const fresh = decision.record;
-        const ins = await c.query(
-          `INSERT INTO ${this.table} (${COLUMN_LIST}) VALUES (${COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})
-           ON CONFLICT (id) DO NOTHING`,
-          COLUMNS.map(([, , get]) => get(fresh)),
-        );
-        if (ins.rowCount === 1) {
-          await this.recordChanges(c, [{ before: null, after: fresh }]);
-          return written(decision);
-        }
-        before = await this.lockRow(c, record.id);
-        decision = decideRegisterMirror(before, record);
-      }
-      return this.store(c, before, decision);
-    });
+    return this.tx((c) => this.writeDecided(c, record.id, (current) => decideRegisterMirror(current, record)));
   }
 
   async withdrawMirror(id: string, expectedVersion: number | null, at: string): Promise<MirrorWriteResult> {
-    return this.tx(async (c) => {
-      const before = await this.lockRow(c, id);
-      return this.store(c, before, decideWithdrawMirror(before, id, expectedVersion, at));
-    });
+    return this.tx((c) => this.writeDecided(c, id, (current) => decideWithdrawMirror(current, id, expectedVersion, at)));
   }
 
   async updateEntry(id: string, expectedVersion: number | null, patch: EntryPatch, at: string): Promise<MirrorWriteResult> {
+    return this.tx((c) => this.writeDecided(c, id, (current) => decideUpdate(current, id, expectedVersion, patch, at)));
+  }
+
+  async acceptMirrorChange(id: string, snapshot: CatalogueEntryRecord, at: string): Promise<MirrorWriteResult> {
+    return this.tx((c) => this.writeDecided(c, id, (current) => decideAcceptChange(current, id, snapshot, at)));
+  }
+
+  async mirrorStateCounts(): Promise<Partial<Record<MirrorState, number>>> {
+    const { rows } = await this.pool.query<{ s: MirrorState; n: number }>(
+      `SELECT mirror_state AS s, count(*)::int AS n FROM ${this.table} WHERE kind = 'MIRROR' AND status = 'ACTIVE' GROUP BY mirror_state`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.s, r.n]));
+  }
+
+  /** Inside a transaction: lock the row, decide (write-rules.ts), store. */
+  private async writeDecided(c: PoolClient, id: string, decide: (current: CatalogueEntryRecord | null) => WriteDecision): Promise<MirrorWriteResult> {
+    let before = await this.lockRow(c, id);
+    let decision = decide(before);
+    if (decision.write && decision.insert) {
+      // FOR UPDATE cannot lock a row that does not exist yet: a concurrent registration may
+      // insert first. ON CONFLICT waits for it, then we lock and judge its row instead.
+      const fresh = decision.record;
+      const ins = await c.query(
+        `INSERT INTO ${this.table} (${COLUMN_LIST}) VALUES (${COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})
+         ON CONFLICT (id) DO NOTHING`,
+        COLUMNS.map(([, , get]) => get(fresh)),
+      );
+      if (ins.rowCount === 1) {
+        await this.recordChanges(c, [{ before: null, after: fresh }]);
+        return written(decision);
+      }
+      before = await this.lockRow(c, id);
+      decision = decide(before);
+    }
+    return this.store(c, before, decision);
+  }
+
+  // --- mount jobs, feed cursors, the worker lease (store/mirror-sync.ts) ---
+
+  private t(name: string): string {
+    return `${quoteIdent(this.schema)}.${name}`;
+  }
+
+  private upsertSql(table: string, columns: readonly (readonly [string, string, string])[], key: string): string {
+    const names = columns.map(([c]) => c);
+    const casts = columns.map(([, , kind], i) => `$${i + 1}::${kind === 'json' ? 'jsonb' : kind === 'int' ? 'int8' : 'text'}`);
+    return `INSERT INTO ${this.t(table)} (${names.join(', ')}) VALUES (${casts.join(', ')})
+      ON CONFLICT (${key}) DO UPDATE SET ${names
+        .filter((c) => c !== key)
+        .map((c) => `${c} = EXCLUDED.${c}`)
+        .join(', ')}`;
+  }
+
+  private readonly jobFromRow = (row: Record<string, unknown>) => rowToObject<MountJobRecord>(JOB_COLUMNS, row, (v) => v);
+  private readonly cursorFromRow = (row: Record<string, unknown>) => rowToObject<SyncCursorRecord>(CURSOR_COLUMNS, row, (v) => v);
+
+  private async putJob(c: PoolClient | pg.Pool, job: MountJobRecord): Promise<void> {
+    await c.query(this.upsertSql('mount_jobs', JOB_COLUMNS, 'id'), objectToValues(JOB_COLUMNS, job));
+  }
+
+  private async putCursor(c: PoolClient | pg.Pool, cursor: SyncCursorRecord): Promise<void> {
+    await c.query(this.upsertSql('sync_cursors', CURSOR_COLUMNS, 'source'), objectToValues(CURSOR_COLUMNS, cursor));
+  }
+
+  private async lockJob(c: PoolClient, id: string): Promise<MountJobRecord | null> {
+    const { rows } = await c.query(`SELECT * FROM ${this.t('mount_jobs')} WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? this.jobFromRow(rows[0]) : null;
+  }
+
+  /** The lease row, locked for the transaction (inserted first if there is none, so there is a row to lock). */
+  private async lockLease(c: PoolClient): Promise<WorkerLease | null> {
+    const { rows } = await c.query<WorkerLease>(`SELECT owner, until FROM ${this.t('worker_lease')} WHERE name = 'sync' FOR UPDATE`);
+    return rows[0] ?? null;
+  }
+
+  async createMountJob(job: MountJobRecord): Promise<void> {
+    const names = JOB_COLUMNS.map(([c]) => c);
+    await this.pool.query(
+      `INSERT INTO ${this.t('mount_jobs')} (${names.join(', ')}) VALUES (${JOB_COLUMNS.map(([, , k], i) => `$${i + 1}::${k === 'json' ? 'jsonb' : k === 'int' ? 'int8' : 'text'}`).join(', ')})`,
+      objectToValues(JOB_COLUMNS, job),
+    );
+  }
+
+  async mountJobs(q: { ids?: string[]; states?: readonly MountJobState[]; limit: number }): Promise<MountJobRecord[]> {
+    const params: unknown[] = [];
+    const parts: string[] = [];
+    if (q.ids) {
+      params.push(q.ids);
+      parts.push(`id = ANY($${params.length}::text[])`);
+    }
+    if (q.states) {
+      params.push(q.states);
+      parts.push(`state = ANY($${params.length}::text[])`);
+    }
+    params.push(q.limit);
+    const { rows } = await this.pool.query(
+      `SELECT * FROM ${this.t('mount_jobs')} ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(this.jobFromRow);
+  }
+
+  async changeMountJob(id: string, decide: (job: MountJobRecord | null) => JobDecision): Promise<JobDecision> {
     return this.tx(async (c) => {
-      const before = await this.lockRow(c, id);
-      return this.store(c, before, decideUpdate(before, id, expectedVersion, patch, at));
+      const decision = decide(await this.lockJob(c, id));
+      if (decision.write) await this.putJob(c, decision.job);
+      return decision;
+    });
+  }
+
+  async syncCursors(): Promise<SyncCursorRecord[]> {
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.t('sync_cursors')} ORDER BY source`);
+    return rows.map(this.cursorFromRow);
+  }
+
+  async saveSyncCursor(cursor: SyncCursorRecord): Promise<void> {
+    await this.putCursor(this.pool, cursor);
+  }
+
+  async acquireWorkerLease(owner: string, now: string, until: string): Promise<{ ok: boolean; lease: WorkerLease }> {
+    return this.tx(async (c) => {
+      // Two workers taking a missing lease at once: the primary key lets one insert, the other waits and sees it.
+      await c.query(`INSERT INTO ${this.t('worker_lease')} (name, owner, until) VALUES ('sync', $1, $2) ON CONFLICT (name) DO NOTHING`, [owner, now]);
+      const lease = await this.lockLease(c);
+      if (lease && !leaseFreeFor(lease, owner, now)) return { ok: false, lease };
+      await c.query(`UPDATE ${this.t('worker_lease')} SET owner = $1, until = $2 WHERE name = 'sync'`, [owner, until]);
+      return { ok: true, lease: { owner, until } };
+    });
+  }
+
+  async releaseWorkerLease(owner: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.t('worker_lease')} WHERE name = 'sync' AND owner = $1`, [owner]);
+  }
+
+  async applyMirrorBatch(batch: MirrorBatch): Promise<BatchResult> {
+    return this.tx(async (c): Promise<BatchResult> => {
+      // The lease row stays locked to the commit: a worker taking over waits for this page to land.
+      if ((await this.lockLease(c))?.owner !== batch.owner) return { ok: false, reason: 'the sync lease is held by another worker' };
+      const p = batch.progress;
+      const job = 'job' in p ? await this.lockJob(c, p.job.id) : null;
+      if ('job' in p && job?.state !== 'RUNNING' && job?.state !== 'QUEUED') return { ok: false, reason: `mount job is ${job?.state ?? 'gone'}` };
+      const outcomes: MirrorWriteResult[] = [];
+      for (const w of batch.writes) outcomes.push(await this.writeDecided(c, mirrorWriteId(w), (current) => decideMirrorWrite(current, w, batch.at)));
+      if ('job' in p) {
+        const next = tallyJob(job!, outcomes, p.job, batch.at);
+        await this.putJob(c, next);
+        return { ok: true, outcomes, job: next, cursor: null };
+      }
+      const { rows } = await c.query(`SELECT * FROM ${this.t('sync_cursors')} WHERE source = $1 FOR UPDATE`, [p.source.id]);
+      const next = tallyCursor(rows[0] ? this.cursorFromRow(rows[0]) : emptyCursor(p.source.id), p.source, batch.at);
+      await this.putCursor(c, next);
+      return { ok: true, outcomes, job: null, cursor: next };
     });
   }
 

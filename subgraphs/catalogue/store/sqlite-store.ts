@@ -8,11 +8,31 @@ import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from '
 import { ENTRY_COLUMNS, ENTRY_COLUMN_NAMES, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { CatalogueEntryRecord, SharingType } from '../../../domain/catalogue.js';
+import type { CatalogueEntryRecord, MirrorState, SharingType } from '../../../domain/catalogue.js';
 import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
+import {
+  CURSOR_COLUMNS,
+  JOB_COLUMNS,
+  LISTED_STATES_SQL,
+  decideAcceptChange,
+  decideMirrorWrite,
+  emptyCursor,
+  leaseFreeFor,
+  mirrorWriteId,
+  tallyCursor,
+  tallyJob,
+  type BatchResult,
+  type JobDecision,
+  type MirrorBatch,
+  type MountJobRecord,
+  type MountJobState,
+  type SyncCursorRecord,
+  type WorkerLease,
+} from './mirror-sync.js';
+import { objectToValues, rowToObject } from './entry-columns.js';
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /** Above this many FTS matches a page walks the (name, id) index instead of sorting matches. */
 const FREQUENT_MATCHES = 1000;
@@ -85,6 +105,42 @@ const MIGRATIONS: string[] = [
    CREATE INDEX changes_visible ON changes (visible_to_others, position);
    INSERT INTO changes (entry_id, kind, version, at, visible_to_others)
      SELECT id, 'CREATED', version, updated_at, sharing_type <> 'NOT_SHARED' FROM entries ORDER BY updated_at, id;`,
+  // v5: mount jobs, feed cursors and the sync worker's lease (store/mirror-sync.ts); each mirror's
+  // standing against its source (existing mirrors were registered in step).
+  `ALTER TABLE entries ADD COLUMN mirror_state TEXT CHECK (mirror_state IN ('CURRENT','CHANGED','WITHDRAWN','UNSHARED'));
+   ALTER TABLE entries ADD COLUMN mirror_pending_source_version INTEGER;
+   UPDATE entries SET mirror_state = 'CURRENT' WHERE kind = 'MIRROR';
+   CREATE TABLE mount_jobs (
+     id TEXT PRIMARY KEY,
+     source TEXT NOT NULL,
+     filter TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('QUEUED','RUNNING','DONE','FAILED','CANCELLED')),
+     total INTEGER,
+     mounted INTEGER NOT NULL,
+     skipped INTEGER NOT NULL,
+     failed INTEGER NOT NULL,
+     cursor TEXT,
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT,
+     last_error TEXT,
+     attempts INTEGER NOT NULL,
+     next_attempt_at TEXT,
+     updated_at TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX mount_jobs_created ON mount_jobs (created_at, id);
+   CREATE TABLE sync_cursors (
+     source TEXT PRIMARY KEY,
+     cursor TEXT,
+     checked_at TEXT,
+     last_change_at TEXT,
+     last_error TEXT,
+     attempts INTEGER NOT NULL,
+     next_attempt_at TEXT,
+     applied INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE worker_lease (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL) STRICT;`,
 ];
 
 type Row = EntryRow;
@@ -114,7 +170,14 @@ function whereClause(q: SliceQuery): { sql: string; params: unknown[]; phrases: 
     params.push(...values);
   };
   if (!q.includeWithdrawn) parts.push(`e.status = 'ACTIVE'`);
+  // Mirrors whose source left are kept for administrators, not listed (a listing of originals only
+  // skips the test, so its counts still come from the facet index).
+  if (!q.includeWithdrawn && !(q.kinds?.length === 1 && q.kinds[0] === 'ORIGINAL'))
+    parts.push(`(e.mirror_state IS NULL OR e.mirror_state IN ${LISTED_STATES_SQL})`);
+  inList('e.mirror_state', q.mirrorStates);
   if (q.hideNotShared) parts.push(`e.sharing_type <> 'NOT_SHARED'`);
+  // policy.ts: a mirror whose source became NOT_SHARED is its own province's alone.
+  if (q.hideNotShared && q.includeWithdrawn) parts.push(`(e.mirror_state IS NULL OR e.mirror_state <> 'UNSHARED')`);
   inList('e.sharing_type', q.sharingTypes);
   inList('e.update_cycle', q.updateCycles);
   inList('e.format', q.formats);
@@ -151,6 +214,8 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
   private readonly changeStmt: Database.Statement<[string, string, number, string, number]>;
   private readonly countCache = new BoundedCache<Pick<SliceResult, 'total' | 'bySharingType'>>(1000);
+  /** PRAGMA data_version when the counts were cached: another connection's commit changes it. */
+  private countsDataVersion = -1;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -244,6 +309,12 @@ export class SqliteCatalogueStore implements CatalogueStore {
    * to this store (exact: every write goes through this process and clears them).
    */
   private counts(where: { sql: string; params: unknown[] }): Pick<SliceResult, 'total' | 'bySharingType'> {
+    // The sync worker writes from its own process: a commit there must not leave stale counts here.
+    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    if (dataVersion !== this.countsDataVersion) {
+      this.countCache.clear();
+      this.countsDataVersion = dataVersion;
+    }
     const key = JSON.stringify([where.sql, where.params]);
     const hit = this.countCache.get(key);
     if (hit) return hit;
@@ -273,19 +344,138 @@ export class SqliteCatalogueStore implements CatalogueStore {
     return this.decideAndWrite(id, (current) => decideUpdate(current, id, expectedVersion, patch, at));
   }
 
+  async acceptMirrorChange(id: string, snapshot: CatalogueEntryRecord, at: string): Promise<MirrorWriteResult> {
+    return this.decideAndWrite(id, (current) => decideAcceptChange(current, id, snapshot, at));
+  }
+
+  async mirrorStateCounts(): Promise<Partial<Record<MirrorState, number>>> {
+    const rows = this.db
+      .prepare(`SELECT mirror_state AS s, count(*) AS n FROM entries WHERE kind = 'MIRROR' AND status = 'ACTIVE' GROUP BY mirror_state`)
+      .all() as { s: MirrorState; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.s, r.n]));
+  }
+
   /** Reads the row, decides (write-rules.ts) and stores the outcome in one transaction. */
   private decideAndWrite(id: string, decide: (current: CatalogueEntryRecord | null) => WriteDecision): MirrorWriteResult {
     this.countCache.clear();
-    return this.db.transaction((): MirrorWriteResult => {
-      const row = this.getStmt.get(id);
-      const before = row ? fromRow(row) : null;
-      const decision = decide(before);
-      if (!decision.write) return decision.result;
-      if (decision.insert) this.insertStmt.run(recordToParams(decision.record));
-      else this.replaceStmt.run(recordToParams(decision.record));
-      this.recordChange(before, decision.record);
-      return written(decision);
-    })();
+    return this.db.transaction(() => this.writeDecided(id, decide))();
+  }
+
+  /** Inside a transaction: read, decide, store. */
+  private writeDecided(id: string, decide: (current: CatalogueEntryRecord | null) => WriteDecision): MirrorWriteResult {
+    const row = this.getStmt.get(id);
+    const before = row ? fromRow(row) : null;
+    const decision = decide(before);
+    if (!decision.write) return decision.result;
+    if (decision.insert) this.insertStmt.run(recordToParams(decision.record));
+    else this.replaceStmt.run(recordToParams(decision.record));
+    this.recordChange(before, decision.record);
+    return written(decision);
+  }
+
+  // --- mount jobs, feed cursors, the worker lease (store/mirror-sync.ts) ---
+
+  private readonly jobColumns = JOB_COLUMNS.map(([c]) => c);
+  private jobFromRow = (row: Record<string, unknown>) => rowToObject<MountJobRecord>(JOB_COLUMNS, row, (t) => JSON.parse(t as string));
+  private cursorFromRow = (row: Record<string, unknown>) => rowToObject<SyncCursorRecord>(CURSOR_COLUMNS, row, (t) => JSON.parse(t as string));
+
+  private putJob(job: MountJobRecord): void {
+    this.db
+      .prepare(`INSERT OR REPLACE INTO mount_jobs (${this.jobColumns.join(', ')}) VALUES (${this.jobColumns.map(() => '?').join(', ')})`)
+      .run(...objectToValues(JOB_COLUMNS, job));
+  }
+
+  private putCursor(cursor: SyncCursorRecord): void {
+    this.db
+      .prepare(`INSERT OR REPLACE INTO sync_cursors (${CURSOR_COLUMNS.map(([c]) => c).join(', ')}) VALUES (${CURSOR_COLUMNS.map(() => '?').join(', ')})`)
+      .run(...objectToValues(CURSOR_COLUMNS, cursor));
+  }
+
+  private getJob(id: string): MountJobRecord | null {
+    const row = this.db.prepare('SELECT * FROM mount_jobs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row ? this.jobFromRow(row) : null;
+  }
+
+  private getLease(): WorkerLease | null {
+    return (this.db.prepare(`SELECT owner, until FROM worker_lease WHERE name = 'sync'`).get() as WorkerLease | undefined) ?? null;
+  }
+
+  async createMountJob(job: MountJobRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO mount_jobs (${this.jobColumns.join(', ')}) VALUES (${this.jobColumns.map(() => '?').join(', ')})`)
+      .run(...objectToValues(JOB_COLUMNS, job));
+  }
+
+  async mountJobs(q: { ids?: string[]; states?: readonly MountJobState[]; limit: number }): Promise<MountJobRecord[]> {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    if (q.ids) {
+      parts.push(`id IN (${q.ids.map(() => '?').join(',') || "''"})`);
+      params.push(...q.ids);
+    }
+    if (q.states) {
+      parts.push(`state IN (${q.states.map(() => '?').join(',') || "''"})`);
+      params.push(...q.states);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM mount_jobs ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...params, q.limit) as Record<string, unknown>[];
+    return rows.map(this.jobFromRow);
+  }
+
+  async changeMountJob(id: string, decide: (job: MountJobRecord | null) => JobDecision): Promise<JobDecision> {
+    return this.db
+      .transaction(() => {
+        const decision = decide(this.getJob(id));
+        if (decision.write) this.putJob(decision.job);
+        return decision;
+      })
+      .immediate();
+  }
+
+  async syncCursors(): Promise<SyncCursorRecord[]> {
+    return (this.db.prepare('SELECT * FROM sync_cursors ORDER BY source').all() as Record<string, unknown>[]).map(this.cursorFromRow);
+  }
+
+  async saveSyncCursor(cursor: SyncCursorRecord): Promise<void> {
+    this.putCursor(cursor);
+  }
+
+  async acquireWorkerLease(owner: string, now: string, until: string): Promise<{ ok: boolean; lease: WorkerLease }> {
+    return this.db
+      .transaction(() => {
+        const lease = this.getLease();
+        if (lease && !leaseFreeFor(lease, owner, now)) return { ok: false, lease };
+        this.db.prepare(`INSERT OR REPLACE INTO worker_lease (name, owner, until) VALUES ('sync', ?, ?)`).run(owner, until);
+        return { ok: true, lease: { owner, until } };
+      })
+      .immediate();
+  }
+
+  async releaseWorkerLease(owner: string): Promise<void> {
+    this.db.prepare(`DELETE FROM worker_lease WHERE name = 'sync' AND owner = ?`).run(owner);
+  }
+
+  async applyMirrorBatch(batch: MirrorBatch): Promise<BatchResult> {
+    this.countCache.clear();
+    return this.db
+      .transaction((): BatchResult => {
+        if (this.getLease()?.owner !== batch.owner) return { ok: false, reason: 'the sync lease is held by another worker' };
+        const p = batch.progress;
+        const job = 'job' in p ? this.getJob(p.job.id) : null;
+        if ('job' in p && job?.state !== 'RUNNING' && job?.state !== 'QUEUED') return { ok: false, reason: `mount job is ${job?.state ?? 'gone'}` };
+        const outcomes = batch.writes.map((w) => this.writeDecided(mirrorWriteId(w), (current) => decideMirrorWrite(current, w, batch.at)));
+        if ('job' in p) {
+          const next = tallyJob(job!, outcomes, p.job, batch.at);
+          this.putJob(next);
+          return { ok: true, outcomes, job: next, cursor: null };
+        }
+        const row = this.db.prepare('SELECT * FROM sync_cursors WHERE source = ?').get(p.source.id) as Record<string, unknown> | undefined;
+        const next = tallyCursor(row ? this.cursorFromRow(row) : emptyCursor(p.source.id), p.source, batch.at);
+        this.putCursor(next);
+        return { ok: true, outcomes, job: null, cursor: next };
+      })
+      .immediate();
   }
 
   /** The feed entry of a write, in the write's transaction (SQLite has one writer: positions commit in order). */

@@ -1,9 +1,10 @@
 // The province catalogue store: what the subgraph needs from persistence, and nothing
 // more. SQLite is the embedded default; a PostgreSQL backend implements the same
 // interface (docs/DESIGN.md §6). Methods are async so either backend fits.
-import type { CatalogueEntryRecord, EntryFilter, SharingType } from '../../../domain/catalogue.js';
+import type { CatalogueEntryRecord, EntryFilter, MirrorState, SharingType } from '../../../domain/catalogue.js';
 import type { SortKey } from '../../../common/order.js';
 import type { ChangesPage, ChangesQuery } from './change-feed.js';
+import type { JobDecision, MirrorBatch, BatchResult, MountJobRecord, MountJobState, SyncCursorRecord, WorkerLease } from './mirror-sync.js';
 import type { EntryPatch } from './write-rules.js';
 
 export interface SliceQuery extends EntryFilter {
@@ -11,7 +12,10 @@ export interface SliceQuery extends EntryFilter {
   search?: string | null;
   /** A classification code prefix (1, 3, 6 or 9 digits). */
   classificationPrefix?: string | null;
+  /** Withdrawn entries too, and mirrors whose source was withdrawn or unshared. */
   includeWithdrawn?: boolean;
+  /** Only mirrors in these states (administrators' view). */
+  mirrorStates?: MirrorState[] | null;
   /** Hide NOT_SHARED entries (the caller is from another province). */
   hideNotShared: boolean;
   /** Keyset: rows strictly after this (name, id). */
@@ -28,7 +32,7 @@ export interface SliceResult {
 
 export type MirrorWriteResult =
   | { ok: true; record: CatalogueEntryRecord; created: boolean }
-  | { ok: false; code: 'NOT_FOUND' | 'VERSION_CONFLICT' | 'NOT_A_MIRROR'; message: string };
+  | { ok: false; code: 'NOT_FOUND' | 'VERSION_CONFLICT' | 'NOT_A_MIRROR' | 'MIRROR_NOT_CHANGED'; message: string };
 
 /** A stored answer to an idempotent write (Idempotency-Key), replayed on a retry. */
 export interface IdempotencyRecord {
@@ -54,6 +58,29 @@ export interface CatalogueStore {
   updateEntry(id: string, expectedVersion: number | null, patch: EntryPatch, at: string): Promise<MirrorWriteResult>;
   /** The province's change feed after a position (store/change-feed.ts), oldest first. */
   changes(q: ChangesQuery): Promise<ChangesPage>;
+  /** A CHANGED mirror takes its source as it is now (`snapshot`, from mirrorFromSource). */
+  acceptMirrorChange(id: string, snapshot: CatalogueEntryRecord, at: string): Promise<MirrorWriteResult>;
+  /** Mirrors (not withdrawn by the province) per mirror state. */
+  mirrorStateCounts(): Promise<Partial<Record<MirrorState, number>>>;
+
+  // Mount jobs and sync (store/mirror-sync.ts).
+  createMountJob(job: MountJobRecord): Promise<void>;
+  /** Newest first; `ids` or `states` narrow the list. */
+  mountJobs(q: { ids?: string[]; states?: readonly MountJobState[]; limit: number }): Promise<MountJobRecord[]>;
+  /** Reads the job, decides and stores the decision in one transaction. */
+  changeMountJob(id: string, decide: (job: MountJobRecord | null) => JobDecision): Promise<JobDecision>;
+  syncCursors(): Promise<SyncCursorRecord[]>;
+  saveSyncCursor(cursor: SyncCursorRecord): Promise<void>;
+  /** Takes or renews the worker lease for `owner` until `until`, unless another holds it past `now`. */
+  acquireWorkerLease(owner: string, now: string, until: string): Promise<{ ok: boolean; lease: WorkerLease }>;
+  releaseWorkerLease(owner: string): Promise<void>;
+  /**
+   * A page of mirror writes and the progress it makes (a job's counters and cursor, or a feed
+   * cursor), in one transaction, only while `owner` holds the lease: a crash loses the whole page or
+   * nothing, so a resumed job neither loses a mirror nor writes one twice.
+   */
+  applyMirrorBatch(batch: MirrorBatch): Promise<BatchResult>;
+
   getIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
   /** First answer wins: a concurrent duplicate does not overwrite it. */
   saveIdempotencyRecord(key: string, record: IdempotencyRecord, at: string): Promise<void>;
