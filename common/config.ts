@@ -73,6 +73,20 @@ const provinceSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  // The province's sync worker (目录互挂, 增量同步): what a change of a mounted source does to its
+  // mirror (follow: take it; review: CHANGED until an administrator accepts it), how often the
+  // other provinces' change feeds are read, and how long its lease outlives a silent worker.
+  sync: z
+    .strictObject({
+      onSourceChange: z.enum(['follow', 'review']).default('follow'),
+      pollMs: z.number().int().min(50).max(600_000).default(500),
+      leaseMs: z.number().int().min(1000).max(600_000).default(15_000),
+      // Changes read per feed page (the gateway allows up to 1000).
+      feedPage: z.number().int().min(1).max(1000).default(500),
+      // The gateway's GraphQL URL as the worker reaches it (default: from config/gateway.json).
+      gatewayUrl: z.string().url().optional(),
+    })
+    .default({ onSourceChange: 'follow', pollMs: 500, leaseMs: 15_000, feedPage: 500 }),
   demo: z.strictObject({
     entries: z.number().int().min(0),
     seed: z.number().int(),

@@ -1,6 +1,6 @@
 // `npm start`: the whole stack on embedded defaults. Generates the dev PKI when missing,
-// starts one subgraph per configured province and the gateway, prints how to call it,
-// and stops everything on Ctrl-C.
+// starts one subgraph per configured province, the gateway and one sync worker per province,
+// prints how to call it, and stops everything on Ctrl-C.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadStackConfig, ROOT_DIR } from '../common/config.js';
@@ -68,6 +68,8 @@ try {
     cfg.provinces.map((p) => launch('subgraphs/catalogue/main.ts', ['--province', p.id], `subgraph ${p.id}`).then((url) => ({ p, url }))),
   );
   const gatewayUrl = await launch('gateway/main.ts', [], 'gateway');
+  // Each province keeps its mirrors in step through the gateway, as a client of the federation.
+  await Promise.all(cfg.provinces.map((p) => launch('subgraphs/catalogue/sync/main.ts', ['--province', p.id], `sync worker ${p.id}`)));
 
   const rel = (f: string) => path.relative(process.cwd(), f);
   const first = cfg.provinces[0]!;
@@ -78,6 +80,7 @@ Chuan–Yu catalogue federation is up.
 
   gateway     ${gatewayUrl}   (mTLS + Bearer JWT)
 ${subgraphs.map(({ p, url }) => `  ${p.id.padEnd(11)} ${url}   (${p.name} ${p.platform.name} ${p.platform.romanized}; gateway-only)`).join('\n')}
+  sync        ${cfg.provinces.map((p) => `${p.id} (${p.sync.onSourceChange})`).join(', ')}   (mirrors follow their sources through the gateway)
 
 Try it:
 

@@ -2,9 +2,9 @@
 // layout) keeps its files, so that no other module hard-codes a path under certs/.
 import path from 'node:path';
 
-// Sample callers per province (docs/DESIGN.md §4): an inter-provincial app, a service counter and a
-// catalogue administrator.
-export const DEV_CLIENTS = ['app', 'counter', 'admin'] as const;
+// Sample callers per province (docs/DESIGN.md §4): an inter-provincial app, a service counter, a
+// catalogue administrator, and the province's own sync worker (a service keeping its mirrors in step).
+export const DEV_CLIENTS = ['app', 'counter', 'admin', 'sync'] as const;
 export type DevClient = (typeof DEV_CLIENTS)[number];
 
 export interface CertKeyPaths {

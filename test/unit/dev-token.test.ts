@@ -24,6 +24,7 @@ function fakeProvince(id: string, name: string, divisionCode: string, port: numb
     typePrefix: prefix,
     enumValue: id.toUpperCase(),
     subgraph: { host: 'localhost', port },
+    sync: { onSourceChange: 'follow', pollMs: 500, leaseMs: 15_000, feedPage: 500 },
     idp: { issuer: `https://idp.${id}.test` },
     demo: { entries: 1, seed: 1 },
     file: `${id}.json`,

@@ -99,8 +99,8 @@ export interface MirrorBatch {
 }
 
 export type BatchResult =
-  | { ok: true; outcomes: MirrorWriteResult[]; job: MountJobRecord | null; cursor: SyncCursorRecord | null }
-  | { ok: false; reason: string };
+  /** `changed`: ids of the mirrors the batch wrote (the rest were as decided already). */
+  { ok: true; outcomes: MirrorWriteResult[]; changed: string[]; job: MountJobRecord | null; cursor: SyncCursorRecord | null } | { ok: false; reason: string };
 
 const unchanged = (record: CatalogueEntryRecord): WriteDecision => ({ write: false, result: { ok: true, record, created: false } });
 const replace = (record: CatalogueEntryRecord): WriteDecision => ({ write: true, record, insert: false, created: false });

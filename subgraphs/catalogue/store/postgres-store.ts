@@ -611,16 +611,27 @@ export class PostgresCatalogueStore implements CatalogueStore {
       const job = 'job' in p ? await this.lockJob(c, p.job.id) : null;
       if ('job' in p && job?.state !== 'RUNNING' && job?.state !== 'QUEUED') return { ok: false, reason: `mount job is ${job?.state ?? 'gone'}` };
       const outcomes: MirrorWriteResult[] = [];
-      for (const w of batch.writes) outcomes.push(await this.writeDecided(c, mirrorWriteId(w), (current) => decideMirrorWrite(current, w, batch.at)));
+      const changed: string[] = [];
+      for (const w of batch.writes) {
+        let wrote: string | null = null;
+        outcomes.push(
+          await this.writeDecided(c, mirrorWriteId(w), (current) => {
+            const d = decideMirrorWrite(current, w, batch.at);
+            wrote = d.write ? d.record.id : null;
+            return d;
+          }),
+        );
+        if (wrote) changed.push(wrote);
+      }
       if ('job' in p) {
         const next = tallyJob(job!, outcomes, p.job, batch.at);
         await this.putJob(c, next);
-        return { ok: true, outcomes, job: next, cursor: null };
+        return { ok: true, outcomes, changed, job: next, cursor: null };
       }
       const { rows } = await c.query(`SELECT * FROM ${this.t('sync_cursors')} WHERE source = $1 FOR UPDATE`, [p.source.id]);
       const next = tallyCursor(rows[0] ? this.cursorFromRow(rows[0]) : emptyCursor(p.source.id), p.source, batch.at);
       await this.putCursor(c, next);
-      return { ok: true, outcomes, job: null, cursor: next };
+      return { ok: true, outcomes, changed, job: null, cursor: next };
     });
   }
 

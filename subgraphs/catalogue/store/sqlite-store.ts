@@ -464,16 +464,23 @@ export class SqliteCatalogueStore implements CatalogueStore {
         const p = batch.progress;
         const job = 'job' in p ? this.getJob(p.job.id) : null;
         if ('job' in p && job?.state !== 'RUNNING' && job?.state !== 'QUEUED') return { ok: false, reason: `mount job is ${job?.state ?? 'gone'}` };
-        const outcomes = batch.writes.map((w) => this.writeDecided(mirrorWriteId(w), (current) => decideMirrorWrite(current, w, batch.at)));
+        const changed: string[] = [];
+        const outcomes = batch.writes.map((w) =>
+          this.writeDecided(mirrorWriteId(w), (current) => {
+            const d = decideMirrorWrite(current, w, batch.at);
+            if (d.write) changed.push(d.record.id);
+            return d;
+          }),
+        );
         if ('job' in p) {
           const next = tallyJob(job!, outcomes, p.job, batch.at);
           this.putJob(next);
-          return { ok: true, outcomes, job: next, cursor: null };
+          return { ok: true, outcomes, changed, job: next, cursor: null };
         }
         const row = this.db.prepare('SELECT * FROM sync_cursors WHERE source = ?').get(p.source.id) as Record<string, unknown> | undefined;
         const next = tallyCursor(row ? this.cursorFromRow(row) : emptyCursor(p.source.id), p.source, batch.at);
         this.putCursor(next);
-        return { ok: true, outcomes, job: null, cursor: next };
+        return { ok: true, outcomes, changed, job: null, cursor: next };
       })
       .immediate();
   }
