@@ -12,6 +12,7 @@ import { compareSortKeys, type SortKey } from '../../common/order.js';
 import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
 import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { mirrorEntryId } from '../../domain/entry-id.js';
+import { decideCancelJob, emptyCursor, type MountJobRecord } from '../../subgraphs/catalogue/store/mirror-sync.js';
 import { POSTGRES_SCHEMA_VERSION, PostgresCatalogueStore } from '../../subgraphs/catalogue/store/postgres-store.js';
 import { SqliteCatalogueStore } from '../../subgraphs/catalogue/store/sqlite-store.js';
 import type { CatalogueStore, SliceQuery, SliceResult } from '../../subgraphs/catalogue/store/store.js';
@@ -183,6 +184,8 @@ function mirrorOf(source: CatalogueEntryRecord, when: string): CatalogueEntryRec
   };
 }
 const SC = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 5 });
+/** Sources the mount and sync contract mirrors (none of them mirrored by the tests before it). */
+const SC_MOUNT = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 10 }).slice(5);
 
 // ---------------------------------------------------------------------------------------------
 // The contract
@@ -492,6 +495,161 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         await store.close();
         store = await harness.open();
         assert.deepEqual(await readAll(false, 500), before);
+      });
+    });
+
+    describe('mount jobs, feed cursors and the worker lease', () => {
+      const job = (id: string, createdAt: string): MountJobRecord => ({
+        id,
+        source: 'sichuan',
+        filter: { sharingTypes: ['UNCONDITIONAL'] },
+        state: 'QUEUED',
+        total: null,
+        mounted: 0,
+        skipped: 0,
+        failed: 0,
+        cursor: null,
+        createdBy: 'chongqing:admin',
+        createdAt,
+        startedAt: null,
+        finishedAt: null,
+        lastError: null,
+        attempts: 0,
+        nextAttemptAt: null,
+        updatedAt: createdAt,
+      });
+      const J1 = '500000.mount.00000000-0000-4000-8000-000000000001';
+      const J2 = '500000.mount.00000000-0000-4000-8000-000000000002';
+      const mirrorsOf = (n: number) => SC_MOUNT.slice(0, n).map((r) => mirrorOf(r, at(30)));
+
+      it('stores jobs and lists them newest first, by id or state', async () => {
+        await store.createMountJob(job(J1, at(30)));
+        await store.createMountJob(job(J2, at(31)));
+        assert.deepEqual(
+          (await store.mountJobs({ limit: 10 })).map((j) => j.id),
+          [J2, J1],
+        );
+        assert.deepEqual(await store.mountJobs({ ids: [J1], limit: 10 }), [job(J1, at(30))]);
+        assert.equal((await store.mountJobs({ states: ['DONE'], limit: 10 })).length, 0);
+      });
+
+      it('the lease: one holder at a time, renewable by it, free once it runs out or is released', async () => {
+        assert.equal((await store.acquireWorkerLease('w1', at(30), at(40))).ok, true);
+        const other = await store.acquireWorkerLease('w2', at(35), at(45));
+        assert.deepEqual(other, { ok: false, lease: { owner: 'w1', until: at(40) } });
+        assert.equal((await store.acquireWorkerLease('w1', at(35), at(50))).ok, true, 'renewed');
+        assert.equal((await store.acquireWorkerLease('w2', at(51), at(59))).ok, true, 'taken over once it ran out');
+        await store.releaseWorkerLease('w1'); // not the holder: no effect
+        assert.equal((await store.acquireWorkerLease('w1', at(52), at(55))).ok, false);
+        await store.releaseWorkerLease('w2');
+        assert.equal((await store.acquireWorkerLease('w1', at(52), at(59))).ok, true);
+      });
+
+      it('a job page: its mirrors, counters and cursor in one transaction, only for the lease holder', async () => {
+        const lost = await store.applyMirrorBatch({
+          owner: 'w2',
+          at: at(40),
+          writes: mirrorsOf(2).map((mirror) => ({ op: 'register', mirror })),
+          progress: { job: { id: J1, cursor: 'c1', total: 5, done: false, failed: 0, lastError: null } },
+        });
+        assert.equal(lost.ok, false);
+        assert.equal(await store.getEntry(mirrorsOf(1)[0]!.id), null, 'nothing written without the lease');
+
+        const page = await store.applyMirrorBatch({
+          owner: 'w1',
+          at: at(40),
+          writes: mirrorsOf(3).map((mirror) => ({ op: 'register', mirror })),
+          progress: { job: { id: J1, cursor: 'c1', total: 5, done: false, failed: 1, lastError: 'x: invalid' } },
+        });
+        assert.ok(page.ok);
+        assert.equal(page.changed.length, 3);
+        assert.deepEqual(
+          {
+            state: page.job!.state,
+            mounted: page.job!.mounted,
+            skipped: page.job!.skipped,
+            failed: page.job!.failed,
+            cursor: page.job!.cursor,
+            total: page.job!.total,
+          },
+          { state: 'RUNNING', mounted: 3, skipped: 0, failed: 1, cursor: 'c1', total: 5 },
+        );
+        assert.deepEqual(await store.mountJobs({ ids: [J1], limit: 1 }), [page.job]);
+        const last = await store.applyMirrorBatch({
+          owner: 'w1',
+          at: at(41),
+          writes: mirrorsOf(5).map((mirror) => ({ op: 'register', mirror })),
+          progress: { job: { id: J1, cursor: 'c2', total: 5, done: true, failed: 0, lastError: null } },
+        });
+        assert.ok(last.ok);
+        assert.deepEqual([last.job!.state, last.job!.mounted, last.job!.skipped, last.job!.finishedAt], ['DONE', 5, 3, at(41)]);
+        const again = await store.applyMirrorBatch({
+          owner: 'w1',
+          at: at(42),
+          writes: [],
+          progress: { job: { id: J1, cursor: 'c3', total: 5, done: true, failed: 0, lastError: null } },
+        });
+        assert.deepEqual(again, { ok: false, reason: 'mount job is DONE' });
+      });
+
+      it('cancelling: a queued job ends CANCELLED, once; a finished one is refused', async () => {
+        const cancel = (id: string) => store.changeMountJob(id, (j) => decideCancelJob(j, id, at(45)));
+        const c = await cancel(J2);
+        assert.ok(c.write && c.job.state === 'CANCELLED' && c.job.finishedAt === at(45));
+        assert.deepEqual(await cancel(J2), { write: false, job: c.job });
+        const done = await cancel(J1);
+        assert.equal(done.write, false);
+        assert.equal(!done.write && done.refusal?.code, 'MOUNT_JOB_FINISHED');
+        assert.equal((await store.mountJobs({ ids: [J1], limit: 1 }))[0]!.state, 'DONE');
+      });
+
+      it('a feed page applies source changes and advances the cursor; review, withdrawal and unsharing', async () => {
+        const [m0, m1, m2] = mirrorsOf(3);
+        const changed = { ...mirrorOf({ ...SC_MOUNT[0]!, version: SC_MOUNT[0]!.version + 1, name: '新名称' }, at(50)) };
+        const r = await store.applyMirrorBatch({
+          owner: 'w1',
+          at: at(50),
+          writes: [
+            { op: 'source', mirrorId: m0!.id, seen: { state: 'ACTIVE', snapshot: changed }, policy: 'review' },
+            { op: 'source', mirrorId: m1!.id, seen: { state: 'WITHDRAWN' }, policy: 'review' },
+            { op: 'source', mirrorId: m2!.id, seen: { state: 'UNSHARED' }, policy: 'review' },
+          ],
+          progress: { source: { id: 'sichuan', cursor: 'f1', caughtUp: true, lastChangeAt: at(49), changes: 3 } },
+        });
+        assert.ok(r.ok);
+        assert.deepEqual(r.cursor, { ...emptyCursor('sichuan'), cursor: 'f1', checkedAt: at(50), lastChangeAt: at(49), applied: 3 });
+        assert.deepEqual(await store.syncCursors(), [r.cursor]);
+        const e0 = (await store.getEntry(m0!.id))!;
+        assert.deepEqual([e0.mirrorState, e0.mirrorPendingSourceVersion, e0.name, e0.version], ['CHANGED', SC_MOUNT[0]!.version + 1, m0!.name, 2]);
+        assert.equal((await store.getEntry(m1!.id))!.mirrorState, 'WITHDRAWN');
+        assert.equal((await store.getEntry(m2!.id))!.mirrorState, 'UNSHARED');
+        const counts = await store.mirrorStateCounts();
+        assert.deepEqual([counts.CHANGED, counts.WITHDRAWN, counts.UNSHARED], [1, 1, 1]);
+        assert.ok(counts.CURRENT! >= 2);
+        // Listings hide the mirrors whose source left; an administrator lists them by state.
+        const listed = (await store.slice({ hideNotShared: false, kinds: ['MIRROR'], limit: 100 })).items.map((i) => i.id);
+        assert.ok(listed.includes(m0!.id) && !listed.includes(m1!.id) && !listed.includes(m2!.id));
+        const gone = await store.slice({ hideNotShared: false, kinds: ['MIRROR'], includeWithdrawn: true, mirrorStates: ['WITHDRAWN', 'UNSHARED'], limit: 10 });
+        assert.deepEqual(gone.items.map((i) => i.id).sort(), [m1!.id, m2!.id].sort());
+        // Another province never sees the UNSHARED copy, even asking for withdrawn entries.
+        const others = await store.slice({ hideNotShared: true, kinds: ['MIRROR'], includeWithdrawn: true, limit: 10 });
+        assert.ok(!others.items.some((i) => i.id === m2!.id));
+
+        const accepted = await store.acceptMirrorChange(m0!.id, changed, at(51));
+        assert.ok(accepted.ok);
+        assert.deepEqual(
+          [accepted.record.mirrorState, accepted.record.name, accepted.record.mirrorRegisteredSourceVersion, accepted.record.version],
+          ['CURRENT', '新名称', SC_MOUNT[0]!.version + 1, 3],
+        );
+        const twice = await store.acceptMirrorChange(m0!.id, changed, at(52));
+        assert.deepEqual(twice.ok ? null : twice.code, 'MIRROR_NOT_CHANGED');
+      });
+
+      it('jobs, cursors and mirror states are the same after a restart', async () => {
+        const before = [await store.mountJobs({ limit: 10 }), await store.syncCursors(), await store.mirrorStateCounts()];
+        await store.close();
+        store = await harness.open();
+        assert.deepEqual([await store.mountJobs({ limit: 10 }), await store.syncCursors(), await store.mirrorStateCounts()], before);
       });
     });
   });
