@@ -85,6 +85,12 @@ const provinceSchema = z.strictObject({
       feedPage: z.number().int().min(1).max(1000).default(500),
       // The gateway's GraphQL URL as the worker reaches it (default: from config/gateway.json).
       gatewayUrl: z.string().url().optional(),
+      // The province IdP's OAuth token endpoint (client credentials, RFC 8705 tls_client_auth) and
+      // its CA (PEM file, relative to the config directory); unset: tokens are signed with the dev
+      // IdP key of the dev PKI (development only).
+      tokenEndpoint: z.string().url().startsWith('https://').optional(),
+      tokenEndpointCa: z.string().min(1).optional(),
+      clientId: z.string().min(1).optional(),
     })
     .default({ onSourceChange: 'follow', pollMs: 500, leaseMs: 15_000, feedPage: 500 }),
   demo: z.strictObject({

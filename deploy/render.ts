@@ -1,7 +1,7 @@
 // Renders the Kubernetes manifests for a configuration directory:
 //   npx tsx deploy/render.ts [--config-dir deploy/config] | kubectl apply -f -
 // The config is validated first (same loader as the services), then the namespace, the
-// config map, the gateway and one subgraph per province file are printed. A third province
+// config map, the gateway, and one subgraph and one sync worker per province file are printed. A third province
 // is a new config/provinces/<id>.json plus its secrets; no manifest is copied by hand.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,6 +53,7 @@ export function renderManifests(configDir: string): string {
     configMap,
     fill(read('gateway.template.yaml')).trimEnd(),
     ...cfg.provinces.map((p) => fill(read('subgraph.template.yaml'), { PROVINCE: p.id }).trimEnd()),
+    ...cfg.provinces.map((p) => fill(read('sync.template.yaml'), { PROVINCE: p.id }).trimEnd()),
   ]
     .join('\n---\n')
     .concat('\n');

@@ -17,6 +17,9 @@ describe('deploy manifests', () => {
       // Not the dev PKI's file: each province's CA publishes its CRL, fetched through its own CA.
       assert.match(p.crl?.source ?? '', /^https:\/\//);
       assert.match(p.crl?.ca ?? '', /^\/etc\/chuanyu\/certs\/[a-z]+\/crl-ca\.crt$/);
+      // The sync worker's tokens come from the province IdP, never from a signing key in the pod.
+      assert.match(p.sync.tokenEndpoint ?? '', /^https:\/\//);
+      assert.ok(p.sync.tokenEndpointCa);
     }
   });
 
@@ -24,11 +27,13 @@ describe('deploy manifests', () => {
     const out = renderManifests(configDir);
     assert.doesNotMatch(out, /\$\{[A-Z_]+\}/);
     const docs = out.split('\n---\n');
-    assert.equal(docs.filter((d) => /^kind: StatefulSet/m.test(d)).length, 3, 'the gateway and two province subgraphs');
+    assert.equal(docs.filter((d) => /^kind: StatefulSet/m.test(d)).length, 5, 'the gateway, two province subgraphs and their sync workers');
     for (const id of ['chongqing', 'sichuan']) {
       assert.match(out, new RegExp(`name: subgraph-${id}\\n`));
       assert.match(out, new RegExp(`secretName: ${id}-trust`));
       assert.match(out, new RegExp(`"--province", "${id}"`));
+      assert.match(out, new RegExp(`dist/subgraphs/catalogue/sync/main.js", "--province", "${id}"`));
+      assert.match(out, new RegExp(`secretName: ${id}-sync-identity`));
     }
     assert.match(out, /kind: ConfigMap[\s\S]*"introspection": false/);
     assert.match(out, /readinessProbe:\n\s+httpGet: \{ path: \/readyz/);

@@ -9,8 +9,9 @@ import { createLogger } from '../../../common/log.js';
 import { gatewayPaths, provincePaths } from '../../../common/pki/paths.js';
 import { checkPemFiles } from '../../../common/tls/check-files.js';
 import type { CatalogueStore } from '../store/store.js';
-import { DevIdpTokens, SYNC_CLIENT } from './dev-idp-tokens.js';
-import { FederationClient } from './federation-client.js';
+import { DevIdpTokens, SYNC_CLIENT, SYNC_SCOPE } from './dev-idp-tokens.js';
+import { FederationClient, type TokenSource } from './federation-client.js';
+import { OAuthClientCredentialsTokens } from './oauth-tokens.js';
 import { SyncWorker } from './worker.js';
 
 export function syncAuditFile(cfg: StackConfig, province: ProvinceConfig): string {
@@ -22,11 +23,28 @@ export function gatewayUrlFor(cfg: StackConfig, province: ProvinceConfig): strin
   return province.sync.gatewayUrl ?? `https://${cfg.gateway.host}:${cfg.gateway.port}/graphql`;
 }
 
+/** The worker's tokens: from the province IdP's token endpoint when configured, else the dev IdP key. */
+function tokenSource(cfg: StackConfig, province: ProvinceConfig, cert: Buffer, key: Buffer): TokenSource {
+  const { tokenEndpoint, tokenEndpointCa, clientId } = province.sync;
+  if (!tokenEndpoint) return new DevIdpTokens({ certsDir: cfg.certsDir, province, audience: cfg.gateway.audience });
+  if (!tokenEndpointCa) throw new Error(`${province.file}: sync.tokenEndpointCa is required with sync.tokenEndpoint`);
+  return new OAuthClientCredentialsTokens({
+    tokenEndpoint,
+    clientId: clientId ?? `${province.id}-${SYNC_CLIENT}`,
+    scope: SYNC_SCOPE,
+    cert,
+    key,
+    ca: readFileSync(path.resolve(cfg.configDir, tokenEndpointCa)),
+  });
+}
+
 export function createSyncWorker(opts: { cfg: StackConfig; province: ProvinceConfig; store: CatalogueStore; gatewayUrl?: string }): SyncWorker {
   const { cfg, province, store } = opts;
   const client = provincePaths(cfg.certsDir, province.id).client(SYNC_CLIENT);
   const ca = gatewayPaths(cfg.certsDir).ca;
   checkPemFiles({ certificate: [client.cert, ca], 'private key': [client.key] });
+  const cert = readFileSync(client.cert);
+  const key = readFileSync(client.key);
   return new SyncWorker({
     province,
     provinces: cfg.provinces,
@@ -34,10 +52,10 @@ export function createSyncWorker(opts: { cfg: StackConfig; province: ProvinceCon
     openAudit: () => new AuditLog(syncAuditFile(cfg, province)),
     client: new FederationClient({
       url: opts.gatewayUrl ?? gatewayUrlFor(cfg, province),
-      cert: readFileSync(client.cert),
-      key: readFileSync(client.key),
+      cert,
+      key,
       ca: readFileSync(ca),
-      tokens: new DevIdpTokens({ certsDir: cfg.certsDir, province, audience: cfg.gateway.audience }),
+      tokens: tokenSource(cfg, province, cert, key),
     }),
     subject: `${province.id}:${SYNC_CLIENT}`,
     listingPage: cfg.gateway.maxPageSize,
