@@ -1,6 +1,7 @@
 // A mount job survives its worker being killed: SIGKILL the Chongqing sync worker in the middle of
 // mounting Sichuan's shared catalogue, start another, and find the job resumed where it stopped and
 // DONE, with every mirror registered exactly once and the job's counters equal to what is stored.
+// The second worker goes through another gateway replica: the job's cursor is good on any replica.
 import { strict as assert } from 'node:assert';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,8 @@ import path from 'node:path';
 import { ROOT_DIR } from '../../common/config.js';
 import { verifyAuditFile } from '../../common/audit/audit-log.js';
 import { syncAuditFile } from '../../subgraphs/catalogue/sync/create-worker.js';
-import { configDirWith, gql, startStack, until, type TestStack } from '../support/stack.js';
+import type { RunningGateway } from '../../gateway/server.js';
+import { configDirWith, gql, startReplica, startStack, until, type TestStack } from '../support/stack.js';
 
 const CQ_ADMIN = { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' };
 
@@ -17,7 +19,9 @@ describe('crash mid-mount (SIGKILL the sync worker)', function () {
   let stack: TestStack;
   const children: ChildProcess[] = [];
 
-  const spawnWorker = () => {
+  let replica: RunningGateway;
+
+  const spawnWorker = (gatewayPort: number) => {
     const { cfg } = stack;
     const child = fork(
       path.join(ROOT_DIR, 'subgraphs/catalogue/sync/main.ts'),
@@ -25,7 +29,7 @@ describe('crash mid-mount (SIGKILL the sync worker)', function () {
         '--province',
         'chongqing',
         '--gateway-url',
-        `https://localhost:${stack.gateway.port}/graphql`,
+        `https://localhost:${gatewayPort}/graphql`,
         '--config-dir',
         cfg.configDir,
         '--certs-dir',
@@ -49,9 +53,11 @@ describe('crash mid-mount (SIGKILL the sync worker)', function () {
     const cq = JSON.parse(readFileSync(path.join(ROOT_DIR, 'config/provinces/chongqing.json'), 'utf8'));
     const configDir = configDirWith([{ ...cq, sync: { onSourceChange: 'review', pollMs: 100, leaseMs: 1000 } }], { maxPageSize: 20 });
     stack = await startStack({ configDir });
+    replica = await startReplica(stack, 'gw-2');
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await replica?.close();
     await stack?.close();
   });
 
@@ -63,7 +69,7 @@ describe('crash mid-mount (SIGKILL the sync worker)', function () {
     const jobNow = async () => (await cq.mountJobs({ ids: [id], limit: 1 }))[0]!;
     const mirrorsNow = async () => Object.values(await cq.mirrorStateCounts()).reduce((a, b) => a + b, 0);
 
-    const first = spawnWorker();
+    const first = spawnWorker(stack.gateway.port);
     const partly = await until(
       'the job has mounted some pages',
       async () => {
@@ -81,7 +87,7 @@ describe('crash mid-mount (SIGKILL the sync worker)', function () {
     // A page, its mirrors and the job's counters commit together: what the job says is what is stored.
     assert.equal(await mirrorsNow(), atKill.mounted);
 
-    spawnWorker();
+    spawnWorker(replica.port);
     const done = await until(
       'the job is done after the restart',
       async () => {

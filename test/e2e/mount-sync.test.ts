@@ -263,6 +263,13 @@ describe('journey: mounting a whole catalogue and keeping it in step (目录互�
       await refused(await gql(stack, CQ_ADMIN, CANCEL, { id: 'not-a-job' }), 'BAD_USER_INPUT');
     });
 
+    it('first out of range for mountJobs, too many ids for entries', async () => {
+      await refused(await gql(stack, CQ_ADMIN, `{ mountJobs(first: 0) { id } }`), 'BAD_USER_INPUT');
+      await refused(await gql(stack, CQ_ADMIN, `{ mountJobs(first: 101) { id } }`), 'BAD_USER_INPUT');
+      const ids = Array.from({ length: 101 }, (_, i) => `510000:302004/${String(i + 1).padStart(6, '0')}`);
+      await refused(await gql(stack, CQ_ADMIN, `query($ids: [ID!]!) { entries(ids: $ids) { id } }`, { ids }), 'BAD_USER_INPUT');
+    });
+
     it('without catalogue:admin', async () => {
       const n = await jobsNow();
       await refused(await gql(stack, { province: 'chongqing', client: 'app', scope: 'catalogue:read' }, MOUNT, { s: 'SICHUAN' }), 'FORBIDDEN');
