@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { createSyncWorker, syncAuditFile } from '../../subgraphs/catalogue/sync/create-worker.js';
 import type { SyncWorker } from '../../subgraphs/catalogue/sync/worker.js';
+import { mirrorFromSource } from '../../subgraphs/catalogue/mirror-snapshot.js';
 import { verifyAuditFile } from '../../common/audit/audit-log.js';
 import { gql, startStack, type TestStack } from '../support/stack.js';
 
@@ -178,6 +179,25 @@ describe('journey: mounting a whole catalogue and keeping it in step (目录互�
     assert.equal(m!.name, '重庆市测试数据资源（已更新）');
     assert.equal(m!.mirrorState, 'CURRENT');
     assert.equal(m!.mirrorRegisteredSourceVersion, (await stack.stores.get('chongqing')!.getEntry(cqSource))!.version);
+  });
+
+  it('a mirror registered by hand just after its source changed is checked once against its source', async () => {
+    // The race: registerMirror read the source at version v, the source moved to v+1, the worker read
+    // that change while there was no mirror yet, then the registration committed at v.
+    const sc = stack.stores.get('sichuan')!;
+    const cq = stack.stores.get('chongqing')!;
+    const id = (await sc.slice({ hideNotShared: true, sharingTypes: ['CONDITIONAL'], kinds: ['ORIGINAL'], limit: 1 })).items[0]!.id;
+    const old = (await sc.getEntry(id))!;
+    await cqWorker.pass(true);
+    const upd = await gql(stack, SC_ADMIN, UPDATE, { id, name: `${old.name}（新版）` });
+    assert.equal(upd.body.errors, undefined, JSON.stringify(upd.body.errors));
+    await cqWorker.pass(true); // reads the change; Chongqing has no mirror of it yet
+    const registered = await cq.registerMirror(mirrorFromSource(old, stack.province('chongqing'), 'chongqing:admin', new Date().toISOString()));
+    assert.ok(registered.ok && registered.record.mirrorRegisteredSourceVersion === old.version);
+    await cqWorker.pass(true);
+    const m = (await cq.getEntry(mirrorOf(id)))!;
+    assert.equal(m.mirrorState, 'CHANGED', 'review mode: the newer source waits for an administrator');
+    assert.equal(m.mirrorPendingSourceVersion, old.version + 1);
   });
 
   it('with the source province down, a job waits and retries with backoff (lastError), and no mirror is marked gone', async () => {

@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import type { AddressInfo, TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { mintDevToken } from '../../common/dev-token.js';
 import { provincePaths } from '../../common/pki/paths.js';
 import { createSyncWorker } from '../../subgraphs/catalogue/sync/create-worker.js';

@@ -149,6 +149,7 @@ export class SyncWorker {
     if (!(await this.renewLease(report))) return report;
     const cursors = new Map((await this.opts.store.syncCursors()).map((c) => [c.source, c]));
     for (const source of this.others) await this.follow(source, cursors.get(source.id) ?? emptyCursor(source.id), report);
+    await this.recheckRegistrations(cursors.get(this.opts.province.id) ?? emptyCursor(this.opts.province.id), report);
     const started = Date.now();
     for (;;) {
       const job = await this.nextJob();
@@ -217,6 +218,51 @@ export class SyncWorker {
   }
 
   // --- 1. following a source's change feed ---
+
+  /**
+   * Mirrors registered by hand (registerMirror) since the last pass, checked once against their
+   * source: a source change read from its feed in the instant before the registration committed
+   * would otherwise never reach the mirror. Read from the province's own feed, in the store; the
+   * worker's own registrations need no check (mounting and following never overlap).
+   */
+  private async recheckRegistrations(cursor: SyncCursorRecord, report: PassReport): Promise<void> {
+    const own = this.opts.province;
+    if (cursor.nextAttemptAt && cursor.nextAttemptAt > this.now().toISOString()) return;
+    let position = cursor.cursor === null ? null : Number(cursor.cursor);
+    try {
+      for (;;) {
+        const page = await this.opts.store.changes({ after: position, limit: 1000, othersOnly: false });
+        if (page.items.length === 0) return;
+        const created = page.items.filter((c) => {
+          const id = parseEntryId(c.entryId);
+          return c.kind === 'CREATED' && id.ok && id.value.kind === 'MIRROR';
+        });
+        const mirrors = [...(await this.opts.store.getEntries(created.map((c) => c.entryId))).values()].filter(
+          (m) => m.status === 'ACTIVE' && m.mirrorRegisteredBy !== this.opts.subject && m.mirrorSourceId,
+        );
+        const writes: MirrorWrite[] = [];
+        for (let i = 0; i < mirrors.length; i += ENTRIES_MAX) {
+          const batch = mirrors.slice(i, i + ENTRIES_MAX);
+          const { entries } = await this.opts.client.run<{ entries: (EntryNode | null)[] }>(ENTRIES_QUERY, { ids: batch.map((m) => m.mirrorSourceId) });
+          batch.forEach((m, k) => {
+            writes.push({ op: 'source', mirrorId: m.id, seen: this.seen(entries[k] ?? null), policy: own.sync.onSourceChange });
+          });
+        }
+        const last = page.items.at(-1)!;
+        const r = await this.write(`sync/${own.id}`, own.id, writes, {
+          source: { id: own.id, cursor: String(last.position), caughtUp: !page.hasMore, lastChangeAt: last.at, changes: page.items.length },
+        });
+        if (!r.ok) return;
+        report.mirrorsChanged += r.changed.length;
+        position = last.position;
+        if (!page.hasMore) return;
+      }
+    } catch (err) {
+      if (!(err instanceof FederationUnavailable || err instanceof FederationRefused)) throw err;
+      report.problems.push(`${own.id} registrations: ${err.message}`);
+      await this.opts.store.saveSyncCursor(deferCursor({ ...cursor, cursor: position === null ? null : String(position) }, err.message, this.now()));
+    }
+  }
 
   private async follow(source: ProvinceConfig, cursor: SyncCursorRecord, report: PassReport): Promise<void> {
     const now = this.now();
