@@ -272,6 +272,7 @@ describe('journey: mounting a whole catalogue and keeping it in step (目录互�
       await refused(await mount({ provinces: ['SICHUAN'] }), 'BAD_USER_INPUT');
       await refused(await mount({ includeWithdrawn: true }), 'BAD_USER_INPUT');
       await refused(await mount({ providerCode: 'not-a-code' }), 'BAD_USER_INPUT');
+      await refused(await mount({ sharingTypes: ['NOT_SHARED'] }), 'BAD_USER_INPUT');
       assert.equal(await jobsNow(), n);
     });
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 import { ROOT_DIR } from '../../common/config.js';
+import { createSyncWorker } from '../../subgraphs/catalogue/sync/create-worker.js';
 import { gql, startStack, type TestStack } from '../support/stack.js';
 
 const README = readFileSync(path.join(ROOT_DIR, 'README.md'), 'utf8');
@@ -22,7 +23,49 @@ const CALLERS: Record<string, { province: string; client: string; scope: string 
   mirrors: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },
   withdrawMirror: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },
   updateEntry: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },
+  mountCatalogue: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },
+  mountJobs: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },
+  mirrorSyncStatus: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },
+  acceptMirrorChange: { province: 'chongqing', client: 'admin', scope: 'catalogue:read catalogue:admin' },
 };
+
+/**
+ * What the README says happens between two examples, done before the example that depends on it: the
+ * sync worker runs the mount job, Sichuan's administrator changes a mounted entry, the worker (review
+ * mode, Chongqing's dev config) marks its mirror CHANGED.
+ */
+const BEFORE: Record<string, (stack: TestStack) => Promise<void>> = {
+  mountJobs: async (stack) => {
+    const worker = chongqingWorker(stack);
+    await worker.pass(true);
+    await worker.stop();
+  },
+  mirrors: async (stack) => {
+    if (sourceChanged) return;
+    sourceChanged = true;
+    const id = '510000:332001/000004';
+    const res = await gql(
+      stack,
+      { province: 'sichuan', client: 'admin', scope: 'catalogue:read catalogue:admin' },
+      `mutation($id: ID!) { updateEntry(id: $id, input: { name: "专利授权信息（含转让登记）" }) { entry { id } } }`,
+      { id },
+    );
+    assert.equal(res.body.errors, undefined, res.text);
+    const worker = chongqingWorker(stack);
+    await worker.pass(true);
+    await worker.stop();
+  },
+};
+let sourceChanged = false;
+
+function chongqingWorker(stack: TestStack) {
+  return createSyncWorker({
+    cfg: stack.cfg,
+    province: stack.province('chongqing'),
+    store: stack.stores.get('chongqing')!,
+    gatewayUrl: `https://localhost:${stack.gateway.port}/graphql`,
+  });
+}
 
 function examples(): OperationDefinitionNode[] {
   const blocks = [...README.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -59,6 +102,7 @@ describe('README examples run as written (e2e)', function () {
     it(`example ${i + 1}: ${op.operation} ${field}`, async function () {
       const caller = CALLERS[field];
       assert.ok(caller, `no caller known for ${field}: add it to CALLERS`);
+      await BEFORE[field]?.(stack);
       const res = await gql(stack, caller, print(op));
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.errors, undefined, res.text);

@@ -14,6 +14,9 @@ const COMMANDS = [
   'scripts/receipt-verify.ts',
   'scripts/demo-certificates.ts',
   'deploy/render.ts',
+  'scripts/mirror-mount.ts',
+  'scripts/mirror-status.ts',
+  'subgraphs/catalogue/sync/main.ts',
 ];
 
 function run(script: string, ...args: string[]) {

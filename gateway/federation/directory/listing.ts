@@ -1,7 +1,7 @@
 // One page of a listing (`directory`, `provinceCatalogue`, `mirrors`): checks, the cursor, one
 // slice per province in parallel, partial results when a province is down, the merged page.
 import type { ProvinceConfig } from '../../../common/config.js';
-import { badInput, codedError } from '../../../common/errors.js';
+import { badInput, codedError, provinceUnavailable } from '../../../common/errors.js';
 import type { IndexRequest } from '../../../common/index-api.js';
 import { entryTypeName } from '../../../common/schema/province-sdl.js';
 import type { GatewayContext } from '../../context.js';
@@ -49,8 +49,10 @@ export class DirectoryListing {
     const position = this.position(req.after, fingerprint);
     const results = await Promise.all(req.provinces.map((p) => this.slice(ctx, p, { ...query, after: position, limit: req.first + 1 })));
     if (results.every((r) => r.result === null)) {
-      // Nothing to show: fail the field rather than pretend the catalogue is empty.
-      throw codedError('PROVINCE_UNAVAILABLE', 'no province could be reached');
+      // Nothing to show: fail the field rather than pretend the catalogue is empty (naming the province
+      // when the listing was of one).
+      const [only] = req.provinces;
+      throw req.provinces.length === 1 && only ? provinceUnavailable(only, 'its results') : codedError('PROVINCE_UNAVAILABLE', 'no province could be reached');
     }
     return assemblePage({
       first: req.first,

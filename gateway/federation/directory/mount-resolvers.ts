@@ -80,6 +80,9 @@ export function mountResolvers({ routing, calls }: DirectoryDeps) {
         if (provinces?.length) throw badInput('filter.provinces: a job mounts one source province; name it as source', 'filter.provinces');
         if (kinds?.some((k) => k !== 'ORIGINAL')) throw badInput('filter.kinds: only original entries can be mounted', 'filter.kinds');
         if (includeWithdrawn) throw badInput('filter.includeWithdrawn: withdrawn entries cannot be mounted', 'filter.includeWithdrawn');
+        if (filter.sharingTypes?.includes('NOT_SHARED')) {
+          throw badInput('filter.sharingTypes: NOT_SHARED entries are never shared with another province', 'filter.sharingTypes');
+        }
         checkFilter(filter);
         const r = await calls.callOrFail(into, '/mount-jobs/create', { source: source.id, filter }, ctx, true);
         return jobOut(into, r.job);
