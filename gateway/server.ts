@@ -19,6 +19,7 @@ import { ProvinceClients } from './federation/province-clients.js';
 import { startGraphqlServer } from './graphql-server.js';
 import type { Refusal } from './identity/authenticate.js';
 import { startIdentity } from './identity/identity.js';
+import { consoleRoutes } from './ingress/console.js';
 import { graphqlHttpHandler } from './ingress/graphql-http.js';
 import { GatewayMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
@@ -79,7 +80,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   });
   let draining = false;
 
-  const app = opsRoutes({ cfg, clients, revocation, metrics, isDraining: () => draining, log });
+  const app = opsRoutes({
+    cfg,
+    clients,
+    revocation,
+    metrics,
+    isDraining: () => draining,
+    log,
+    extra: [{ path: '/console', router: consoleRoutes(cfg, trust) }],
+  });
 
   // /graphql is served on Node's own request objects (gateway/ingress/graphql-http.ts); the
   // operational routes above keep express.

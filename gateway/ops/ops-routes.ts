@@ -11,6 +11,8 @@ import type { Revocation } from '../identity/revocation.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface OpsRoutesOptions {
+  /** Routes mounted before the JSON 404 (the console at /console/). */
+  extra?: { path: string; router: express.Router }[];
   cfg: StackConfig;
   clients: ProvinceClients;
   revocation: Revocation;
@@ -19,7 +21,7 @@ export interface OpsRoutesOptions {
   log: Logger;
 }
 
-export function opsRoutes({ cfg, clients, revocation, metrics, isDraining, log }: OpsRoutesOptions): Express {
+export function opsRoutes({ cfg, clients, revocation, metrics, isDraining, log, extra = [] }: OpsRoutesOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   // Liveness: the process answers. Readiness: the supergraph is loaded, we are not draining, and at
@@ -55,6 +57,7 @@ export function opsRoutes({ cfg, clients, revocation, metrics, isDraining, log }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(requestLog(log));
+  for (const { path, router } of extra) app.use(path, router);
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
   });
