@@ -32,8 +32,8 @@ describe('the console route (/console/)', function () {
       ['chongqing', 'sichuan'],
     );
     for (const p of res.body.provinces) assert.equal(p.tokenEndpoint, `${p.issuer}/token`);
-    assert.match(res.headers['content-security-policy'], /default-src 'self'/);
-    assert.match(res.headers['content-security-policy'], /frame-ancestors 'none'/);
+    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+    assert.match(String(res.headers['content-security-policy']), /frame-ancestors 'none'/);
   });
 
   it('says what is missing without a certificate', async () => {
