@@ -12,7 +12,7 @@ import { INDEX_REQUESTS, describeIssues } from '../../common/index-api.js';
 import { newMountJobId } from '../../domain/mount-job.js';
 import { checkMirrorSource, mirrorFromSource } from './mirror-snapshot.js';
 import { canRead, canWrite, isVisibleTo } from './policy.js';
-import { decideCancelJob, type MountJobRecord } from './store/mirror-sync.js';
+import { decideCancelJob, queuedJob, type MountJobRecord } from './store/mirror-sync.js';
 import type { CatalogueStore, MirrorWriteResult } from './store/store.js';
 
 /** The codes the index API answers with (common/errors.ts); the gateway relays the visible ones. */
@@ -213,25 +213,13 @@ export function internalApi(province: ProvinceConfig, store: CatalogueStore, aud
       if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', describeIssues(parsed.error));
       if (parsed.data.source === province.id) return refusal(422, 'BAD_USER_INPUT', `source: ${province.enumValue} cannot mount its own catalogue`);
       const at = now().toISOString();
-      const job: MountJobRecord = {
+      const job = queuedJob({
         id: newMountJobId(province.divisionCode),
         source: parsed.data.source,
         filter: parsed.data.filter,
-        state: 'QUEUED',
-        total: null,
-        mounted: 0,
-        skipped: 0,
-        failed: 0,
-        cursor: null,
         createdBy: who.subject,
         createdAt: at,
-        startedAt: null,
-        finishedAt: null,
-        lastError: null,
-        attempts: 0,
-        nextAttemptAt: null,
-        updatedAt: at,
-      };
+      });
       await store.createMountJob(job);
       return jobAnswer(job, 'created');
     }),

@@ -11,6 +11,7 @@ import {
   decideSourceChange,
   deferJob,
   leaseFreeFor,
+  queuedJob,
   tallyJob,
   type MountJobRecord,
 } from '../../subgraphs/catalogue/store/mirror-sync.js';
@@ -79,25 +80,13 @@ describe('mirror sync rules', () => {
     assert.ok(!original.write && !original.result.ok && original.result.code === 'NOT_A_MIRROR');
   });
 
-  const job: MountJobRecord = {
+  const job: MountJobRecord = queuedJob({
     id: '500000.mount.00000000-0000-4000-8000-000000000001',
     source: 'sichuan',
     filter: {},
-    state: 'QUEUED',
-    total: null,
-    mounted: 0,
-    skipped: 0,
-    failed: 0,
-    cursor: null,
     createdBy: 'chongqing:admin',
     createdAt: T0,
-    startedAt: null,
-    finishedAt: null,
-    lastError: null,
-    attempts: 0,
-    nextAttemptAt: null,
-    updatedAt: T0,
-  };
+  });
 
   it('cancelling: open jobs end CANCELLED; cancelled is idempotent; DONE and FAILED are refused', () => {
     const c = decideCancelJob(job, job.id, T1);

@@ -12,7 +12,7 @@ import { compareSortKeys, type SortKey } from '../../common/order.js';
 import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
 import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { mirrorEntryId } from '../../domain/entry-id.js';
-import { decideCancelJob, emptyCursor, type MountJobRecord } from '../../subgraphs/catalogue/store/mirror-sync.js';
+import { decideCancelJob, emptyCursor, queuedJob, type MountJobRecord } from '../../subgraphs/catalogue/store/mirror-sync.js';
 import { POSTGRES_SCHEMA_VERSION, PostgresCatalogueStore } from '../../subgraphs/catalogue/store/postgres-store.js';
 import { SqliteCatalogueStore } from '../../subgraphs/catalogue/store/sqlite-store.js';
 import type { CatalogueStore, SliceQuery, SliceResult } from '../../subgraphs/catalogue/store/store.js';
@@ -499,25 +499,8 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
     });
 
     describe('mount jobs, feed cursors and the worker lease', () => {
-      const job = (id: string, createdAt: string): MountJobRecord => ({
-        id,
-        source: 'sichuan',
-        filter: { sharingTypes: ['UNCONDITIONAL'] },
-        state: 'QUEUED',
-        total: null,
-        mounted: 0,
-        skipped: 0,
-        failed: 0,
-        cursor: null,
-        createdBy: 'chongqing:admin',
-        createdAt,
-        startedAt: null,
-        finishedAt: null,
-        lastError: null,
-        attempts: 0,
-        nextAttemptAt: null,
-        updatedAt: createdAt,
-      });
+      const job = (id: string, createdAt: string): MountJobRecord =>
+        queuedJob({ id, source: 'sichuan', filter: { sharingTypes: ['UNCONDITIONAL'] }, createdBy: 'chongqing:admin', createdAt });
       const J1 = '500000.mount.00000000-0000-4000-8000-000000000001';
       const J2 = '500000.mount.00000000-0000-4000-8000-000000000002';
       const mirrorsOf = (n: number) => SC_MOUNT.slice(0, n).map((r) => mirrorOf(r, at(30)));

@@ -47,6 +47,25 @@ export interface MountJobRecord {
   updatedAt: string;
 }
 
+/** A job as it is created: queued, nothing done yet. */
+export function queuedJob(j: Pick<MountJobRecord, 'id' | 'source' | 'filter' | 'createdBy' | 'createdAt'>): MountJobRecord {
+  return {
+    ...j,
+    state: 'QUEUED',
+    total: null,
+    mounted: 0,
+    skipped: 0,
+    failed: 0,
+    cursor: null,
+    startedAt: null,
+    finishedAt: null,
+    lastError: null,
+    attempts: 0,
+    nextAttemptAt: null,
+    updatedAt: j.createdAt,
+  };
+}
+
 /** The province's position in another province's change feed. */
 export interface SyncCursorRecord {
   /** Province id of the source. */
