@@ -230,7 +230,9 @@ export class SyncWorker {
     if (cursor.nextAttemptAt && cursor.nextAttemptAt > this.now().toISOString()) return;
     let position = cursor.cursor === null ? null : Number(cursor.cursor);
     try {
-      for (;;) {
+      for (let pages = 0; ; pages++) {
+        // A long feed (a first pass over a large catalogue) keeps the lease page by page.
+        if (pages > 0 && !(await this.renewLease(report))) return;
         const page = await this.opts.store.changes({ after: position, limit: 1000, othersOnly: false });
         if (page.items.length === 0) return;
         const created = page.items.filter((c) => {
@@ -269,7 +271,9 @@ export class SyncWorker {
     if (cursor.nextAttemptAt && cursor.nextAttemptAt > now.toISOString()) return;
     let current = cursor;
     try {
-      for (;;) {
+      for (let pages = 0; ; pages++) {
+        // A long feed (a first pass over a large catalogue) keeps the lease page by page.
+        if (pages > 0 && !(await this.renewLease(report))) return;
         const page = (
           await this.opts.client.run<FeedPage>(FEED_QUERY, { province: source.enumValue, after: current.cursor, first: this.opts.province.sync.feedPage })
         ).catalogueChanges;
