@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SCOPES } from './identity/caller.js';
 
 /**
  * The project directory (the one holding package.json): `common/..` when run from source under
@@ -34,18 +35,49 @@ const provinceSchema = z.strictObject({
     url: z.string().url().optional(),
   }),
   idp: z.strictObject({
+    // RFC 8414 §2 issuer identifier: the `iss` of the province's tokens. Dev: the dev IdP's origin.
     issuer: z.string().min(1),
     // Where the province's IdP publishes its public keys: a file path (relative to the
     // config directory) or an https:// URL. Default: the dev PKI file.
     jwks: z.string().optional(),
     // Trust anchors (PEM file) for an https:// JWKS URL: the IdP's own CA, not the system store.
+    // Default: the province CA of the PKI (the dev IdP's server certificate is issued by it).
     jwksCa: z.string().optional(),
     jwksCooldownMs: z.number().int().min(0).max(3600_000).optional(),
+    // How often an https:// key set is refetched in the background (default 5 minutes).
+    jwksRefreshMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(24 * 3600_000)
+      .optional(),
     jwksMaxStaleMs: z
       .number()
       .int()
       .min(0)
       .max(7 * 24 * 3600_000)
+      .optional(),
+    // The province's dev IdP (idp/, started by `npm start`): where it listens and its registered
+    // clients. Absent in production configs, which name a real IdP by `issuer` and `jwks`.
+    dev: z
+      .strictObject({
+        host: z.string().min(1).default('localhost'),
+        port: z.number().int().min(0).max(65535),
+        // RFC 6749 §2 client registrations, by client id.
+        clients: z.record(
+          z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'lower-case client id'),
+          z.strictObject({
+            // The certificate the client authenticates with (RFC 8705 §2.1 tls_client_auth), matched
+            // by its SHA-256 thumbprint: a path relative to the province's certificate folder.
+            certificate: z.string().min(1),
+            // The scopes it may be given (RFC 6749 §3.3).
+            scopes: z.array(z.enum(SCOPES)).min(1),
+            // Where the authorization endpoint may send a person back (RFC 6749 §3.1.2), compared
+            // exactly; none: the client cannot use the authorization code grant.
+            redirectUris: z.array(z.string().url().startsWith('https://')).default([]),
+          }),
+        ),
+      })
       .optional(),
   }),
   // Revocation of the province's client certificates (RFC 5280 §5): where its CA publishes its
@@ -85,9 +117,10 @@ const provinceSchema = z.strictObject({
       feedPage: z.number().int().min(1).max(1000).default(500),
       // The gateway's GraphQL URL as the worker reaches it (default: from config/gateway.json).
       gatewayUrl: z.string().url().optional(),
-      // The province IdP's OAuth token endpoint (client credentials, RFC 8705 tls_client_auth) and
-      // its CA (PEM file, relative to the config directory); unset: tokens are signed with the dev
-      // IdP key of the dev PKI (development only).
+      // The province IdP's OAuth token endpoint (client credentials, RFC 8705 tls_client_auth),
+      // default: the `token_endpoint` of the issuer's RFC 8414 metadata; its CA (PEM file, relative
+      // to the config directory), default: the province CA of the PKI; the worker's client id
+      // (default `sync`).
       tokenEndpoint: z.string().url().startsWith('https://').optional(),
       tokenEndpointCa: z.string().min(1).optional(),
       clientId: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 // `npm start`: the whole stack on embedded defaults. Generates the dev PKI when missing,
-// starts one subgraph per configured province, the gateway and one sync worker per province,
-// prints how to call it, and stops everything on Ctrl-C.
+// starts one dev IdP per province first (the gateway fetches their keys, the sync workers and
+// `npm run token` their tokens), then one subgraph per configured province, the gateway and one
+// sync worker per province, prints how to call it, and stops everything on Ctrl-C.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadStackConfig, ROOT_DIR } from '../common/config.js';
@@ -64,6 +65,11 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   const pki = await ensureDevPki({ certsDir: cfg.certsDir, provinces: cfg.provinces });
   if (pki.created.length) process.stderr.write(`dev PKI: created ${pki.created.length} files in ${path.relative(ROOT_DIR, cfg.certsDir)}/\n`);
+  // The IdPs first: the gateway would start without them (it keeps asking for their keys), but its
+  // first calls would be refused until they answer.
+  const idps = await Promise.all(
+    cfg.provinces.filter((p) => p.idp.dev).map((p) => launch('idp/main.ts', ['--province', p.id], `idp ${p.id}`).then((url) => ({ p, url }))),
+  );
   const subgraphs = await Promise.all(
     cfg.provinces.map((p) => launch('subgraphs/catalogue/main.ts', ['--province', p.id], `subgraph ${p.id}`).then((url) => ({ p, url }))),
   );
@@ -79,6 +85,7 @@ try {
 Chuan–Yu catalogue federation is up.
 
   gateway     ${gatewayUrl}   (mTLS + Bearer JWT)
+${idps.map(({ p, url }) => `  idp         ${url}   (${p.id} dev IdP, OAuth 2.0 metadata: ${url}/.well-known/oauth-authorization-server)`).join('\n')}
 ${subgraphs.map(({ p, url }) => `  ${p.id.padEnd(11)} ${url}   (${p.name} ${p.platform.name} ${p.platform.romanized}; gateway-only)`).join('\n')}
   sync        ${cfg.provinces.map((p) => `${p.id} (${p.sync.onSourceChange})`).join(', ')}   (mirrors follow their sources through the gateway)
 

@@ -1,9 +1,12 @@
 // A province IdP's public keys. Read from a local JWKS file and re-read when the file
 // changes (checked at most once a second), so a new IdP key (new kid) is accepted
-// without a restart; a JWKS that fails to parse keeps the last good keys.
+// without a restart; a JWKS that fails to parse keeps the last good keys. Or fetched from the
+// IdP's https:// JWKS URL (RFC 8414 `jwks_uri`), trusting only the IdP's CA: the dev IdP's
+// (idp/server.ts) by default, whose server certificate the province CA issues.
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { provincePaths } from '../../common/pki/paths.js';
 import { TrustedFetch } from '../../common/tls/trusted-fetch.js';
 
 export interface JwksSource {
@@ -70,18 +73,26 @@ export interface HttpsJwksOptions {
   timeoutMs?: number;
 }
 
+/** While no key set has been fetched yet (the IdP starting after the gateway), try again this often. */
+const RETRY_WITHOUT_KEYS_MS = 1000;
+
 /**
- * A province IdP's JWKS over HTTPS. Cached; refetched when a token names an unknown `kid`
- * (rotation), at most once per cooldown (so forged kids cannot make us hammer the IdP); the
+ * A province IdP's JWKS over HTTPS. Cached; refetched in the background every `refreshMs` (so a
+ * withdrawn key stops working without a token having to ask), and when a token names an unknown
+ * `kid` (rotation), at most once per cooldown (so forged kids cannot make us hammer the IdP); the
  * last good keys keep working for a bounded time while the IdP is down, then every token is
- * refused (fail closed).
+ * refused (fail closed). An IdP that is not up yet when the gateway starts is asked again every
+ * second until it answers, so the gateway need not wait for it.
  */
 class HttpsJwksSource implements JwksSource {
   private local: JWTVerifyGetKey | null = null;
+  private localText = '';
   private gen = 0;
   private fetchedAt = 0;
   private attemptedAt = 0;
   private inflight: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
   private readonly fetcher: TrustedFetch;
   private readonly refreshMs: number;
   private readonly cooldownMs: number;
@@ -104,6 +115,18 @@ class HttpsJwksSource implements JwksSource {
   /** Fetch once; resolves even if the IdP is down (tokens are then refused until it answers). */
   async start(): Promise<void> {
     await this.refresh();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(
+      () => {
+        void this.refresh().finally(() => this.schedule());
+      },
+      this.local ? this.refreshMs : RETRY_WITHOUT_KEYS_MS,
+    );
+    this.timer.unref();
   }
 
   private refresh(): Promise<void> {
@@ -112,10 +135,15 @@ class HttpsJwksSource implements JwksSource {
       try {
         const got = await this.fetcher.get('application/jwk-set+json, application/json');
         if (!got.ok) return;
-        const jwks = JSON.parse(got.body.toString('utf8')) as JSONWebKeySet;
+        const text = got.body.toString('utf8');
+        const jwks = JSON.parse(text) as JSONWebKeySet;
         if (!Array.isArray(jwks.keys) || jwks.keys.length === 0 || jwks.keys.some((k) => 'd' in k)) return;
-        this.local = createLocalJWKSet(jwks);
-        this.gen += 1;
+        // A new generation only when the keys changed: it drops every cached token verification.
+        if (text !== this.localText || !this.local) {
+          this.local = createLocalJWKSet(jwks);
+          this.localText = text;
+          this.gen += 1;
+        }
         this.fetchedAt = Date.now();
       } catch {
         // Keep the last good keys; staleness is bounded in keys().
@@ -134,7 +162,8 @@ class HttpsJwksSource implements JwksSource {
   keys(): JWTVerifyGetKey {
     return async (header, token) => {
       const now = Date.now();
-      if (now - this.fetchedAt > this.refreshMs && now - this.attemptedAt > this.cooldownMs) {
+      const cooldown = this.local ? this.cooldownMs : Math.min(this.cooldownMs, RETRY_WITHOUT_KEYS_MS);
+      if (now - this.fetchedAt > this.refreshMs && now - this.attemptedAt > cooldown) {
         if (this.local && now - this.fetchedAt <= this.maxStaleMs) void this.refresh();
         else await this.refresh();
       }
@@ -152,22 +181,35 @@ class HttpsJwksSource implements JwksSource {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inflight;
     await this.fetcher.close();
   }
 }
 
-/** The JWKS source a province's config names: https URL, file path, or the dev PKI file. */
+/**
+ * The JWKS source a province's config names: https URL, file path, or the dev PKI file
+ * (`defaultFile`, <certs dir>/<province>/idp/jwks.json). An https URL is trusted through
+ * `idp.jwksCa`, else through the province CA of that same PKI (as the dev IdP's is).
+ */
 export function jwksSourceFor(
-  p: { id: string; idp: { jwks?: string; jwksCa?: string; jwksCooldownMs?: number; jwksMaxStaleMs?: number } },
+  p: { id: string; idp: { jwks?: string; jwksCa?: string; jwksCooldownMs?: number; jwksMaxStaleMs?: number; jwksRefreshMs?: number } },
   configDir: string,
   defaultFile: string,
 ): JwksSource {
   const where = p.idp.jwks;
   if (where?.startsWith('https://')) {
+    // The dev PKI's folder of the province holds both the default JWKS file and its CA (common/pki/paths.ts).
+    const certsDir = path.resolve(path.dirname(defaultFile), '..', '..');
+    const pkiPaths = provincePaths(certsDir, p.id);
+    if (!p.idp.jwksCa && pkiPaths.idpJwks !== path.resolve(defaultFile)) throw new Error(`province ${p.id}: idp.jwksCa is required with an https:// idp.jwks`);
+    const caFile = p.idp.jwksCa ? path.resolve(configDir, p.idp.jwksCa) : pkiPaths.ca;
     return new HttpsJwksSource(where, {
-      ca: p.idp.jwksCa ? readFileSync(path.resolve(configDir, p.idp.jwksCa)) : undefined,
+      ca: readFileSync(caFile),
       cooldownMs: p.idp.jwksCooldownMs,
       maxStaleMs: p.idp.jwksMaxStaleMs,
+      refreshMs: p.idp.jwksRefreshMs,
     });
   }
   if (where && /^[a-z]+:\/\//i.test(where)) throw new Error(`province ${p.id}: idp.jwks must be a file path or an https:// URL`);

@@ -77,7 +77,7 @@ describe('sync worker tokens from the province token endpoint (client credential
       const r = await w.pass(true);
       assert.deepEqual(r.problems, []);
       assert.ok(r.changesRead > 0, 'read the Sichuan feed through the gateway');
-      assert.deepEqual(grants.at(-1), { grant: 'client_credentials', clientId: 'chongqing-sync', cn: 'chongqing-sync' });
+      assert.deepEqual(grants.at(-1), { grant: 'client_credentials', clientId: 'sync', cn: 'chongqing-sync' });
     } finally {
       await w.stop();
     }

@@ -1,5 +1,5 @@
-// Test harness: a real stack (province subgraphs + gateway) over real HTTPS with a real
-// dev PKI, on free ports, with its own data directory. Nothing is mocked.
+// Test harness: a real stack (each province's dev IdP, province subgraphs, gateway) over real HTTPS
+// with a real dev PKI, on free ports, with its own data and config directories. Nothing is mocked.
 import Database from 'better-sqlite3';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, cpSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { mintDevToken } from '../../common/dev-token.js';
 import { ensureDevPki } from '../../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
 import { startGateway, type RunningGateway } from '../../gateway/server.js';
+import { startDevIdp, type RunningIdp } from '../../idp/server.js';
 import type { CertificateStore } from '../../subgraphs/catalogue/certificates/certificate-store.js';
 import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';
 import { ensureDemoCertificates, ensureDemoData } from '../../subgraphs/catalogue/seed.js';
@@ -59,7 +60,15 @@ export function configDirWith(extra: Record<string, unknown>[] = [], gatewayPatc
 }
 
 export interface TestStack {
+  /**
+   * The stack's config. `cfg.configDir` is a private copy whose province files name this stack's IdPs
+   * and subgraph ports, so a child process started with `--config-dir` joins this stack.
+   */
   cfg: StackConfig;
+  /** Each province's dev IdP (provinces with an `idp.dev` section), by province id. */
+  idps: Map<string, RunningIdp>;
+  /** The console's redirect URI on this stack's gateway, registered with every IdP client that has redirect URIs. */
+  consoleRedirectUri: string;
   /** Port reserved for a province started with `external` (spawnSubgraph on it). */
   externalPort(id: string): number;
   gateway: RunningGateway;
@@ -106,10 +115,54 @@ export function spawnSubgraph(cfg: StackConfig, provinceId: string, port: number
   });
 }
 
+/** The JSON of a province file with `patch` applied to it (what a child process started with the stack's config dir reads). */
+function patchProvinceFile(
+  p: ProvinceConfig,
+  patch: (json: { idp: Record<string, unknown> & { dev?: { clients?: Record<string, { redirectUris?: string[] }> } } }) => void,
+) {
+  const json = JSON.parse(readFileSync(p.file, 'utf8'));
+  patch(json);
+  writeFileSync(p.file, JSON.stringify(json, null, 2));
+}
+
+/**
+ * Starts a province's dev IdP on a free port and points the stack's config at it, in memory and in
+ * the (private) config directory, so child processes given `--config-dir` agree: `idp.issuer` is the
+ * IdP's origin and, unless the test named other keys, `idp.jwks` its JWKS URL, refetched often
+ * enough that a key rotated in the PKI files is seen within a second (test/e2e/rotation.test.ts).
+ */
+async function startIdpFor(cfg: StackConfig, p: ProvinceConfig): Promise<RunningIdp> {
+  const configured = p.idp.issuer;
+  const idp = await startDevIdp({ cfg, province: p, port: 0, host: 'localhost' });
+  const patch: Record<string, unknown> = { issuer: idp.issuer };
+  if (p.idp.jwks === undefined || p.idp.jwks === `${configured}/jwks.json`) {
+    Object.assign(patch, { jwks: idp.jwksUri, jwksRefreshMs: p.idp.jwksRefreshMs ?? 250, jwksCooldownMs: p.idp.jwksCooldownMs ?? 100 });
+  }
+  Object.assign(p.idp, patch);
+  patchProvinceFile(p, (json) => Object.assign(json.idp, patch));
+  return idp;
+}
+
+/** Registers the console of the stack's gateway as a redirect URI of every client that has one (the IdP reads the config live). */
+function registerConsole(p: ProvinceConfig, redirectUri: string): void {
+  const clients = p.idp.dev?.clients ?? {};
+  const withRedirects = Object.keys(clients).filter((id) => clients[id]!.redirectUris.length > 0);
+  for (const id of withRedirects) clients[id]!.redirectUris.push(redirectUri);
+  patchProvinceFile(p, (json) => {
+    for (const id of withRedirects) json.idp.dev!.clients![id]!.redirectUris!.push(redirectUri);
+  });
+}
+
 export async function startStack(opts: { configDir?: string; certsDir?: string; entries?: number; external?: string[] } = {}): Promise<TestStack> {
   const certsDir = opts.certsDir ?? (await sharedCertsDir());
-  const cfg = loadStackConfig({ configDir: opts.configDir, certsDir, dataDir: tmpDir('data') });
+  // The stack writes its IdPs' origins into the province files: never into the repository's config/.
+  const repoConfig = path.join(ROOT_DIR, 'config');
+  const configDir = opts.configDir && path.resolve(opts.configDir) !== repoConfig ? opts.configDir : configDirWith();
+  const cfg = loadStackConfig({ configDir, certsDir, dataDir: tmpDir('data') });
   await ensureDevPki({ certsDir, provinces: cfg.provinces });
+  // The IdPs first, as `npm start` does: the gateway fetches their keys, the sync workers their tokens.
+  const idps = new Map<string, RunningIdp>();
+  for (const p of cfg.provinces) if (p.idp.dev) idps.set(p.id, await startIdpFor(cfg, p));
   const subgraphs = new Map<string, RunningSubgraph>();
   const stores = new Map<string, CatalogueStore>();
   const certificates = new Map<string, CertificateStore>();
@@ -137,15 +190,21 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
       ports.set(p.id, port);
     } else await startOne(p);
   }
+  // A child process given the stack's --config-dir (a compiled gateway, a sync worker) reaches these subgraphs.
+  for (const p of cfg.provinces) patchProvinceFile(p, (json) => Object.assign(json, { subgraph: { host: 'localhost', port: ports.get(p.id)! } }));
   const gateway = await startGateway({
     cfg,
     port: 0,
     host: 'localhost',
     subgraphUrls: { ...externalUrls, ...Object.fromEntries([...subgraphs].map(([id, s]) => [id, s.url])) },
   });
+  const consoleRedirectUri = `https://localhost:${gateway.port}/console/`;
+  for (const p of cfg.provinces) if (idps.has(p.id)) registerConsole(p, consoleRedirectUri);
   const province = (id: string) => cfg.provinces.find((p) => p.id === id)!;
   return {
     cfg,
+    idps,
+    consoleRedirectUri,
     externalPort: (id: string) => ports.get(id)!,
     gateway,
     subgraphs,
@@ -163,6 +222,7 @@ export async function startStack(opts: { configDir?: string; certsDir?: string; 
       for (const s of subgraphs.values()) await s.close();
       for (const s of stores.values()) await s.close();
       for (const c of certificates.values()) await c.close();
+      for (const i of idps.values()) await i.close();
     },
   };
 }

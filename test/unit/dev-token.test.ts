@@ -64,7 +64,7 @@ describe('dev token minting', function () {
     assert.equal(payload.iss, 'https://idp.alpha.test');
     assert.equal(payload.sub, 'alpha:app');
     assert.equal(payload.aud, AUDIENCE);
-    assert.equal(payload.client_id, 'alpha-app');
+    assert.equal(payload.client_id, 'app');
     assert.equal(payload.scope, 'catalogue:read');
     assert.equal(payload.nbf, payload.iat);
     assert.equal(payload.exp! - payload.iat!, 300);
@@ -101,7 +101,7 @@ describe('dev token minting', function () {
     assert.equal(payload.iat, now);
     assert.equal(payload.exp! - payload.iat!, 60);
     assert.equal(payload.sub, 'alpha:admin:zhang');
-    assert.equal(payload.client_id, 'alpha-admin');
+    assert.equal(payload.client_id, 'admin');
     const again = await mintDevToken({ certsDir, province: alpha, audience: AUDIENCE, client: 'admin', scope: 'x', now });
     assert.notEqual(decodeJwt(again).jti, payload.jti);
   });
@@ -224,17 +224,28 @@ describe('dev token minting', function () {
       }
     });
 
-    it('prints only the JWT on stdout; accepts a division code or enum value', async () => {
-      const out = run('--province', '510000', '--client', 'counter', '--scope', 'certificate:verify', '--lifetime', '120');
+    it('--offline: prints only the JWT on stdout; accepts a division code or enum value', async () => {
+      const out = run('--offline', '--province', '510000', '--client', 'counter', '--scope', 'certificate:verify', '--lifetime', '120');
       assert.equal(out.status, 0, out.stderr);
       assert.match(out.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
       const claims = decodeJwt(out.stdout.trim());
       assert.equal(claims.iss, beta.idp.issuer);
-      assert.equal(claims.client_id, 'beta-counter');
+      assert.equal(claims.client_id, 'counter');
       assert.equal(claims.exp! - claims.iat!, 120);
-      const byEnum = run('--province', 'ALPHA', '--client', 'app');
+      const byEnum = run('--offline', '--province', 'ALPHA', '--client', 'app');
       assert.equal(byEnum.status, 0, byEnum.stderr);
       assert.equal(decodeJwt(byEnum.stdout.trim()).scope, 'catalogue:read');
+    });
+
+    it('without --offline asks the IdP; one that cannot be reached is a clear failure (exit 1) naming npm start and --offline', () => {
+      // alpha's issuer names a host that does not resolve; nothing is printed on stdout.
+      const out = run('--province', 'alpha', '--client', 'app');
+      assert.equal(out.status, 1, out.stderr);
+      assert.equal(out.stdout, '');
+      assert.match(
+        out.stderr,
+        /^token: the alpha dev IdP \(https:\/\/idp\.alpha\.test\) is not reachable \([^)]+\)\. Start the stack with `npm start`.*--offline/,
+      );
     });
 
     it('exits 2 with a clear message for an unknown province or client, or a missing PKI', () => {
@@ -245,7 +256,7 @@ describe('dev token minting', function () {
       const badClient = run('--province', 'alpha', '--client', 'root');
       assert.equal(badClient.status, 2);
       assert.match(badClient.stderr, /unknown client "root"/);
-      const noPki = run('--province', 'alpha', '--client', 'app', '--certs-dir', path.join(root, 'nothing'));
+      const noPki = run('--offline', '--province', 'alpha', '--client', 'app', '--certs-dir', path.join(root, 'nothing'));
       assert.equal(noPki.status, 2);
       assert.match(noPki.stderr, /run `npm run pki` first/);
     });

@@ -1,6 +1,7 @@
 // Builds a province's sync worker from the stack's config: its federation client (service
 // certificate clients/sync.crt, tokens from the province's IdP, the gateway's CA) and its own audit
 // chain, <data dir>/audit/<province>-sync.sqlite, verified by `npm run audit:verify` like the others.
+// The worker never holds an IdP key: it asks the IdP's token endpoint like any other service.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AuditLog } from '../../../common/audit/audit-log.js';
@@ -9,10 +10,14 @@ import { createLogger } from '../../../common/log.js';
 import { gatewayPaths, provincePaths } from '../../../common/pki/paths.js';
 import { checkPemFiles } from '../../../common/tls/check-files.js';
 import type { CatalogueStore } from '../store/store.js';
-import { DevIdpTokens, SYNC_CLIENT, SYNC_SCOPE } from './dev-idp-tokens.js';
 import { FederationClient, type TokenSource } from './federation-client.js';
-import { OAuthClientCredentialsTokens } from './oauth-tokens.js';
+import { OAuthClientCredentialsTokens, discoverTokenEndpoint } from './oauth-tokens.js';
 import { SyncWorker } from './worker.js';
+
+/** The worker's OAuth client (`idp.dev.clients.sync` in the dev config); its certificate is clients/sync.crt. */
+export const SYNC_CLIENT = 'sync';
+/** It reads the other provinces' catalogues and writes mirrors into its own. */
+export const SYNC_SCOPE = 'catalogue:read catalogue:admin';
 
 export function syncAuditFile(cfg: StackConfig, province: ProvinceConfig): string {
   return path.join(cfg.dataDir, 'audit', `${province.id}-sync.sqlite`);
@@ -23,18 +28,23 @@ export function gatewayUrlFor(cfg: StackConfig, province: ProvinceConfig): strin
   return province.sync.gatewayUrl ?? `https://${cfg.gateway.host}:${cfg.gateway.port}/graphql`;
 }
 
-/** The worker's tokens: from the province IdP's token endpoint when configured, else the dev IdP key. */
+/**
+ * The worker's tokens, from the province IdP's token endpoint (client credentials over mutual TLS):
+ * `sync.tokenEndpoint`, else the `token_endpoint` of the issuer's RFC 8414 metadata (looked up at the
+ * first token, so the IdP may come up after the worker), trusted through `sync.tokenEndpointCa`, else
+ * the province CA of the PKI (which issues the dev IdP's server certificate).
+ */
 function tokenSource(cfg: StackConfig, province: ProvinceConfig, cert: Buffer, key: Buffer): TokenSource {
   const { tokenEndpoint, tokenEndpointCa, clientId } = province.sync;
-  if (!tokenEndpoint) return new DevIdpTokens({ certsDir: cfg.certsDir, province, audience: cfg.gateway.audience });
-  if (!tokenEndpointCa) throw new Error(`${province.file}: sync.tokenEndpointCa is required with sync.tokenEndpoint`);
+  const caFile = tokenEndpointCa ? path.resolve(cfg.configDir, tokenEndpointCa) : provincePaths(cfg.certsDir, province.id).ca;
+  checkPemFiles({ certificate: [caFile] });
   return new OAuthClientCredentialsTokens({
-    tokenEndpoint,
-    clientId: clientId ?? `${province.id}-${SYNC_CLIENT}`,
+    tokenEndpoint: tokenEndpoint ?? ((dispatcher) => discoverTokenEndpoint(province.idp.issuer, dispatcher)),
+    clientId: clientId ?? SYNC_CLIENT,
     scope: SYNC_SCOPE,
     cert,
     key,
-    ca: readFileSync(path.resolve(cfg.configDir, tokenEndpointCa)),
+    ca: readFileSync(caFile),
   });
 }
 
