@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, errors, type JSONWebKeySet } from 'jose';
 import { ROOT_DIR, type ProvinceConfig } from '../../common/config.js';
-import { mintDevToken } from '../../common/dev-token.js';
-import { ensureDevPki } from '../../common/pki/dev-pki.js';
+import { mintDevToken, readDevIdpKey } from '../../common/dev-token.js';
+import { createSigningKey, ensureDevPki } from '../../common/pki/dev-pki.js';
 import { provincePaths } from '../../common/pki/paths.js';
 import { certFingerprint256, certThumbprintS256, pemToDer, readPemChain } from '../../common/pki/thumbprint.js';
 
@@ -104,6 +104,20 @@ describe('dev token minting', function () {
     assert.equal(payload.client_id, 'admin');
     const again = await mintDevToken({ certsDir, province: alpha, audience: AUDIENCE, client: 'admin', scope: 'x', now });
     assert.notEqual(decodeJwt(again).jti, payload.jti);
+  });
+
+  it('signs under the kid of the published key that matches the signing key (a rotation lists new and old keys in any order)', async () => {
+    const dir = path.join(root, 'rotated');
+    cpSync(certsDir, dir, { recursive: true });
+    const pp = provincePaths(dir, 'alpha');
+    const old = readJwks('alpha');
+    const fresh = await createSigningKey();
+    writeFileSync(pp.idpKey, fresh.privatePem);
+    writeFileSync(pp.idpJwks, JSON.stringify({ keys: [...old.keys, ...fresh.jwks.keys] }));
+    assert.equal(readDevIdpKey(dir, 'alpha').kid, fresh.kid);
+    const token = await mintDevToken({ certsDir: dir, province: alpha, audience: AUDIENCE, client: 'app', scope: 'catalogue:read' });
+    assert.equal(decodeProtectedHeader(token).kid, fresh.kid);
+    await jwtVerify(token, createLocalJWKSet(JSON.parse(readFileSync(pp.idpJwks, 'utf8'))), { issuer: alpha.idp.issuer, audience: AUDIENCE });
   });
 
   it("does not verify against the other province's JWKS", async () => {
