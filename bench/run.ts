@@ -1,12 +1,15 @@
-// `npm run bench [-- --quick] [--no-scale] [--no-profile] [--rounds N] [--duration S] …`
+// `npm run bench [-- --quick] [--only a,b,c,d,s,mirrors] [--no-scale] [--no-profile] [--rounds N] [--duration S] …`
 //
 // Side-by-side benchmark (docs/DESIGN.md §7, issue 6). Starts, as child processes separate from this
 // load generator: both province subgraphs (real demo size), our gateway, Hive Gateway over the
 // same subgraphs (bench/hive-gateway.ts) and, with --scale, a second pair of subgraphs seeded with
 // 100,000 entries per province plus a gateway over them. Then, per scenario, warms every
 // contender up and alternates them (ours, Hive, direct, ours, …) with the same connection count,
-// reads each serving process's CPU time and RSS from /proc, and prints ONE table. A full run
-// writes docs/BENCHMARKS.md (between its markers) and bench/results/latest.json.
+// reads each serving process's CPU time and RSS from /proc, and prints ONE table. Last, mounting and
+// sync (bench/mirror-sync.ts): one sync worker per province on each stack, a whole-catalogue mount,
+// the mirrors' lag behind changing sources, and the change feed's cost per change at both sizes
+// (`--only mirrors` runs that alone). A full run writes docs/BENCHMARKS.md (between its markers)
+// and bench/results/latest.json.
 //
 // All traffic goes to localhost; every load loop is bounded in time; the whole run has a
 // watchdog. Nothing here edits gateway/, subgraphs/, common/ or domain/.
@@ -17,7 +20,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Agent, request } from 'undici';
 import { loadStackConfig, ROOT_DIR, type ProvinceConfig, type StackConfig } from '../common/config.js';
 import { mintDevToken } from '../common/dev-token.js';
 import { CALLER_ASSERTION_HEADER, CallerAssertionSigner } from '../common/identity/caller-assertion.js';
@@ -29,6 +31,7 @@ import { entryTypeName } from '../common/schema/province-sdl.js';
 import { demoCertificatesOf } from '../subgraphs/catalogue/seed.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { summariseProfile } from './cpu-profile.js';
+import { MIRROR_BARS, runMirrorSync, type SyncStack } from './mirror-sync.js';
 import { InspectorSession } from './inspector.js';
 import { cpuMs, machineBusyMs, machineInfo, RssSampler, selfCpuMs } from './procfs.js';
 import {
@@ -37,8 +40,15 @@ import {
   consoleTable,
   cpuTable,
   END,
+  feedTable,
+  lagTable,
   mainTable,
+  MIRRORS_BEGIN,
+  MIRRORS_END,
+  mirrorVerdicts,
+  mountTable,
   renderMarkdown,
+  renderMirrorMarkdown,
   scaleTable,
   verdicts,
   type BenchReport,
@@ -46,7 +56,24 @@ import {
   type RunSample,
   type ScaleResult,
 } from './report.js';
-import { buildForBenchmark, configDirWithPorts, freePort, launch, runScript, useSourceRuntime, type Server } from './servers.js';
+import {
+  analyzeStores,
+  buildForBenchmark,
+  clientTlsOf,
+  configDirWithPorts,
+  freePort,
+  gatewayRequest,
+  gqlHas,
+  gqlOk,
+  launch,
+  post,
+  seedScaleData,
+  useSourceRuntime,
+  type ProvincePatch,
+  type ReqSpec,
+  type Server,
+  type Tls,
+} from './servers.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -78,6 +105,12 @@ const { values: args } = parseArgs({
     // machine is measured again (other users' test runs share this machine), within a budget.
     'max-foreign': { type: 'string', default: '10' },
     retries: { type: 'string' },
+    // Mounting and sync (bench/mirror-sync.ts): (c)'s changes per second and how long, (b)'s time budget at 100,000.
+    'sync-rate': { type: 'string' },
+    'sync-duration': { type: 'string' },
+    'mount-budget': { type: 'string' },
+    // Experiment: ANALYZE the seeded 100,000-entry stores before they serve (not what a province does).
+    'analyze-stores': { type: 'boolean', default: false },
   },
 });
 
@@ -95,6 +128,15 @@ const doScale = args['no-scale'] ? false : (args.scale ?? !quick);
 const doProfile = args['no-profile'] ? false : (args.profile ?? !quick);
 const doWrite = args['no-write'] ? false : (args.write ?? !quick);
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
+if (only && ![...only].every((k) => ['a', 'b', 'c', 'd', 's', 'mirrors'].includes(k))) throw new Error('--only takes a list of a, b, c, d, s (scale), mirrors');
+/** Whether a scenario runs: a, b, c, d; s (directory search at scale); mirrors (bench/mirror-sync.ts). */
+const wants = (key: string) => !only || only.has(key);
+const mirrorSettings = {
+  syncRate: Number(args['sync-rate'] ?? 50),
+  syncDurationS: Number(args['sync-duration'] ?? (quick ? 10 : 20)),
+  mountBudgetS: Number(args['mount-budget'] ?? 600),
+  feedRounds: quick ? 1 : 3,
+};
 const onlyContenders = args.contenders ? new Set(args.contenders.split(',').map((s) => s.trim())) : null;
 if (onlyContenders && ![...onlyContenders].every((c) => ['ours', 'hive', 'direct', 'floor'].includes(c)))
   throw new Error('--contenders takes a list of ours, hive, direct, floor');
@@ -103,11 +145,19 @@ let retriesLeft = Number(args.retries ?? (quick ? 2 : 6));
 for (const [k, v] of Object.entries(settings)) {
   if (typeof v === 'number' && (!Number.isFinite(v) || v <= 0 || v > 600)) throw new Error(`--${k} must be a positive number of at most 600`);
 }
+for (const [k, v] of Object.entries(mirrorSettings)) {
+  if (!Number.isFinite(v) || v <= 0 || v > 1200)
+    throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive number of at most 1200`);
+}
 if (!['undici', 'agent'].includes(settings.hiveUpstream)) throw new Error('--hive-upstream must be undici or agent');
 if (!['dist', 'tsx'].includes(args.runtime!)) throw new Error('--runtime must be dist or tsx');
 
-// Watchdog: the whole run is bounded, whatever happens.
-const budgetS = 90 + (quick ? 240 : 1500);
+// Watchdog: the whole run is bounded, whatever happens. Mounting and sync add, per stack, the
+// workers' first feed reads, the mount (at 100,000 at most --mount-budget), (c) with its drain and (d).
+const mirrorsBudgetS = wants('mirrors')
+  ? 120 + mirrorSettings.syncDurationS + 60 + (doScale ? 420 + mirrorSettings.mountBudgetS + mirrorSettings.syncDurationS : 0)
+  : 0;
+const budgetS = 90 + (quick ? 240 : 1500) + mirrorsBudgetS;
 setTimeout(() => {
   process.stderr.write(`bench: exceeded its ${budgetS} s budget; stopping\n`);
   process.exit(2);
@@ -173,52 +223,6 @@ async function startGateway(name: string, cfg: StackConfig, dataDir: string, exe
   );
   servers.push(s);
   return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Identities, tokens, caller assertions
-
-interface Tls {
-  cert: Buffer;
-  key: Buffer;
-  ca: Buffer;
-}
-
-interface ReqSpec {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-  tls: Tls;
-  verify: (body: string) => boolean;
-}
-
-const agents = new Map<Tls, Agent>();
-async function post(spec: ReqSpec): Promise<{ status: number; body: string }> {
-  let agent = agents.get(spec.tls);
-  if (!agent) {
-    agent = new Agent({ connect: { ...spec.tls, rejectUnauthorized: false } });
-    agents.set(spec.tls, agent);
-  }
-  const res = await request(spec.url, { method: 'POST', headers: spec.headers, body: spec.body, dispatcher: agent, signal: AbortSignal.timeout(15_000) });
-  return { status: res.statusCode, body: await res.body.text() };
-}
-
-const gqlOk = (b: string) => b.includes('"data":{') && !b.includes('"errors"');
-/** A good GraphQL body that also contains what the scenario must return (not just `null`). */
-const gqlHas = (needle: string) => (b: string) => gqlOk(b) && b.includes(needle);
-
-function gatewayRequest(url: string, tls: Tls, token: () => Promise<string>, query: string, variables: Record<string, unknown>, verify = gqlOk) {
-  return async (): Promise<ReqSpec> => ({
-    url,
-    tls,
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      authorization: `Bearer ${await token()}`,
-    },
-    body: JSON.stringify({ query, variables }),
-    verify,
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,38 +425,53 @@ async function main() {
   await ensureDevPki({ certsDir, provinces: baseCfg.provinces });
 
   const realPorts = Object.fromEntries(await Promise.all(baseCfg.provinces.map(async (p) => [p.id, await freePort()] as const)));
-  const realConfig = configDirWithPorts(path.join(tmpRoot, 'config-real'), realPorts);
+  // Mounting and sync: Chongqing takes every source change at once (follow), so (c) measures the lag.
+  const patches: Record<string, ProvincePatch> = wants('mirrors') ? { chongqing: { sync: { onSourceChange: 'follow' } } } : {};
+  const realConfig = configDirWithPorts(path.join(tmpRoot, 'config-real'), realPorts, patches);
   const realData = path.join(tmpRoot, 'data-real');
   let bigConfig = '';
   const bigData = path.join(tmpRoot, 'data-100k');
-  if (doScale) {
+  // The 100,000-entry stack serves the directory search at scale (s) and mounting and sync.
+  const bigStack = doScale && (wants('s') || wants('mirrors'));
+  if (bigStack) {
     const bigPorts = Object.fromEntries(await Promise.all(baseCfg.provinces.map(async (p) => [p.id, await freePort()] as const)));
-    bigConfig = configDirWithPorts(path.join(tmpRoot, 'config-100k'), bigPorts);
+    bigConfig = configDirWithPorts(path.join(tmpRoot, 'config-100k'), bigPorts, patches);
     log('seeding 100,000 entries per province (scripts/seed.ts) …');
-    const out = await runScript('scripts/seed.ts', ['--entries', '100000', '--data-dir', bigData, '--config-dir', bigConfig], 600_000);
+    const out = await seedScaleData({ dataDir: bigData, configDir: bigConfig, provinces: baseCfg.provinces, entries: 100_000, log });
     log(`  ${out.replace(/\n/g, '; ')}`);
+    if (args['analyze-stores']) {
+      analyzeStores(bigData, baseCfg.provinces);
+      notes.push('experiment --analyze-stores: ANALYZE ran on the seeded 100,000-entry stores before they served (provinces do not do this)');
+      log('  ANALYZE on the 100,000-entry stores (--analyze-stores)');
+    }
   }
 
   log('starting subgraphs and our gateway (real demo size) …');
   const real = await startStack('real', realData, realConfig, certsDir);
   cpuProcs.set('gateway', real.gateway);
   for (const [id, s] of real.subgraphs) cpuProcs.set(id, s);
-  log('starting Hive Gateway over the same subgraphs …');
-  const hive = await launch('hive gateway', 'bench/hive-gateway.ts', [
-    '--port',
-    String(await freePort()),
-    '--config-dir',
-    realConfig,
-    '--certs-dir',
-    certsDir,
-    '--upstream',
-    settings.hiveUpstream,
-    ...(settings.hiveDedupe ? ['--dedupe'] : []),
-  ]);
-  servers.push(hive);
-  cpuProcs.set('hive', hive);
+  // Hive and the transport floor serve (a)–(d) only: started when one of them runs (`hive!` and
+  // `floor!` below are used only by those scenarios' contenders).
+  const sideBySide = ['a', 'b', 'c', 'd'].some(wants);
+  let hive: Server | null = null;
+  if (sideBySide) {
+    log('starting Hive Gateway over the same subgraphs …');
+    hive = await launch('hive gateway', 'bench/hive-gateway.ts', [
+      '--port',
+      String(await freePort()),
+      '--config-dir',
+      realConfig,
+      '--certs-dir',
+      certsDir,
+      '--upstream',
+      settings.hiveUpstream,
+      ...(settings.hiveDedupe ? ['--dedupe'] : []),
+    ]);
+    servers.push(hive);
+    cpuProcs.set('hive', hive);
+  }
   let big: Stack | null = null;
-  if (doScale) {
+  if (bigStack) {
     log('starting subgraphs and a gateway over the 100,000-entry data …');
     big = await startStack('100k', bigData, bigConfig, certsDir);
     cpuProcs.set('gateway-100k', big.gateway);
@@ -463,11 +482,7 @@ async function main() {
   const cq = cfg.provinces.find((p) => p.id === 'chongqing')!;
   const sc = cfg.provinces.find((p) => p.id === 'sichuan')!;
   const gp = gatewayPaths(certsDir);
-  const gatewayCa = readFileSync(gp.ca);
-  const clientTls = (p: ProvinceConfig, client: string): Tls => {
-    const c = provincePaths(certsDir, p.id).client(client);
-    return { cert: readFileSync(c.cert), key: readFileSync(c.key), ca: gatewayCa };
-  };
+  const clientTls = (p: ProvinceConfig, client: string): Tls => clientTlsOf(certsDir, p, client);
   const appTls = clientTls(cq, 'app');
   const adminTls = clientTls(cq, 'admin');
   const token = (client: string, scope: string) => () => mintDevToken({ certsDir, province: cq, audience: cfg.gateway.audience, client, scope });
@@ -576,21 +591,24 @@ async function main() {
   const qEntities = (p: ProvinceConfig, fields: string) =>
     `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${entryTypeName(p)} { ${fields} } } }`;
   const entitiesBody = JSON.stringify({ query: qEntities(sc, entryFields), variables: { representations: [{ __typename: entryTypeName(sc), id: entryId }] } });
-  log('starting the transport floor (bench/floor-proxy.ts) for (a) …');
-  const floor = await launch('floor proxy', 'bench/floor-proxy.ts', [
-    '--port',
-    String(await freePort()),
-    '--config-dir',
-    realConfig,
-    '--certs-dir',
-    certsDir,
-    '--province',
-    sc.id,
-    '--body',
-    entitiesBody,
-  ]);
-  servers.push(floor);
-  cpuProcs.set('floor', floor);
+  let floor: Server | null = null;
+  if (wants('a')) {
+    log('starting the transport floor (bench/floor-proxy.ts) for (a) …');
+    floor = await launch('floor proxy', 'bench/floor-proxy.ts', [
+      '--port',
+      String(await freePort()),
+      '--config-dir',
+      realConfig,
+      '--certs-dir',
+      certsDir,
+      '--province',
+      sc.id,
+      '--body',
+      entitiesBody,
+    ]);
+    servers.push(floor);
+    cpuProcs.set('floor', floor);
+  }
 
   // ------------------------------------------------------------------------------------------
   // Scenarios
@@ -599,7 +617,7 @@ async function main() {
   const qDirectory = `query Directory($search: String!) { directory(search: $search, first: 20) { totalCount nodes { id name sharingType provider { name } region { name } } } }`;
   const qMirror = `query Mirror($id: ID!) { entry(id: $id) { name mirrorSource { name version region { name } } } }`;
   const qVerify = `mutation Verify($input: VerifyCertificateInput!) { verifyCertificate(input: $input) { result issuingProvince checkedAt receipt } }`;
-  const hiveUrl = hive.url;
+  const hiveUrl = hive?.url ?? '';
   // Each response must carry the entry, not just `null` (which would also be "no errors").
   const hasEntry = gqlHas(`"id":${JSON.stringify(entryId)}`);
   const hasNodes = gqlHas('"nodes":[{"id":');
@@ -620,7 +638,7 @@ async function main() {
         {
           contender: 'hive',
           label: 'Hive Gateway (TLS + JWT)',
-          serving: hive,
+          serving: hive!,
           spec: gatewayRequest(hiveUrl, appTls, appToken, qEntry, { id: entryId }, hasEntry),
         },
         {
@@ -632,8 +650,8 @@ async function main() {
         {
           contender: 'floor',
           label: 'transport floor: mTLS in, mTLS out, no GraphQL',
-          serving: floor,
-          spec: gatewayRequest(floor.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+          serving: floor!,
+          spec: gatewayRequest(floor?.url ?? '', appTls, appToken, qEntry, { id: entryId }, hasEntry),
         },
       ],
     },
@@ -652,7 +670,7 @@ async function main() {
         {
           contender: 'hive',
           label: 'Hive Gateway (TLS + JWT)',
-          serving: hive,
+          serving: hive!,
           spec: gatewayRequest(hiveUrl, appTls, appToken, qDirectory, { search }, hasNodes),
         },
         { contender: 'direct', label: `direct ${cq.id} index slice`, serving: real.subgraphs.get(cq.id)!, spec: directSlice(real, cq, search, 20) },
@@ -673,7 +691,7 @@ async function main() {
         {
           contender: 'hive',
           label: 'Hive Gateway (TLS + JWT)',
-          serving: hive,
+          serving: hive!,
           spec: gatewayRequest(hiveUrl, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
         },
         {
@@ -711,7 +729,7 @@ async function main() {
           {
             contender: 'hive',
             label: 'Hive Gateway (TLS + JWT)',
-            serving: hive,
+            serving: hive!,
             spec: gatewayRequest(hiveUrl, counterTls, counterToken, qVerify, { input: certificate }, isValid),
           },
           {
@@ -775,7 +793,7 @@ async function main() {
   // ------------------------------------------------------------------------------------------
   // Directory search at scale: the same query on both stacks, alternating.
 
-  if (big) {
+  if (big && wants('s')) {
     log('(scale) directory search: real size vs 100,000 per province');
     const totalOf = async (spec: ReqSpec) => {
       const r = await gw(spec);
@@ -885,13 +903,60 @@ async function main() {
     servers.splice(servers.indexOf(prof), 1);
   }
 
+  // ------------------------------------------------------------------------------------------
+  // Mounting and sync (bench/mirror-sync.ts), last: its mounts add mirrors to the stacks.
+
+  if (wants('mirrors')) {
+    const mirrorsStarted = new Date().toISOString();
+    const stacks: SyncStack[] = [{ size: 'real', ...real }, ...(big ? [{ size: '100k' as const, ...big }] : [])];
+    const part = await runMirrorSync({
+      stacks,
+      settings: mirrorSettings,
+      log,
+      started: (s) => servers.push(s),
+      stopped: (s) => {
+        if (servers.includes(s)) servers.splice(servers.indexOf(s), 1);
+      },
+      maxForeignPct,
+      waitForQuiet,
+    });
+    const cqCfg = real.cfg.provinces.find((p) => p.id === 'chongqing')!;
+    report.mirrors = {
+      startedAt: mirrorsStarted,
+      finishedAt: new Date().toISOString(),
+      wallSeconds: (Date.now() - Date.parse(mirrorsStarted)) / 1000,
+      commit: git.commit,
+      dirty: git.dirty,
+      command: report.commands[0]!,
+      machine: { nproc: machine.nproc, model: machine.model },
+      runtime: settings.runtime,
+      settings: mirrorSettings,
+      worker: {
+        pollMs: cqCfg.sync.pollMs,
+        feedPage: cqCfg.sync.feedPage,
+        listingPage: real.cfg.gateway.maxPageSize,
+        onSourceChange: cqCfg.sync.onSourceChange,
+      },
+      ...part,
+      notes: [
+        ...(args['analyze-stores']
+          ? ['experiment --analyze-stores: ANALYZE ran on the seeded 100,000-entry stores before they served (provinces do not do this)']
+          : []),
+        ...part.notes,
+      ],
+    };
+  }
+
   const discarded = [...report.scenarios.flatMap((x) => x.rows), ...(report.scale ?? []).map((x) => x.row)].reduce((n, r) => n + (r.discarded ?? 0), 0);
   if (discarded)
     notes.push(
       `${discarded} run(s) were measured again because processes outside the benchmark used more than ${maxForeignPct}% of the machine during them (their numbers are not in the tables)`,
     );
   for (const s of servers) {
-    if (s.lines() > 50) notes.push(`${s.name} printed ${s.lines()} log lines during the run (last: ${s.tail().split('\n').at(-1)})`);
+    if (s.lines() > 50) {
+      notes.push(`${s.name} printed ${s.lines()} log lines during the run (last: ${s.tail().split('\n').at(-1)})`);
+      log(`${s.name} printed ${s.lines()} log lines; the last ones:\n${s.tail()}`);
+    }
   }
   log('stopping servers …');
   await stopAll();
@@ -903,12 +968,24 @@ async function main() {
   // Output
 
   const procs = ['gateway', 'hive', 'floor', 'chongqing', 'sichuan'];
-  process.stdout.write(`\n${consoleTable(mainTable(report))}\n\n`);
-  process.stdout.write(`CPU per request (ms):\n${consoleTable(cpuTable(report, procs))}\n\n`);
-  if (report.scale) process.stdout.write(`Directory search at scale:\n${consoleTable(scaleTable(report))}\n\n`);
-  process.stdout.write(
-    `Targets:\n${consoleTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, v.holds === null ? 'not measured' : v.holds ? 'yes' : 'NO'])])}\n\n`,
-  );
+  const yesNo = (v: { holds: boolean | null }) => (v.holds === null ? 'not measured' : v.holds ? 'yes' : 'NO');
+  const sideBySideRan = report.scenarios.length > 0 || report.scale !== null;
+  if (sideBySideRan) {
+    process.stdout.write(`\n${consoleTable(mainTable(report))}\n\n`);
+    process.stdout.write(`CPU per request (ms):\n${consoleTable(cpuTable(report, procs))}\n\n`);
+    if (report.scale) process.stdout.write(`Directory search at scale:\n${consoleTable(scaleTable(report))}\n\n`);
+    process.stdout.write(`Targets:\n${consoleTable([['target', 'measured', 'holds?'], ...verdicts(report).map((v) => [v.target, v.measured, yesNo(v)])])}\n\n`);
+  }
+  const mirrors = report.mirrors;
+  if (mirrors) {
+    process.stdout.write(`\nMounting (a, b):\n${consoleTable(mountTable(mirrors))}\n\n`);
+    process.stdout.write(`Sync lag (c):\n${consoleTable(lagTable(mirrors))}\n\n`);
+    process.stdout.write(`Change feed read (d):\n${consoleTable(feedTable(mirrors))}\n\n`);
+    process.stdout.write(
+      `Mounting and sync bars:\n${consoleTable([['target', 'measured', 'holds?'], ...mirrorVerdicts(mirrors, MIRROR_BARS).map((v) => [v.target, v.measured, yesNo(v)])])}\n\n`,
+    );
+    for (const n of mirrors.notes) process.stdout.write(`note (mirrors): ${n}\n`);
+  }
   if (report.profile) {
     process.stdout.write(
       `Profile of ours on (a), top self time:\n${consoleTable([['self %', 'function', 'where', 'nearest JS caller'], ...report.profile.summary.functions.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where, r.caller ?? ''])])}\n\n` +
@@ -918,19 +995,30 @@ async function main() {
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 
   if (doWrite) {
-    const md = renderMarkdown(report, procs);
+    // Each part rewrites only its own section: a run of the mirrors alone leaves (a)–(d) as they were.
     const out = args.out!;
-    const existing = existsSync(out) ? readFileSync(out, 'utf8') : `# Benchmarks\n\n${BEGIN}\n${END}\n`;
-    const b = existing.indexOf(BEGIN);
-    const e = existing.indexOf(END);
-    const next = b >= 0 && e > b ? `${existing.slice(0, b + BEGIN.length)}\n${md}\n${existing.slice(e)}` : `${existing.trimEnd()}\n\n${BEGIN}\n${md}\n${END}\n`;
-    writeFileSync(out, next);
+    let doc = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
+    if (sideBySideRan) doc = replaceBetween(doc, BEGIN, END, renderMarkdown(report, procs));
+    if (mirrors) doc = replaceBetween(doc, MIRRORS_BEGIN, MIRRORS_END, renderMirrorMarkdown(mirrors, MIRROR_BARS));
+    writeFileSync(out, doc);
     const json = path.join(ROOT_DIR, 'bench', 'results', 'latest.json');
     mkdirSync(path.dirname(json), { recursive: true });
-    writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+    let results: BenchReport = report;
+    if (!sideBySideRan && existsSync(json)) {
+      // The mirrors alone: the last full run's results stay, with this run's mirrors (which carry their own commit and time).
+      results = { ...(JSON.parse(readFileSync(json, 'utf8')) as BenchReport), mirrors: mirrors ?? null };
+    }
+    writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
     log(`wrote ${path.relative(ROOT_DIR, out)} and ${path.relative(ROOT_DIR, json)}`);
   }
   log(`done in ${Math.round(report.wallSeconds)} s`);
+}
+
+/** `text` with what lies between the two markers replaced by `body` (the markers appended when missing). */
+function replaceBetween(text: string, begin: string, end: string, body: string): string {
+  const b = text.indexOf(begin);
+  const e = text.indexOf(end);
+  return b >= 0 && e > b ? `${text.slice(0, b + begin.length)}\n${body}\n${text.slice(e)}` : `${text.trimEnd()}\n\n${begin}\n${body}\n${end}\n`;
 }
 
 main().then(

@@ -1,10 +1,14 @@
-// Starting and stopping the serving processes (province subgraphs, our gateway, Hive Gateway)
-// as child processes, separate from the load generator, so their CPU and RSS are their own.
+// Starting and stopping the serving processes (province subgraphs, our gateway, Hive Gateway, the
+// sync workers) as child processes, separate from the load generator, so their CPU and RSS are
+// their own; the bench configs and the 100,000-entry data; the harness's own HTTPS requests.
+import Database from 'better-sqlite3';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT_DIR } from '../common/config.js';
+import { Agent, request } from 'undici';
+import { ROOT_DIR, type ProvinceConfig } from '../common/config.js';
+import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 
 export interface Server {
   name: string;
@@ -157,20 +161,137 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Settings a bench config changes per province (merged over the province's own `sync`). */
+export interface ProvincePatch {
+  sync?: { onSourceChange?: 'follow' | 'review'; pollMs?: number };
+}
+
 /**
  * A copy of the repository's config/ whose province subgraphs listen on the given ports
- * (the gateway's subgraph URLs come from `subgraph.port`).
+ * (the gateway's subgraph URLs come from `subgraph.port`), with `patches` per province id.
  */
-export function configDirWithPorts(dir: string, ports: Record<string, number>): string {
+export function configDirWithPorts(dir: string, ports: Record<string, number>, patches: Record<string, ProvincePatch> = {}): string {
   cpSync(path.join(ROOT_DIR, 'config'), dir, { recursive: true });
   const provDir = path.join(dir, 'provinces');
   for (const f of readdirSync(provDir).filter((n) => n.endsWith('.json'))) {
     const file = path.join(provDir, f);
-    const p = JSON.parse(readFileSync(file, 'utf8')) as { id: string; subgraph: { host?: string; port: number; url?: string } };
+    const p = JSON.parse(readFileSync(file, 'utf8')) as { id: string; subgraph: { host?: string; port: number; url?: string }; sync?: Record<string, unknown> };
     const port = ports[p.id];
     if (port === undefined) throw new Error(`no port chosen for province ${p.id}`);
     p.subgraph = { host: 'localhost', port };
+    const patch = patches[p.id];
+    if (patch?.sync) p.sync = { ...p.sync, ...patch.sync };
     writeFileSync(file, JSON.stringify(p, null, 2));
   }
   return dir;
+}
+
+/**
+ * Seeds `entries` per province into `dataDir` (scripts/seed.ts, in its own process), printing the
+ * rows written so far every `everyMs` (read from the stores' SQLite files) so a long seeding shows
+ * progress on stderr.
+ */
+export async function seedScaleData(opts: {
+  dataDir: string;
+  configDir: string;
+  provinces: readonly ProvinceConfig[];
+  entries: number;
+  log: (msg: string) => void;
+  timeoutMs?: number;
+  everyMs?: number;
+}): Promise<string> {
+  const started = Date.now();
+  const progress = setInterval(() => {
+    const counts = opts.provinces.map((p) => {
+      const file = path.join(opts.dataDir, `${p.id}.sqlite`);
+      if (!existsSync(file)) return `${p.id} 0`;
+      try {
+        const db = new Database(file, { readonly: true, fileMustExist: true });
+        try {
+          return `${p.id} ${(db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n.toLocaleString('en-US')}`;
+        } finally {
+          db.close();
+        }
+      } catch {
+        return `${p.id} ?`;
+      }
+    });
+    opts.log(`  seeding: ${counts.join(', ')} of ${opts.entries.toLocaleString('en-US')} each (${Math.round((Date.now() - started) / 1000)} s)`);
+  }, opts.everyMs ?? 15_000);
+  try {
+    return await runScript(
+      'scripts/seed.ts',
+      ['--entries', String(opts.entries), '--data-dir', opts.dataDir, '--config-dir', opts.configDir],
+      opts.timeoutMs ?? 600_000,
+    );
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+/**
+ * An experiment, not what a province does: `ANALYZE` on seeded SQLite stores, so the query planner
+ * knows how (un)selective each index is (`--analyze-stores`; see docs/BENCHMARKS.md, Mounting and sync).
+ */
+export function analyzeStores(dataDir: string, provinces: readonly ProvinceConfig[]): void {
+  for (const p of provinces) {
+    const db = new Database(path.join(dataDir, `${p.id}.sqlite`), { fileMustExist: true });
+    try {
+      db.exec('ANALYZE');
+    } finally {
+      db.close();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The harness's own requests (sanity checks, fixtures, the mirror scenario's calls)
+
+export interface Tls {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+}
+
+export interface ReqSpec {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  tls: Tls;
+  verify: (body: string) => boolean;
+}
+
+/** A province's dev client certificate (clients/<client>.crt), trusting the gateway's CA. */
+export function clientTlsOf(certsDir: string, province: ProvinceConfig, client: string): Tls {
+  const c = provincePaths(certsDir, province.id).client(client);
+  return { cert: readFileSync(c.cert), key: readFileSync(c.key), ca: readFileSync(gatewayPaths(certsDir).ca) };
+}
+
+const agents = new Map<Tls, Agent>();
+export async function post(spec: Pick<ReqSpec, 'url' | 'headers' | 'body' | 'tls'>): Promise<{ status: number; body: string }> {
+  let agent = agents.get(spec.tls);
+  if (!agent) {
+    agent = new Agent({ connect: { ...spec.tls, rejectUnauthorized: false } });
+    agents.set(spec.tls, agent);
+  }
+  const res = await request(spec.url, { method: 'POST', headers: spec.headers, body: spec.body, dispatcher: agent, signal: AbortSignal.timeout(15_000) });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+export const gqlOk = (b: string) => b.includes('"data":{') && !b.includes('"errors"');
+/** A good GraphQL body that also contains what the scenario must return (not just `null`). */
+export const gqlHas = (needle: string) => (b: string) => gqlOk(b) && b.includes(needle);
+
+export function gatewayRequest(url: string, tls: Tls, token: () => Promise<string>, query: string, variables: Record<string, unknown>, verify = gqlOk) {
+  return async (): Promise<ReqSpec> => ({
+    url,
+    tls,
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      authorization: `Bearer ${await token()}`,
+    },
+    body: JSON.stringify({ query, variables }),
+    verify,
+  });
 }
