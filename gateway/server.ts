@@ -5,8 +5,7 @@ import { parse } from 'graphql';
 import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { AuditLog } from '../common/audit/audit-log.js';
+import { openAuditLog, type OpenAuditOptions } from '../common/audit/open-audit.js';
 import type { StackConfig } from '../common/config.js';
 import { CallerAssertionSigner } from '../common/identity/caller-assertion.js';
 import { createLogger } from '../common/log.js';
@@ -32,8 +31,10 @@ export interface StartGatewayOptions {
   /** Province id → subgraph GraphQL URL, overriding config (tests start subgraphs on free ports). */
   subgraphUrls?: Record<string, string>;
   onRefusal?: (refusal: Refusal) => void;
-  /** Names this replica's audit chain (each replica keeps its own). Default: "gateway". */
+  /** Names this replica's audit chain (each replica keeps its own). Default: GATEWAY_INSTANCE_ID, else "gateway". */
   instanceId?: string;
+  /** Where and how often the audit chain is checkpointed (tests: a PostgreSQL schema of their own). */
+  audit?: OpenAuditOptions;
 }
 
 export interface RunningGateway {
@@ -42,6 +43,7 @@ export interface RunningGateway {
   /** Re-read or refetch every province's CRL now (also on file change, SIGHUP and the refresh interval). */
   reloadCrls(): Promise<void>;
   url: string;
+  /** Where the audit chain is: its SQLite file, or its PostgreSQL schema and chain. */
   auditFile: string;
   port: number;
   close(): Promise<void>;
@@ -57,10 +59,16 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     'private key': [gp.serverKey, gp.clientKey, gp.assertionKey],
     jwks: [gp.assertionJwks],
   });
-  const auditFile = path.join(cfg.dataDir, 'audit', `${opts.instanceId ?? process.env.GATEWAY_INSTANCE_ID ?? 'gateway'}.sqlite`);
-  const audit = new AuditLog(auditFile);
+  // The replica's own chain, on the backend the config chooses (common/audit/open-audit.ts);
+  // opened now so that a bad file or database stops the start, not the first request.
+  const audit = openAuditLog(cfg, { kind: 'gateway', id: opts.instanceId ?? process.env.GATEWAY_INSTANCE_ID ?? 'gateway' }, opts.audit);
+  await audit.ready().catch(async (err: Error) => {
+    await audit.close().catch(() => {});
+    throw err;
+  });
+  const auditFile = audit.location;
   const metrics = new GatewayMetrics();
-  metrics.trackAudit(audit.stats);
+  metrics.trackAudit(audit);
   const identity = await startIdentity(cfg, metrics, log);
   const { trust, revocation } = identity;
   const assertionKeyPem = readFileSync(gp.assertionKey, 'utf8');

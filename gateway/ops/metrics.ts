@@ -4,6 +4,7 @@
 // client-chosen strings.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerState } from '../../common/circuit-breaker.js';
+import type { AuditStats } from '../../common/audit/audit-log.js';
 import type { VerifiedCrl } from '../../common/pki/crl.js';
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
@@ -83,8 +84,14 @@ export class GatewayMetrics {
     }
   }
 
-  /** The gateway audit chain's group commit: batches and records committed (records ÷ batches = batch size). */
-  trackAudit(stats: { batches: number; records: number }): void {
+  /**
+   * The gateway's audit chain: the group commit (batches and records committed; records ÷ batches
+   * = batch size), where the chain's head is, and its last signed checkpoint. A head far past the
+   * last checkpoint, or a checkpoint older than its period, means the tail is not yet protected
+   * against truncation (docs/ARCHITECTURE.md "Audit").
+   */
+  trackAudit(audit: { chain: string; stats: AuditStats }): void {
+    const { chain, stats } = audit;
     new Gauge({
       name: 'chuanyu_audit_committed',
       help: 'Audit records and the batches (transactions) they were committed in, since start',
@@ -95,6 +102,32 @@ export class GatewayMetrics {
         this.set({ unit: 'records' }, stats.records);
       },
     });
+    const gauges: Array<[name: string, help: string, value: () => number | null]> = [
+      ['chuanyu_audit_chain_head_seq', 'Sequence number of the last record of this instance’s audit chain', () => stats.headSeq],
+      [
+        'chuanyu_audit_checkpoint_seq',
+        'Sequence number the last signed checkpoint of this instance covers; absent before the first',
+        () => stats.checkpointSeq || null,
+      ],
+      [
+        'chuanyu_audit_checkpoint_timestamp_seconds',
+        'When this instance last signed and stored a checkpoint of its audit chain (Unix time); absent before the first',
+        () => (stats.checkpointAt ? stats.checkpointAt / 1000 : null),
+      ],
+      ['chuanyu_audit_checkpoint_failures', 'Checkpoints that could not be signed or stored, since start', () => stats.checkpointFailures],
+    ];
+    for (const [name, help, value] of gauges) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['chain'] as const,
+        registers: [this.registry],
+        collect() {
+          const v = value();
+          if (v !== null) this.set({ chain }, v);
+        },
+      });
+    }
   }
 
   setBreaker(province: string, state: BreakerState): void {

@@ -6,8 +6,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { AuditLog } from '../../common/audit/audit-log.js';
+import { openAuditLog, type OpenAuditOptions } from '../../common/audit/open-audit.js';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { requestLog } from '../../common/request-log.js';
@@ -42,6 +41,8 @@ export interface StartSubgraphOptions {
   /** Override the configured port (0 = any free port). */
   port?: number;
   host?: string;
+  /** Where and how often the audit chain is checkpointed (tests: a PostgreSQL schema of their own). */
+  audit?: OpenAuditOptions;
 }
 
 export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise<RunningSubgraph> {
@@ -55,8 +56,13 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
   });
   const sealKeys = loadSealKeys(cfg, province);
   const log = createLogger(`subgraph-${province.id}`);
-  const auditFile = path.join(cfg.dataDir, 'audit', `${province.id}.sqlite`);
-  const audit = new AuditLog(auditFile);
+  // The province's chain `<province>`, on the backend the config chooses (common/audit/open-audit.ts).
+  const audit = openAuditLog(cfg, { kind: 'subgraph', province: province.id }, opts.audit);
+  await audit.ready().catch(async (err: Error) => {
+    await audit.close().catch(() => {});
+    throw err;
+  });
+  const auditFile = audit.location;
   // Pin the gateway's client certificate: a valid certificate from the same CA is not
   // enough, and province client certificates must never reach a subgraph directly.
   let pinnedGateway = certFingerprint256(readFileSync(gp.clientCert));
