@@ -396,8 +396,13 @@ async function mount(
     mirrorsAfter,
     completed,
     seconds,
-    pickupSeconds: job.startedAt ? (Date.parse(job.startedAt) - t0) / 1000 : null,
+    firstPageSeconds: job.startedAt ? (Date.parse(job.startedAt) - t0) / 1000 : null,
     entriesPerSecond: processed / seconds,
+    // The worker's own pace: from its first stored page to its last (without the wait for its next poll and the first page).
+    runningEntriesPerSecond:
+      completed && job.startedAt && job.finishedAt
+        ? (processed - Math.min(processed, stack.cfg.gateway.maxPageSize)) / ((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000)
+        : NaN,
     phaseRates,
     cpuMsPerEntry: perUnit(c.cpuMs, processed),
     busyPct: c.busyPct,

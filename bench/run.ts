@@ -68,6 +68,8 @@ import {
   launch,
   post,
   seedScaleData,
+  stackPorts,
+  startIdps,
   useSourceRuntime,
   type ProvincePatch,
   type ReqSpec,
@@ -134,7 +136,7 @@ const wants = (key: string) => !only || only.has(key);
 const mirrorSettings = {
   syncRate: Number(args['sync-rate'] ?? 50),
   syncDurationS: Number(args['sync-duration'] ?? (quick ? 10 : 20)),
-  mountBudgetS: Number(args['mount-budget'] ?? 600),
+  mountBudgetS: Number(args['mount-budget'] ?? 300),
   feedRounds: quick ? 1 : 3,
 };
 const onlyContenders = args.contenders ? new Set(args.contenders.split(',').map((s) => s.trim())) : null;
@@ -424,7 +426,7 @@ async function main() {
   log('dev PKI …');
   await ensureDevPki({ certsDir, provinces: baseCfg.provinces });
 
-  const realPorts = Object.fromEntries(await Promise.all(baseCfg.provinces.map(async (p) => [p.id, await freePort()] as const)));
+  const realPorts = await stackPorts(baseCfg.provinces);
   // Mounting and sync: Chongqing takes every source change at once (follow), so (c) measures the lag.
   const patches: Record<string, ProvincePatch> = wants('mirrors') ? { chongqing: { sync: { onSourceChange: 'follow' } } } : {};
   const realConfig = configDirWithPorts(path.join(tmpRoot, 'config-real'), realPorts, patches);
@@ -434,7 +436,8 @@ async function main() {
   // The 100,000-entry stack serves the directory search at scale (s) and mounting and sync.
   const bigStack = doScale && (wants('s') || wants('mirrors'));
   if (bigStack) {
-    const bigPorts = Object.fromEntries(await Promise.all(baseCfg.provinces.map(async (p) => [p.id, await freePort()] as const)));
+    // The same dev IdPs serve both stacks (the same issuers, keys and clients).
+    const bigPorts = await stackPorts(baseCfg.provinces, realPorts.idps);
     bigConfig = configDirWithPorts(path.join(tmpRoot, 'config-100k'), bigPorts, patches);
     log('seeding 100,000 entries per province (scripts/seed.ts) …');
     const out = await seedScaleData({ dataDir: bigData, configDir: bigConfig, provinces: baseCfg.provinces, entries: 100_000, log });
@@ -446,6 +449,8 @@ async function main() {
     }
   }
 
+  log('starting the dev IdPs …');
+  servers.push(...(await startIdps(loadStackConfig({ configDir: realConfig, certsDir }))));
   log('starting subgraphs and our gateway (real demo size) …');
   const real = await startStack('real', realData, realConfig, certsDir);
   cpuProcs.set('gateway', real.gateway);

@@ -40,9 +40,9 @@ export function useSourceRuntime(): void {
   compiled = false;
 }
 
-/** `gateway/main.ts` → the file to run and the node flags it needs in the current runtime. */
-function entryPoint(script: string): { file: string; execArgv: string[] } {
-  if (!compiled) return { file: path.join(ROOT_DIR, script), execArgv: ['--import', 'tsx'] };
+/** `gateway/main.ts` → the file to run and the node flags it needs in the current runtime (`source`: always the sources). */
+function entryPoint(script: string, source = false): { file: string; execArgv: string[] } {
+  if (!compiled || source) return { file: path.join(ROOT_DIR, script), execArgv: ['--import', 'tsx'] };
   return { file: path.join(ROOT_DIR, 'dist', script.replace(/\.ts$/, '.js')), execArgv: ['--enable-source-maps'] };
 }
 process.on('exit', () => {
@@ -66,10 +66,10 @@ export function launch(
   name: string,
   script: string,
   args: string[],
-  opts: { execArgv?: string[]; env?: Record<string, string>; readyTimeoutMs?: number } = {},
+  opts: { execArgv?: string[]; env?: Record<string, string>; readyTimeoutMs?: number; source?: boolean } = {},
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const entry = entryPoint(script);
+    const entry = entryPoint(script, opts.source);
     const child = fork(entry.file, args, {
       cwd: ROOT_DIR,
       execArgv: [...(opts.execArgv ?? []), ...entry.execArgv],
@@ -166,24 +166,61 @@ export interface ProvincePatch {
   sync?: { onSourceChange?: 'follow' | 'review'; pollMs?: number };
 }
 
+/** Where a bench stack's processes listen: each province's subgraph and dev IdP. */
+export interface StackPorts {
+  subgraphs: Record<string, number>;
+  idps: Record<string, number>;
+}
+
+/** Free ports for every province's subgraph and (when `idps` is not given) dev IdP. */
+export async function stackPorts(provinces: readonly ProvinceConfig[], idps?: Record<string, number>): Promise<StackPorts> {
+  const pick = async () => Object.fromEntries(await Promise.all(provinces.map(async (p) => [p.id, await freePort()] as const)));
+  return { subgraphs: await pick(), idps: idps ?? (await pick()) };
+}
+
 /**
- * A copy of the repository's config/ whose province subgraphs listen on the given ports
- * (the gateway's subgraph URLs come from `subgraph.port`), with `patches` per province id.
+ * A copy of the repository's config/ whose province subgraphs and dev IdPs listen on the given
+ * ports (the gateway's subgraph URLs come from `subgraph.port`; the issuer, the JWKS URL the
+ * gateway fetches and the sync workers' token endpoint from the IdP's origin), with `patches` per
+ * province id.
  */
-export function configDirWithPorts(dir: string, ports: Record<string, number>, patches: Record<string, ProvincePatch> = {}): string {
+export function configDirWithPorts(dir: string, ports: StackPorts, patches: Record<string, ProvincePatch> = {}): string {
   cpSync(path.join(ROOT_DIR, 'config'), dir, { recursive: true });
   const provDir = path.join(dir, 'provinces');
   for (const f of readdirSync(provDir).filter((n) => n.endsWith('.json'))) {
     const file = path.join(provDir, f);
-    const p = JSON.parse(readFileSync(file, 'utf8')) as { id: string; subgraph: { host?: string; port: number; url?: string }; sync?: Record<string, unknown> };
-    const port = ports[p.id];
-    if (port === undefined) throw new Error(`no port chosen for province ${p.id}`);
+    const p = JSON.parse(readFileSync(file, 'utf8')) as {
+      id: string;
+      subgraph: { host?: string; port: number; url?: string };
+      idp: { issuer: string; jwks?: string; dev?: { host?: string; port?: number } };
+      sync?: Record<string, unknown>;
+    };
+    const port = ports.subgraphs[p.id];
+    const idpPort = ports.idps[p.id];
+    if (port === undefined || idpPort === undefined) throw new Error(`no port chosen for province ${p.id}`);
     p.subgraph = { host: 'localhost', port };
+    if (p.idp.dev) {
+      const origin = `https://localhost:${idpPort}`;
+      p.idp = { ...p.idp, issuer: origin, jwks: `${origin}/jwks.json`, dev: { ...p.idp.dev, port: idpPort } };
+    }
     const patch = patches[p.id];
     if (patch?.sync) p.sync = { ...p.sync, ...patch.sync };
     writeFileSync(file, JSON.stringify(p, null, 2));
   }
   return dir;
+}
+
+/**
+ * One dev IdP per province that has one (idp/main.ts), first, as `npm start` does: the gateway
+ * fetches their keys and the sync workers their tokens. Always from the sources (a dev service, not
+ * in the build); the harness's own tokens are signed locally with the same key (mintDevToken).
+ */
+export async function startIdps(cfg: { configDir: string; certsDir: string; provinces: readonly ProvinceConfig[] }): Promise<Server[]> {
+  const idps: Server[] = [];
+  for (const p of cfg.provinces.filter((x) => x.idp.dev)) {
+    idps.push(await launch(`idp ${p.id}`, 'idp/main.ts', ['--province', p.id, '--config-dir', cfg.configDir, '--certs-dir', cfg.certsDir], { source: true }));
+  }
+  return idps;
 }
 
 /**

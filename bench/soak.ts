@@ -14,7 +14,7 @@ import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { demoCertificatesOf } from '../subgraphs/catalogue/seed.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
 import { rssKb } from './procfs.js';
-import { buildForBenchmark, configDirWithPorts, freePort, launch, useSourceRuntime, type Server } from './servers.js';
+import { buildForBenchmark, configDirWithPorts, freePort, launch, stackPorts, startIdps, useSourceRuntime, type Server } from './servers.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,9 +44,9 @@ async function main() {
   const dataDir = path.join(tmp, 'data');
   const base = loadStackConfig({ certsDir, dataDir });
   await ensureDevPki({ certsDir, provinces: base.provinces });
-  const ports = Object.fromEntries(await Promise.all(base.provinces.map(async (p) => [p.id, await freePort()] as const)));
-  const configDir = configDirWithPorts(path.join(tmp, 'config'), ports);
+  const configDir = configDirWithPorts(path.join(tmp, 'config'), await stackPorts(base.provinces));
   const cfg = loadStackConfig({ configDir, certsDir, dataDir });
+  servers.push(...(await startIdps(cfg)));
   const common = ['--config-dir', configDir, '--certs-dir', certsDir, '--data-dir', dataDir];
   for (const p of cfg.provinces) servers.push(await launch(p.id, 'subgraphs/catalogue/main.ts', ['--province', p.id, ...common]));
   const gatewayPort = await freePort();
