@@ -1,18 +1,38 @@
 // Renders the Kubernetes manifests for a configuration directory:
-//   npx tsx deploy/render.ts [--config-dir deploy/config] | kubectl apply -f -
+//   npx tsx deploy/render.ts [--config-dir deploy/config] [--gateway-audit postgres|sqlite] | kubectl apply -f -
 // The config is validated first (same loader as the services), then the namespace, the
 // config map, the gateway, and one subgraph and one sync worker per province file are printed. A third province
 // is a new config/provinces/<id>.json plus its secrets; no manifest is copied by hand.
+//
+// The gateway's audit chains live in PostgreSQL by default (DATABASE_URL from the gateway-database
+// secret): a Deployment without volumes. `--gateway-audit sqlite` renders the StatefulSet with one
+// volume per replica for an installation whose gateway has no database. Template lines marked
+// `#@postgres ` or `#@sqlite ` belong to one of the two.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStackConfig } from '../common/config.js';
-import { command } from '../common/cli.js';
+import { UsageError, command } from '../common/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export function renderManifests(configDir: string): string {
+export type GatewayAudit = 'postgres' | 'sqlite';
+
+/** Keeps the lines of one audit backend: `#@<backend> ` is dropped from its own, the other's go. */
+function selectAudit(tpl: string, audit: GatewayAudit): string {
+  return tpl
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^#@(postgres|sqlite) (.*)$/.exec(line);
+      if (!m) return [line];
+      return m[1] === audit ? [m[2]!] : [];
+    })
+    .join('\n');
+}
+
+export function renderManifests(configDir: string, opts: { gatewayAudit?: GatewayAudit } = {}): string {
   const cfg = loadStackConfig({ configDir });
+  const gatewayAudit = opts.gatewayAudit ?? 'postgres';
   const indent = (text: string, n: number) =>
     text
       .trimEnd()
@@ -51,7 +71,7 @@ export function renderManifests(configDir: string): string {
   return [
     read('namespace.yaml').trimEnd(),
     configMap,
-    fill(read('gateway.template.yaml')).trimEnd(),
+    fill(selectAudit(read('gateway.template.yaml'), gatewayAudit)).trimEnd(),
     ...cfg.provinces.map((p) => fill(read('subgraph.template.yaml'), { PROVINCE: p.id }).trimEnd()),
     ...cfg.provinces.map((p) => fill(read('sync.template.yaml'), { PROVINCE: p.id }).trimEnd()),
   ]
@@ -63,11 +83,16 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   command(
     {
       name: 'deploy:render',
-      usage: 'usage: npm run --silent deploy:render -- [--config-dir DIR]   (default: deploy/config)',
-      options: { 'config-dir': { type: 'string', default: path.join(here, 'config') } },
+      usage:
+        'usage: npm run --silent deploy:render -- [--config-dir DIR] [--gateway-audit postgres|sqlite]\n' +
+        '  (default: deploy/config; the gateway audit in PostgreSQL, a Deployment; sqlite: a StatefulSet with a volume per replica)',
+      options: { 'config-dir': { type: 'string', default: path.join(here, 'config') }, 'gateway-audit': { type: 'string', default: 'postgres' } },
     },
     async ({ values }) => {
-      process.stdout.write(renderManifests(path.resolve(values['config-dir'])));
+      const gatewayAudit = values['gateway-audit'];
+      if (gatewayAudit !== 'postgres' && gatewayAudit !== 'sqlite')
+        throw new UsageError(`--gateway-audit must be postgres or sqlite, not ${JSON.stringify(gatewayAudit)}`);
+      process.stdout.write(renderManifests(path.resolve(values['config-dir']), { gatewayAudit }));
     },
   );
 }

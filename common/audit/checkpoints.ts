@@ -38,7 +38,7 @@ function algFor(key: KeyObject | JWK): Alg {
 
 /** The public JWK of a key, with `kid` = its RFC 7638 thumbprint unless the key's JWKS names it. */
 export async function publicJwk(key: KeyObject, kid?: string): Promise<JWK> {
-  const pub = createPublicKey(key).export({ format: 'jwk' }) as JWK;
+  const pub = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' }) as JWK;
   return { ...pub, kid: kid ?? (await calculateJwkThumbprint(pub, 'sha256')), alg: algFor(key), use: 'sig' };
 }
 

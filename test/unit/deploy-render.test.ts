@@ -26,8 +26,12 @@ describe('deploy manifests', () => {
   it('renders the namespace, config map, gateway and one subgraph per province, with no unfilled variables', () => {
     const out = renderManifests(configDir);
     assert.doesNotMatch(out, /\$\{[A-Z_]+\}/);
+    assert.doesNotMatch(out, /^#@(postgres|sqlite)/m, 'no template line is left marked');
     const docs = out.split('\n---\n');
-    assert.equal(docs.filter((d) => /^kind: StatefulSet/m.test(d)).length, 5, 'the gateway, two province subgraphs and their sync workers');
+    // Every audit chain is in PostgreSQL: nothing keeps a volume, every workload is a Deployment.
+    assert.equal(docs.filter((d) => /^kind: Deployment/m.test(d)).length, 5, 'the gateway, two province subgraphs and their sync workers');
+    assert.equal(docs.filter((d) => /^kind: StatefulSet/m.test(d)).length, 0);
+    assert.doesNotMatch(out, /volumeClaimTemplates|name: audit\b|gateway-headless/);
     for (const id of ['chongqing', 'sichuan']) {
       assert.match(out, new RegExp(`name: subgraph-${id}\\n`));
       assert.match(out, new RegExp(`secretName: ${id}-trust`));
@@ -37,5 +41,32 @@ describe('deploy manifests', () => {
     }
     assert.match(out, /kind: ConfigMap[\s\S]*"introspection": false/);
     assert.match(out, /readinessProbe:\n\s+httpGet: \{ path: \/readyz/);
+  });
+
+  it('gives the gateway its database and its pod name as the chain, and each subgraph its seal key (the checkpoint keys)', () => {
+    const docs = renderManifests(configDir).split('\n---\n');
+    const gateway = docs.find((d) => /^kind: Deployment\nmetadata:\n {2}name: gateway\n/m.test(d));
+    assert.ok(gateway, 'the gateway is a Deployment');
+    assert.match(gateway, /- name: DATABASE_URL\n\s+valueFrom: \{ secretKeyRef: \{ name: gateway-database, key: url \} \}/);
+    assert.match(gateway, /- name: GATEWAY_INSTANCE_ID\n\s+valueFrom: \{ fieldRef: \{ fieldPath: metadata\.name \} \}/);
+    assert.match(gateway, /rollingUpdate: \{ maxSurge: 1, maxUnavailable: 0 \}/);
+    assert.match(gateway, /\{ key: signing\.key, path: assertion\/signing\.key \}/);
+    for (const id of ['chongqing', 'sichuan']) {
+      const subgraph = docs.find((d) => new RegExp(`^kind: Deployment\\nmetadata:\\n {2}name: subgraph-${id}\\n`, 'm').test(d));
+      assert.ok(subgraph, `subgraph-${id} is a Deployment`);
+      assert.match(subgraph, new RegExp(`name: ${id}-seal-key\\n\\s+items:\\n\\s+- \\{ key: signing\\.key, path: seal/signing\\.key \\}`));
+      assert.match(subgraph, new RegExp(`secretKeyRef: \\{ name: ${id}-database, key: url \\}`));
+    }
+  });
+
+  it('--gateway-audit sqlite: the gateway as a StatefulSet with a volume per replica and no database', () => {
+    const docs = renderManifests(configDir, { gatewayAudit: 'sqlite' }).split('\n---\n');
+    const gateway = docs.find((d) => /^kind: StatefulSet\nmetadata:\n {2}name: gateway\n/m.test(d));
+    assert.ok(gateway);
+    assert.match(gateway, /serviceName: gateway-headless/);
+    assert.match(gateway, /volumeClaimTemplates:\n\s+- metadata: \{ name: audit \}/);
+    assert.match(gateway, /- \{ name: audit, mountPath: \/var\/lib\/chuanyu \}/);
+    assert.doesNotMatch(gateway, /DATABASE_URL|gateway-database|^#@/m);
+    assert.ok(docs.some((d) => /^kind: Service\nmetadata:\n {2}name: gateway-headless\n/m.test(d)));
   });
 });

@@ -4,7 +4,7 @@
 // The worker never holds an IdP key: it asks the IdP's token endpoint like any other service.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AuditLog } from '../../../common/audit/audit-log.js';
+import { openAuditLog } from '../../../common/audit/open-audit.js';
 import type { ProvinceConfig, StackConfig } from '../../../common/config.js';
 import { createLogger } from '../../../common/log.js';
 import { gatewayPaths, provincePaths } from '../../../common/pki/paths.js';
@@ -59,7 +59,7 @@ export function createSyncWorker(opts: { cfg: StackConfig; province: ProvinceCon
     province,
     provinces: cfg.provinces,
     store,
-    openAudit: () => new AuditLog(syncAuditFile(cfg, province)),
+    openAudit: () => openAuditLog(cfg, { kind: 'sync', province: province.id }),
     client: new FederationClient({
       url: opts.gatewayUrl ?? gatewayUrlFor(cfg, province),
       cert,
