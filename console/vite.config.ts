@@ -14,7 +14,7 @@ export default defineConfig({
   root: HERE,
   base: '/console/',
   // Dev tooling (prefresh, devtools) only matters for `vite dev`; the gateway serves the build.
-  plugins: [preact({ devtoolsInProd: false, prerender: { enabled: false } }), persistedOperations()],
+  plugins: [preact({ devtoolsInProd: false, devToolsEnabled: false, prefreshEnabled: false, prerender: { enabled: false } }), persistedOperations()],
   publicDir: false,
   logLevel: 'warn',
   build: {

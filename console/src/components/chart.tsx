@@ -15,6 +15,10 @@ export interface ChartProps {
   height?: number;
 }
 
+/** The x axis spans at least this long, so a chart that has just started reads as the start of a timeline. */
+const MIN_SPAN_S = 60;
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 export function Chart({ label, series, data, height = 180 }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -26,9 +30,12 @@ export function Chart({ label, series, data, height = 180 }: ChartProps) {
     const opts: uPlot.Options = {
       width: Math.max(280, el.clientWidth),
       height,
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max, min)] } },
+      scales: {
+        x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_SPAN_S), max] },
+        y: { range: (_u, min, max) => [0, Math.max(1, max, min)] },
+      },
       series: [{}, ...series.map((s, i) => ({ label: s, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: false } }))],
-      axes: [{}, { size: 48 }],
+      axes: [{ values: (_u, splits) => splits.map((s) => clock.format(new Date(s * 1000))), space: 70 }, { size: 48 }],
       legend: { live: false },
       cursor: { show: false },
     };

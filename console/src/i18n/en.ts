@@ -139,7 +139,7 @@ export const en: Dictionary = {
     fileLede: 'Choose a receipt file (.jws) or paste a receipt to check its signature here.',
     file: 'Receipt file',
     paste: 'or paste the receipt',
-    checkFile: 'Check',
+    checkFile: 'Check this receipt',
     noReceipt: 'Choose or paste a receipt first.',
   },
   directory: {
@@ -149,6 +149,7 @@ export const en: Dictionary = {
     searchPlaceholder: 'e.g. 营业执照',
     submit: 'Search',
     scope: 'Scope',
+    filters: 'Filters',
     scopeAll: 'All provinces (federated directory)',
     scopeProvince: (name) => `${name} catalogue (with mirrors)`,
     facetProvinces: 'Province',

@@ -140,7 +140,7 @@ export const zh = {
     fileLede: '选择回执文件（.jws）或粘贴回执，在本机核验其签章。',
     file: '回执文件',
     paste: '或粘贴回执',
-    checkFile: '核验',
+    checkFile: '核验此回执',
     noReceipt: '请先选择或粘贴回执。',
   },
   directory: {
@@ -150,6 +150,7 @@ export const zh = {
     searchPlaceholder: '例如 营业执照',
     submit: '检索',
     scope: '范围',
+    filters: '筛选',
     scopeAll: '全部省份（联邦目录）',
     scopeProvince: (name: string) => `${name}目录（含互挂）`,
     facetProvinces: '省份',

@@ -396,8 +396,10 @@ export function AdminPage() {
                 aria-pressed={s === state}
                 data-state={s}
                 onClick={() => {
+                  // Choosing a state reads the mirrors and their counts again.
                   setState(s);
                   setMessage(null);
+                  setRefresh((n) => n + 1);
                 }}
               >
                 {t.admin.states[s]} {n !== undefined && <span class="count">{num(n)}</span>}

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorNotice, Notice, PartialNotice } from '../components/notice.js';
 import { useConsole } from '../context.js';
-import { run, unavailableProvinces } from '../graphql.js';
+import { type GraphQLErrorInfo, run, unavailableProvinces } from '../graphql.js';
 import { useI18n } from '../i18n/index.js';
 import DirectorySearchOp from '../operations/DirectorySearch.graphql';
 import EntryDetailsOp from '../operations/EntryDetails.graphql';
@@ -29,6 +29,21 @@ function toggle<T>(list: T[], value: T, on: boolean): T[] {
 
 function entryHref(id: string): string {
   return `${hrefOf('directory')}?entry=${encodeURIComponent(id)}`;
+}
+
+/** One page of the directory (all provinces) or of one province's catalogue, for a query. */
+async function fetchPage(query: Query, paging: { first: number; after: string | null }): Promise<{ page: DirectoryAnswer | null; errors: GraphQLErrorInfo[] }> {
+  const filter = {
+    ...(query.scope === ALL && query.provinces.length ? { provinces: query.provinces } : {}),
+    ...(query.sharingTypes.length ? { sharingTypes: query.sharingTypes } : {}),
+  };
+  const vars = { search: query.search || null, filter, ...paging };
+  if (query.scope === ALL) {
+    const r = await run<{ directory: DirectoryAnswer }>(DirectorySearchOp, vars);
+    return { page: r.data?.directory ?? null, errors: r.errors };
+  }
+  const r = await run<{ provinceCatalogue: DirectoryAnswer }>(ProvinceCatalogueOp, { ...vars, province: query.scope });
+  return { page: r.data?.provinceCatalogue ?? null, errors: r.errors };
 }
 
 function Badges({ e }: { e: Pick<EntrySummary, 'kind' | 'mirrorSourceId' | 'mountedIn' | 'status'> }) {
@@ -186,19 +201,7 @@ export function DirectoryPage() {
     let live = true;
     setBusy(true);
     setError(null);
-    const filter = {
-      ...(query.scope === ALL && query.provinces.length ? { provinces: query.provinces } : {}),
-      ...(query.sharingTypes.length ? { sharingTypes: query.sharingTypes } : {}),
-    };
-    const vars = { search: query.search || null, filter, first: PAGE_SIZE, after };
-    const request =
-      query.scope === ALL
-        ? run<{ directory: DirectoryAnswer }>(DirectorySearchOp, vars).then((r) => ({ page: r.data?.directory ?? null, errors: r.errors }))
-        : run<{ provinceCatalogue: DirectoryAnswer }>(ProvinceCatalogueOp, { ...vars, province: query.scope }).then((r) => ({
-            page: r.data?.provinceCatalogue ?? null,
-            errors: r.errors,
-          }));
-    request
+    fetchPage(query, { first: PAGE_SIZE, after })
       .then((r) => {
         if (!live) return;
         setPage(r.page);
@@ -210,6 +213,28 @@ export function DirectoryPage() {
       live = false;
     };
   }, [query, after]);
+
+  // A facet's counts leave out its own selection (what checking one more box would add): asked for
+  // separately, once per query, only when that facet has boxes checked.
+  const [facetCounts, setFacetCounts] = useState<Partial<DirectoryAnswer['facets']>>({});
+  useEffect(() => {
+    let live = true;
+    setFacetCounts({});
+    const one = { first: 1, after: null };
+    const asks: Promise<Partial<DirectoryAnswer['facets']>>[] = [];
+    if (query.scope === ALL && query.provinces.length > 0)
+      asks.push(fetchPage({ ...query, provinces: [] }, one).then((r) => ({ provinces: r.page?.facets.provinces })));
+    if (query.sharingTypes.length > 0) asks.push(fetchPage({ ...query, sharingTypes: [] }, one).then((r) => ({ sharingTypes: r.page?.facets.sharingTypes })));
+    Promise.all(asks)
+      .then((parts) => live && setFacetCounts(Object.assign({}, ...parts)))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [query]);
+  const facets = page
+    ? { provinces: facetCounts.provinces ?? page.facets.provinces, sharingTypes: facetCounts.sharingTypes ?? page.facets.sharingTypes }
+    : null;
 
   const restart = (q: Query) => {
     setQuery(q);
@@ -248,22 +273,20 @@ export function DirectoryPage() {
         </fieldset>
       </form>
       <div class="directory">
-        <aside class="facets" aria-label={t.directory.scope}>
-          <label>
-            {t.directory.scope}
-            <select name="scope" value={query.scope} onChange={(e) => restart({ ...query, scope: e.currentTarget.value, provinces: [] })}>
-              <option value={ALL}>{t.directory.scopeAll}</option>
-              {session.provinces.map((p) => (
-                <option key={p.enumValue} value={p.enumValue}>
-                  {t.directory.scopeProvince(p.name)}
-                </option>
-              ))}
-            </select>
-          </label>
+        <aside class="facets" aria-label={t.directory.filters}>
+          <label for="scope">{t.directory.scope}</label>
+          <select id="scope" name="scope" value={query.scope} onChange={(e) => restart({ ...query, scope: e.currentTarget.value, provinces: [] })}>
+            <option value={ALL}>{t.directory.scopeAll}</option>
+            {session.provinces.map((p) => (
+              <option key={p.enumValue} value={p.enumValue}>
+                {t.directory.scopeProvince(p.name)}
+              </option>
+            ))}
+          </select>
           {query.scope === ALL && (
             <fieldset>
               <legend>{t.directory.facetProvinces}</legend>
-              {(page?.facets.provinces ?? []).map((f) => (
+              {(facets?.provinces ?? []).map((f) => (
                 <label key={f.province}>
                   <input
                     type="checkbox"
@@ -279,7 +302,7 @@ export function DirectoryPage() {
           )}
           <fieldset>
             <legend>{t.directory.facetSharing}</legend>
-            {(page?.facets.sharingTypes ?? []).map((f) => (
+            {(facets?.sharingTypes ?? []).map((f) => (
               <label key={f.sharingType}>
                 <input
                   type="checkbox"
