@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
@@ -55,6 +56,41 @@ describe('audit in PostgreSQL: a gateway replica without a volume', function () 
       seq: Number(r.seq),
       body: JSON.parse(r.body) as Record<string, unknown>,
     }));
+
+  /** A TCP proxy to PostgreSQL that the test can take down (every connection cut, new ones refused) and bring back. */
+  async function pgProxy() {
+    const target = new URL(PG_URL);
+    const sockets = new Set<net.Socket>();
+    let server: net.Server | null = null;
+    let port = 0;
+    const up = () =>
+      new Promise<void>((resolve) => {
+        server = net.createServer((client) => {
+          const upstream = net.connect(Number(target.port || 5432), target.hostname);
+          for (const s of [client, upstream]) {
+            sockets.add(s);
+            s.on('close', () => sockets.delete(s));
+            s.on('error', () => {});
+          }
+          client.pipe(upstream).pipe(client);
+        });
+        server.listen(port, '127.0.0.1', () => {
+          port = (server!.address() as net.AddressInfo).port;
+          resolve();
+        });
+      });
+    await up();
+    const url = new URL(PG_URL);
+    url.host = `127.0.0.1:${port}`;
+    return {
+      url: url.toString(),
+      down: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => server!.close(() => r()));
+      },
+      up,
+    };
+  }
 
   before(async () => {
     stack = await startStack();
@@ -132,6 +168,39 @@ describe('audit in PostgreSQL: a gateway replica without a volume', function () 
     assert.match(
       broken.stdout,
       new RegExp(`^BROKEN  PostgreSQL .*${schema}/${instanceId}: truncated: the chain ends at #3 but a checkpoint signed at \\S+ covers #6`, 'm'),
+    );
+  });
+
+  it('fails closed: while PostgreSQL cannot be reached no request is answered as served, and the chain goes on once it is back', async () => {
+    const proxy = await pgProxy();
+    const id = `${instanceId}-fc`;
+    const gw = await startGateway({
+      cfg: { ...stack.cfg, databaseUrl: proxy.url },
+      port: 0,
+      host: 'localhost',
+      instanceId: id,
+      audit: { pgSchema: schema },
+      subgraphUrls: Object.fromEntries([...stack.subgraphs].map(([p, s]) => [p, s.url])),
+    });
+    try {
+      const query = '{ provinces { name } }';
+      assert.equal((await gql(stack, { province: 'sichuan', port: gw.port }, query)).status, 200);
+      await proxy.down();
+      const refused = await gql(stack, { province: 'sichuan', port: gw.port }, query);
+      assert.equal(refused.status, 500, refused.text);
+      assert.equal(refused.body.data, undefined, 'no data without its audit record');
+      await proxy.up();
+      const back = await gql(stack, { province: 'sichuan', port: gw.port }, query);
+      assert.equal(back.status, 200, back.text);
+    } finally {
+      await gw.close();
+      await proxy.down().catch(() => {});
+    }
+    const rows = await db.query<{ seq: string }>(`SELECT seq FROM "${schema}".records WHERE chain = $1 ORDER BY seq`, [id]);
+    assert.deepEqual(
+      rows.rows.map((r) => Number(r.seq)),
+      [1, 2],
+      'the refused request left no record, the chain continued after it',
     );
   });
 });
