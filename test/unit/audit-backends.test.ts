@@ -19,8 +19,8 @@ const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signer = new CheckpointSigner(key.privateKey);
-let trust: ChainKeys;
-const trustFor = async () => trust;
+const trust: Promise<ChainKeys> = publicJwk(key.privateKey).then((jwk) => ({ owner: 'the test key', keys: [jwk] }));
+const trustFor = () => trust;
 
 interface Harness {
   name: string;
@@ -174,10 +174,6 @@ function relink(rows: ChainRow[], from: number): ChainRow[] {
 
 const rec = (n: number, extra: Record<string, unknown> = {}) => ({ kind: 'test', n, ...extra });
 
-before(async () => {
-  trust = { owner: 'the test key', keys: [await publicJwk(key.privateKey)] };
-});
-
 for (const make of [sqliteHarness, postgresHarness]) {
   describe(`audit chain on ${make === sqliteHarness ? 'SQLite' : 'PostgreSQL'}`, function () {
     this.timeout(30_000);
@@ -312,7 +308,7 @@ for (const make of [sqliteHarness, postgresHarness]) {
       await appendAll(log, 1, 4);
       await log.close();
       const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const kid = trust.keys[0]!.kid!;
+      const kid = (await trust).keys[0]!.kid!;
       // A checkpoint covering only #2, as if the chain had been shorter: needs the instance's key.
       const row2 = (await h.rows(c))[1]!;
       const forged = await new CheckpointSigner(other.privateKey, kid).sign({ chain: c, seq: 2, hash: row2.hash, at: new Date().toISOString() });
