@@ -12,7 +12,7 @@
 //   assertion key, the province's seal key for its subgraph, the sync worker's service-certificate
 //   key (RSA, so PS256) for the worker. `auditTrust` gives audit:verify the public halves.
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JWK } from 'jose';
 import type { StackConfig } from '../config.js';
@@ -63,16 +63,35 @@ function readJwks(file: string): JWK[] {
   return keys;
 }
 
+interface KeyFiles {
+  key: string;
+  /** The public half: a JWKS, or a certificate that the province CA issued. */
+  jwks?: string;
+  cert?: { file: string; ca: string };
+  /**
+   * Optional, read by audit:verify only: public keys the instance signed with before a rotation
+   * (a JWKS, or a PEM bundle of its earlier certificates), so its older checkpoints still verify
+   * without the retired key staying where the live services would accept it.
+   */
+  retired: string;
+  owner: string;
+}
+
 /** Where an instance's checkpoint key is, and where its public half is published. */
-function keyFiles(cfg: StackConfig, instance: AuditInstance): { key: string; jwks?: string; cert?: { file: string; ca: string }; owner: string } {
+function keyFiles(cfg: StackConfig, instance: AuditInstance): KeyFiles {
   if (instance.kind === 'gateway') {
     const gp = gatewayPaths(cfg.certsDir);
-    return { key: gp.assertionKey, jwks: gp.assertionJwks, owner: `the gateway's assertion key (${gp.assertionJwks})` };
+    const retired = path.join(path.dirname(gp.assertionJwks), 'retired-jwks.json');
+    return { key: gp.assertionKey, jwks: gp.assertionJwks, retired, owner: `the gateway's assertion key (${gp.assertionJwks})` };
   }
   const pp = provincePaths(cfg.certsDir, instance.province);
-  if (instance.kind === 'subgraph') return { key: pp.sealKey, jwks: pp.sealJwks, owner: `${instance.province}'s seal key (${pp.sealJwks})` };
+  if (instance.kind === 'subgraph') {
+    const retired = path.join(path.dirname(pp.sealJwks), 'retired-jwks.json');
+    return { key: pp.sealKey, jwks: pp.sealJwks, retired, owner: `${instance.province}'s seal key (${pp.sealJwks})` };
+  }
   const c = pp.client('sync');
-  return { key: c.key, cert: { file: c.cert, ca: pp.ca }, owner: `${instance.province}'s sync worker certificate (${c.cert})` };
+  const retired = path.join(path.dirname(c.cert), 'sync-retired.crt');
+  return { key: c.key, cert: { file: c.cert, ca: pp.ca }, retired, owner: `${instance.province}'s sync worker certificate (${c.cert})` };
 }
 
 /** The signer of an instance's checkpoints; `kid` as its JWKS names the key (the thumbprint for a certificate's key). */
@@ -119,16 +138,27 @@ export function openAuditLog(cfg: StackConfig, instance: AuditInstance, opts: Op
   });
 }
 
+/** The certificates of a PEM file (one, or a bundle), each checked to be issued by `caFile`. */
+function issuedCertificates(file: string, caFile: string): X509Certificate[] {
+  const ca = new X509Certificate(readFileSync(caFile));
+  const pems = readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length === 0) throw new Error(`${file}: no certificate`);
+  return pems.map((pem) => {
+    const cert = new X509Certificate(pem);
+    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new Error(`${file}: a certificate not issued by ${caFile}`);
+    return cert;
+  });
+}
+
 /**
  * The public keys a chain's checkpoints must verify with: those of the instance the chain's name
- * belongs to, never another instance's. A sync worker's certificate counts only if its province's
- * CA issued it.
+ * belongs to (and its retired ones, if published), never another instance's. A sync worker's
+ * certificate counts only if its province's CA issued it.
  */
 export async function auditTrust(cfg: StackConfig, chain: string): Promise<ChainKeys> {
   const files = keyFiles(cfg, auditInstanceOf(cfg, chain));
-  if (files.jwks) return { owner: files.owner, keys: readJwks(files.jwks) };
-  const cert = new X509Certificate(readFileSync(files.cert!.file));
-  const ca = new X509Certificate(readFileSync(files.cert!.ca));
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new Error(`${files.cert!.file} is not issued by ${files.cert!.ca}`);
-  return { owner: files.owner, keys: [await publicJwk(cert.publicKey)] };
+  const retired = existsSync(files.retired);
+  if (files.jwks) return { owner: files.owner, keys: [...readJwks(files.jwks), ...(retired ? readJwks(files.retired) : [])] };
+  const certs = [...issuedCertificates(files.cert!.file, files.cert!.ca), ...(retired ? issuedCertificates(files.retired, files.cert!.ca) : [])];
+  return { owner: files.owner, keys: await Promise.all(certs.map((c) => publicJwk(c.publicKey))) };
 }

@@ -2,13 +2,14 @@
 // it signs checkpoints with (the gateway's assertion key, the province's seal key, the sync worker's
 // service-certificate key), and that audit:verify's trust takes only that instance's key.
 import { strict as assert } from 'node:assert';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, cpSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { auditChainName, auditInstanceOf, auditSqliteFile, auditTrust, openAuditLog, type AuditInstance } from '../../common/audit/open-audit.js';
 import { verifyPostgresChains, verifySqliteChain } from '../../common/audit/verify.js';
 import { loadStackConfig, type StackConfig } from '../../common/config.js';
+import { provincePaths } from '../../common/pki/paths.js';
 import { sharedCertsDir, tmpDir } from '../support/stack.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -82,4 +83,22 @@ describe('audit chains per instance', function () {
       }
     });
   }
+
+  it('after a key rotation the older checkpoints verify with the retired public key, published for audit:verify only', async () => {
+    const log = openAuditLog(cfg, { kind: 'sync', province: 'chongqing' });
+    await log.append({ kind: 'test' });
+    await log.close();
+    const file = auditSqliteFile(cfg, { kind: 'sync', province: 'chongqing' });
+    // The worker's certificate renewed with a new key (here: another certificate of the same CA).
+    const rotated = loadStackConfig({ certsDir: tmpDir('audit-rotated-certs'), dataDir: cfg.dataDir });
+    cpSync(cfg.certsDir, rotated.certsDir, { recursive: true });
+    const pp = provincePaths(rotated.certsDir, 'chongqing');
+    copyFileSync(pp.client('app').cert, pp.client('sync').cert);
+    let r = await verifySqliteChain(file, (chain) => auditTrust(rotated, chain));
+    assert.equal(r.ok, false);
+    assert.match(r.reason ?? '', /signed with a key .* that is not chongqing's sync worker certificate/);
+    copyFileSync(provincePaths(cfg.certsDir, 'chongqing').client('sync').cert, path.join(path.dirname(pp.client('sync').cert), 'sync-retired.crt'));
+    r = await verifySqliteChain(file, (chain) => auditTrust(rotated, chain));
+    assert.ok(r.ok, r.reason);
+  });
 });
