@@ -9,7 +9,6 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { verifyAuditFile } from '../../common/audit/audit-log.js';
 import { ROOT_DIR } from '../../common/config.js';
-import { configDirWithPorts } from '../../bench/servers.js';
 import { gql, startStack, tmpDir, type TestStack } from '../support/stack.js';
 
 describe('the compiled build (what the image runs)', function () {
@@ -31,8 +30,8 @@ describe('the compiled build (what the image runs)', function () {
     );
     assert.ok(existsSync(path.join(outDir, 'common', 'audit', 'audit-worker.js')), 'the audit writer is compiled');
     stack = await startStack();
-    const ports = Object.fromEntries(stack.cfg.provinces.map((p) => [p.id, stack.subgraphs.get(p.id)!.port]));
-    const configDir = configDirWithPorts(path.join(tmpDir('compiled-config'), 'config'), ports);
+    // The test stack's config dir names its subgraphs' and IdPs' ports.
+    const configDir = stack.cfg.configDir;
     // Plain node: no tsx, no TypeScript.
     child = fork(
       path.join(outDir, 'gateway', 'main.js'),
