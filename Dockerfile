@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# One image for the gateway and the province subgraphs; the command picks the role:
-#   gateway:   (default)
+# One image for the gateway, the province subgraphs and their sync workers; the command picks the role:
+#   gateway:   (default; also serves the console's built files at /console/)
 #   subgraph:  node --enable-source-maps dist/subgraphs/catalogue/main.js --province chongqing
+#   sync:      node --enable-source-maps dist/subgraphs/catalogue/sync/main.js --province chongqing
 # Certificates, keys and config are mounted (Kubernetes secrets / config maps), never baked in.
 # The image runs the compiled JavaScript (`npm run build`): no TypeScript tooling at run time.
 
@@ -24,6 +25,10 @@ COPY gateway ./gateway
 COPY subgraphs ./subgraphs
 COPY scripts ./scripts
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+# The console: static files only (Vite, from console/ and the domain rules it shares with the gateway).
+COPY console ./console
+COPY documents ./documents
+RUN node node_modules/vite/bin/vite.js build --config console/vite.config.ts
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -34,6 +39,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 COPY package.json ./
 COPY config ./config.default
 RUN mkdir -p /var/lib/chuanyu /etc/chuanyu && chown -R node:node /var/lib/chuanyu

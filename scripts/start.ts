@@ -8,6 +8,7 @@ import { loadStackConfig, ROOT_DIR } from '../common/config.js';
 import { ensureDevPki } from '../common/pki/dev-pki.js';
 import { gatewayPaths, provincePaths } from '../common/pki/paths.js';
 import { parseCommandLine } from '../common/cli.js';
+import { ensureConsoleBuilt } from '../console/ensure-built.js';
 
 const COMMAND = { name: 'start', usage: 'usage: npm start   (the whole dev stack; CHUANYU_CONFIG_DIR, CHUANYU_CERTS_DIR, CHUANYU_DATA_DIR, DATABASE_URL)' };
 try {
@@ -73,6 +74,8 @@ try {
   const subgraphs = await Promise.all(
     cfg.provinces.map((p) => launch('subgraphs/catalogue/main.ts', ['--province', p.id], `subgraph ${p.id}`).then((url) => ({ p, url }))),
   );
+  // The people's console (/console/), built once on a fresh clone so `npm start` serves it.
+  if (await ensureConsoleBuilt()) process.stderr.write('console: built console/dist/\n');
   const gatewayUrl = await launch('gateway/main.ts', [], 'gateway');
   // Each province keeps its mirrors in step through the gateway, as a client of the federation.
   await Promise.all(cfg.provinces.map((p) => launch('subgraphs/catalogue/sync/main.ts', ['--province', p.id], `sync worker ${p.id}`)));
@@ -85,6 +88,7 @@ try {
 Chuan–Yu catalogue federation is up.
 
   gateway     ${gatewayUrl}   (mTLS + Bearer JWT)
+  console     ${new URL('/console/', gatewayUrl).href}   (in a browser with a dev client certificate imported: certs/dev/<province>/clients/*.crt)
 ${idps.map(({ p, url }) => `  idp         ${url}   (${p.id} dev IdP, OAuth 2.0 metadata: ${url}/.well-known/oauth-authorization-server)`).join('\n')}
 ${subgraphs.map(({ p, url }) => `  ${p.id.padEnd(11)} ${url}   (${p.name} ${p.platform.name} ${p.platform.romanized}; gateway-only)`).join('\n')}
   sync        ${cfg.provinces.map((p) => `${p.id} (${p.sync.onSourceChange})`).join(', ')}   (mirrors follow their sources through the gateway)

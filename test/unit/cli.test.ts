@@ -17,6 +17,7 @@ const COMMANDS = [
   'scripts/mirror-mount.ts',
   'scripts/mirror-status.ts',
   'subgraphs/catalogue/sync/main.ts',
+  'idp/main.ts',
 ];
 
 function run(script: string, ...args: string[]) {
