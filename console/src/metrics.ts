@@ -1,6 +1,7 @@
 // The gateway's own Prometheus metrics (GET /metrics, text exposition format 0.0.4), sampled by the
 // operator page: request rate from chuanyu_gateway_request_duration_seconds_count, refusals by reason
-// from chuanyu_gateway_refusals_total, the audit chain's commits from chuanyu_audit_committed.
+// from chuanyu_gateway_refusals_total, the audit chain's commits from chuanyu_audit_committed, its head
+// and last signed checkpoint from chuanyu_audit_chain_head_seq / chuanyu_audit_checkpoint_*.
 
 export interface Sample {
   name: string;
@@ -31,6 +32,8 @@ export interface GatewayFigures {
   /** Refusals so far, per reason. */
   refusals: Record<string, number>;
   audit: { records: number; batches: number } | null;
+  /** The chain's head and the last checkpoint signed over it (null before the first). */
+  chain: { name: string; headSeq: number; checkpointSeq: number | null; checkpointAt: Date | null; checkpointFailures: number } | null;
 }
 
 export function gatewayFigures(samples: Sample[]): GatewayFigures {
@@ -38,8 +41,18 @@ export function gatewayFigures(samples: Sample[]): GatewayFigures {
   const refusals: Record<string, number> = {};
   let records: number | null = null;
   let batches: number | null = null;
+  let chain: GatewayFigures['chain'] = null;
+  const chainOf = (name: string) => {
+    chain ??= { name, headSeq: 0, checkpointSeq: null, checkpointAt: null, checkpointFailures: 0 };
+    return chain;
+  };
   for (const s of samples) {
-    if (s.name === 'chuanyu_gateway_request_duration_seconds_count') requests += s.value;
+    const name = s.labels.chain ?? 'gateway';
+    if (s.name === 'chuanyu_audit_chain_head_seq') chainOf(name).headSeq = s.value;
+    else if (s.name === 'chuanyu_audit_checkpoint_seq') chainOf(name).checkpointSeq = s.value;
+    else if (s.name === 'chuanyu_audit_checkpoint_timestamp_seconds') chainOf(name).checkpointAt = new Date(s.value * 1000);
+    else if (s.name === 'chuanyu_audit_checkpoint_failures') chainOf(name).checkpointFailures = s.value;
+    else if (s.name === 'chuanyu_gateway_request_duration_seconds_count') requests += s.value;
     else if (s.name === 'chuanyu_gateway_refusals_total') {
       const reason = s.labels.reason ?? 'unknown';
       refusals[reason] = (refusals[reason] ?? 0) + s.value;
@@ -48,7 +61,7 @@ export function gatewayFigures(samples: Sample[]): GatewayFigures {
       if (s.labels.unit === 'batches') batches = s.value;
     }
   }
-  return { requests, refusals, audit: records === null || batches === null ? null : { records, batches } };
+  return { requests, refusals, audit: records === null || batches === null ? null : { records, batches }, chain };
 }
 
 export async function fetchGatewayFigures(): Promise<GatewayFigures> {

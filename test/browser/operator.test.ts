@@ -51,6 +51,8 @@ describe('console: the operator’s page (运行状态)', function () {
       .first()
       .waitFor({ timeout: 20_000 });
     assert.match(await page.getByTestId('audit').innerText(), /本次启动以来写入 \d+ 条记录，分 \d+ 批提交/);
+    // The chain's head and its last signed checkpoint, from the gateway's own metrics.
+    assert.match(await page.getByTestId('audit-chain').innerText(), /审计链 \S+ 共 \d+ 条记录；(最近一次签名检查点覆盖到第 \d+ 条|尚未签名检查点)/);
 
     // Refusals while the page samples: a request with a forged token, twice.
     for (let i = 0; i < 2; i += 1) await gql(stack, { province: 'sichuan', token: 'not-a-token' }, '{ provinces { name } }');

@@ -295,7 +295,11 @@ export const zh = {
     syncError: '最近的问题',
     audit: '审计链',
     auditRecords: (records: number, batches: number) => `本次启动以来写入 ${records} 条记录，分 ${batches} 批提交。`,
-    auditNote: '网关没有提供审计链校验的接口：校验请运行 npm run audit:verify。',
+    chainCheckpoint: (chain: string, head: number, seq: number, at: string) =>
+      `审计链 ${chain} 共 ${head} 条记录；最近一次签名检查点覆盖到第 ${seq} 条（${at}）。`,
+    chainNoCheckpoint: (chain: string, head: number) => `审计链 ${chain} 共 ${head} 条记录；尚未签名检查点。`,
+    chainFailures: (n: number) => `${n} 次检查点签名或保存失败。`,
+    auditNote: '整条审计链（含签名检查点，可发现截断）请运行 npm run audit:verify 校验。',
     auditUnknown: '网关指标中没有审计链数据。',
     charts: '网关指标',
     sampling: (s: number) => `本页每 ${s} 秒读取一次网关的 /metrics。`,

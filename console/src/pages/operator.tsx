@@ -220,6 +220,19 @@ export function OperatorPage() {
         <p data-testid="audit">
           {figures?.audit ? t.operator.auditRecords(figures.audit.records, figures.audit.batches) : figures ? t.operator.auditUnknown : t.app.loading}
         </p>
+        {figures?.chain && (
+          <p data-testid="audit-chain">
+            {figures.chain.checkpointSeq === null
+              ? t.operator.chainNoCheckpoint(figures.chain.name, figures.chain.headSeq)
+              : t.operator.chainCheckpoint(
+                  figures.chain.name,
+                  figures.chain.headSeq,
+                  figures.chain.checkpointSeq,
+                  figures.chain.checkpointAt ? time(figures.chain.checkpointAt.toISOString()) : '—',
+                )}
+            {figures.chain.checkpointFailures > 0 && <strong> {t.operator.chainFailures(figures.chain.checkpointFailures)}</strong>}
+          </p>
+        )}
         <p class="muted">{t.operator.auditNote}</p>
       </section>
       <section aria-labelledby="charts-title">
