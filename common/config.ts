@@ -136,6 +136,12 @@ const provinceSchema = z.strictObject({
 
 export type ProvinceConfig = z.infer<typeof provinceSchema> & { file: string };
 
+// A token bucket (in its GCRA form): `perSecond` requests a second sustained, at most `burst` at once.
+const rateBucketSchema = z.strictObject({
+  perSecond: z.number().positive().max(1_000_000),
+  burst: z.number().int().min(1).max(1_000_000),
+});
+
 const gatewaySchema = z.strictObject({
   host: z.string().default('localhost'),
   port: z.number().int().min(0).max(65535).default(4000),
@@ -166,6 +172,24 @@ const gatewaySchema = z.strictObject({
   introspection: z.boolean().default(false),
   // Mask internal detail in errors (stack traces, subgraph URLs); only a dev config disables it.
   maskErrors: z.boolean().default(true),
+  // Rate limits per caller and per province (gateway/policy/rate-limits.ts, docs/OPERATIONS.md): shared
+  // by every replica through Redis at `redisUrl` (RATE_LIMIT_REDIS_URL overrides it, for a URL with a
+  // password); without it, or while Redis cannot be reached, each replica limits on its own.
+  rateLimit: z
+    .strictObject({
+      perCaller: rateBucketSchema.optional(),
+      perProvince: rateBucketSchema.optional(),
+      redisUrl: z
+        .string()
+        .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+        .optional(),
+      // Prefix of the Redis keys, so that installations (or test runs) sharing a Redis do not share budgets.
+      keyPrefix: z.string().min(1).max(100).default('chuanyu:ratelimit:'),
+      // How long a decision may wait for Redis before this replica decides alone.
+      redisTimeoutMs: z.number().int().min(5).max(5000).default(100),
+    })
+    .refine((r) => r.perCaller || r.perProvince, 'name perCaller, perProvince or both')
+    .optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
@@ -218,6 +242,7 @@ export function loadStackConfig(opts: LoadOptions = {}): StackConfig {
   if (!g.success) throw new Error(formatIssues(gatewayFile, g.error));
   const gateway = g.data;
   if (process.env.GATEWAY_PORT) gateway.port = Number(process.env.GATEWAY_PORT);
+  if (process.env.RATE_LIMIT_REDIS_URL && gateway.rateLimit) gateway.rateLimit.redisUrl = process.env.RATE_LIMIT_REDIS_URL;
 
   const provDir = path.join(configDir, 'provinces');
   if (!existsSync(provDir)) throw new Error(`config: ${provDir} does not exist`);

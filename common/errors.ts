@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   MOUNT_JOB_FINISHED: { visible: true },
   ISSUER_NOT_FEDERATED: { visible: true },
   QUERY_TOO_COMPLEX: { visible: true, request: true },
+  // 429 (RFC 6585 §4): the caller's or its province's rate limit is spent; `reason` says which.
+  RATE_LIMITED: { visible: true },
   // Raised by Apollo Server for the request itself.
   GRAPHQL_PARSE_FAILED: { visible: true, request: true },
   GRAPHQL_VALIDATION_FAILED: { visible: true, request: true },

@@ -10,9 +10,10 @@ import { TokenRefused, type ProvinceTokenVerifier } from './token-verifier.js';
 export interface Refusal {
   /**
    * 401 for missing or bad credentials; 400 for a request that carries them ambiguously, or (from
-   * the ingress) a malformed request; 413 / 415 for a body that is too large or not JSON in UTF-8.
+   * the ingress) a malformed request; 413 / 415 for a body that is too large or not JSON in UTF-8;
+   * 429 for a caller over its own or its province's rate limit (gateway/policy/rate-limits.ts).
    */
-  status: 400 | 401 | 413 | 415;
+  status: 400 | 401 | 413 | 415 | 429;
   reason: string;
   message: string;
   province?: string;

@@ -46,6 +46,24 @@ export class GatewayMetrics {
     ['province'],
   );
 
+  // Rate limits (gateway/policy/rate-limits.ts): each scope's decision per request; while Redis
+  // cannot be reached the replica decides alone (its budgets are then its own, not the replicas' shared one).
+  readonly rateLimitDecisions = this.counter(
+    'chuanyu_rate_limit_decisions_total',
+    'Rate-limit decisions by scope (caller, province) and decision (allowed, limited)',
+    ['scope', 'decision'],
+  );
+  readonly rateLimitFallback = new Gauge({
+    name: 'chuanyu_rate_limit_fallback_active',
+    help: '1 while this replica limits on its own because Redis cannot be reached (budgets then per replica), else 0',
+    registers: [this.registry],
+  });
+  readonly rateLimitRedisErrors = this.counter(
+    'chuanyu_rate_limit_redis_errors_total',
+    'Rate-limit decisions Redis did not answer (unreachable, timed out, refused), decided by the local limiter instead',
+    [],
+  );
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
