@@ -2,6 +2,7 @@
 // Enum values come from the domain modules where those are browser-safe; the rest are the schema's
 // (common/schema/*.ts), checked by test/browser/operations.test.ts against the gateway's schema.
 import type { EntryKind, EntryStatus, MirrorState, ResourceFormat, SharingType, UpdateCycle } from '../../domain/catalogue.js';
+import type { ReceiptResult } from '../../domain/receipt-check.js';
 
 export type { EntryKind, EntryStatus, MirrorState, ResourceFormat, SharingType, UpdateCycle };
 
@@ -11,8 +12,8 @@ export type MirrorSourceState = 'CURRENT' | 'CHANGED' | 'WITHDRAWN' | 'GONE' | '
 export type HolderIdType = 'RESIDENT_ID' | 'USCC' | 'PASSPORT';
 /** domain/certificate.ts CERTIFICATE_STATUSES */
 export type CertificateStatus = 'VALID' | 'REVOKED' | 'SUSPENDED';
-/** domain/receipt.ts RECEIPT_RESULTS plus ISSUER_UNAVAILABLE (no receipt then). */
-export type VerificationResult = 'VALID' | 'EXPIRED' | 'REVOKED' | 'NOT_FOUND' | 'HOLDER_MISMATCH' | 'SEAL_INVALID' | 'ISSUER_UNAVAILABLE';
+/** domain/receipt-check.ts RECEIPT_RESULTS plus ISSUER_UNAVAILABLE (no receipt then). */
+export type VerificationResult = ReceiptResult | 'ISSUER_UNAVAILABLE';
 /** domain/mount-job.ts MOUNT_JOB_STATES */
 export type MountJobState = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED';
 /** What the administrator's page lists: the stored mirror states, and UNAVAILABLE (source unreachable now). */

@@ -1,8 +1,10 @@
 // 证照核验: a counter clerk checks another province's e-certificate for the person in front of them.
 // The identifier is checked as it is typed (the gateway's own GB/T 36904 code); the issuing province
 // answers with a result and a receipt it signs, which is checked here against that province's
-// published seal keys (cached, so offline too) and can be downloaded and printed.
+// published seal keys (cached, so offline too) by domain/receipt-check.ts, the gateway's and the CLI's
+// own check, and can be downloaded and printed.
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import { type ReceiptCheck, receiptIssuer, verifyReceipt } from '../../../domain/receipt-check.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
 import { useConsole } from '../context.js';
 import { run } from '../graphql.js';
@@ -10,7 +12,6 @@ import { useI18n } from '../i18n/index.js';
 import { checkIdentifier } from '../identifier.js';
 import CertificateDetailsOp from '../operations/CertificateDetails.graphql';
 import VerifyCertificateOp from '../operations/VerifyCertificate.graphql';
-import { checkReceipt, receiptIssuer, type ReceiptCheck } from '../receipt-check.js';
 import { type SealKeys, sealKeys } from '../seal-keys.js';
 import type { CertificateDetails, HolderIdType, Verification } from '../types.js';
 
@@ -25,7 +26,7 @@ interface ReceiptOutcome {
 async function checkWithPublishedKeys(receipt: string): Promise<ReceiptOutcome> {
   const province = receiptIssuer(receipt);
   const keys = province ? await sealKeys(province) : null;
-  const check = await checkReceipt(receipt, (p) => (p === province && keys ? keys.jwks : undefined));
+  const check = await verifyReceipt(receipt, (p) => (p === province && keys ? keys.jwks : undefined));
   return { check, keys };
 }
 
