@@ -190,6 +190,27 @@ const gatewaySchema = z.strictObject({
     })
     .refine((r) => r.perCaller || r.perProvince, 'name perCaller, perProvince or both')
     .optional(),
+  // Trusted documents, an operation allowlist (gateway/policy/trusted-documents.ts, docs/OPERATIONS.md):
+  // Apollo persisted-query manifests, paths relative to the config directory. `enforce` runs only
+  // their documents, `log` runs anything and records what is not in them, `off` checks nothing (the
+  // manifests' documents are still served by id).
+  trustedDocuments: z
+    .strictObject({
+      mode: z.enum(['off', 'log', 'enforce']).default('off'),
+      manifests: z.array(z.string().min(1)).default([]),
+    })
+    .refine((t) => t.mode !== 'enforce' || t.manifests.length > 0, 'mode "enforce" needs at least one manifest (it would refuse every request)')
+    .default({ mode: 'off', manifests: [] }),
+  // Demand control (gateway/policy/demand-control.ts): an operation whose estimated cost is over
+  // `maxCost` is refused (QUERY_TOO_EXPENSIVE). `weights` ("Type.field": cost) add to and override the
+  // built-in ones; `defaultListSize` is the size of a list without a `first` or `ids` argument.
+  demandControl: z
+    .strictObject({
+      maxCost: z.number().int().min(1).max(100_000_000).default(5000),
+      defaultListSize: z.number().int().min(1).max(10_000).default(10),
+      weights: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, '"Type.field"'), z.number().min(0).max(1_000_000)).default({}),
+    })
+    .default({ maxCost: 5000, defaultListSize: 10, weights: {} }),
 });
 
 export type GatewayConfig = z.infer<typeof gatewaySchema>;

@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   QUERY_TOO_COMPLEX: { visible: true, request: true },
   // 429 (RFC 6585 §4): the caller's or its province's rate limit is spent; `reason` says which.
   RATE_LIMITED: { visible: true },
+  // Trusted documents in `enforce` mode: the request's document is not in a manifest (400, refused at ingress).
+  PERSISTED_QUERY_NOT_ALLOWED: { visible: true },
+  // Demand control: the operation's estimated cost is over the budget (`cost`, `maxCost` in extensions).
+  QUERY_TOO_EXPENSIVE: { visible: true, request: true },
   // Raised by Apollo Server for the request itself.
   GRAPHQL_PARSE_FAILED: { visible: true, request: true },
   GRAPHQL_VALIDATION_FAILED: { visible: true, request: true },
@@ -59,7 +63,7 @@ export function isVisibleCode(code: unknown): code is ErrorCode {
 }
 
 /** Extensions a caller may see; the rest (serviceName, http, exception, stacktrace) stay inside. */
-export const VISIBLE_EXTENSIONS = ['code', 'reason', 'field', 'province', 'division'] as const;
+export const VISIBLE_EXTENSIONS = ['code', 'reason', 'field', 'province', 'division', 'cost', 'maxCost'] as const;
 
 export function codedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, nodes?: readonly ASTNode[]): GraphQLError {
   return new GraphQLError(message, { ...(nodes ? { nodes } : {}), extensions: { ...extensions, code } });

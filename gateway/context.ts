@@ -12,7 +12,7 @@ export interface GatewayContext {
   /** Province ids this request reached, for the audit record. */
   touched: Set<string>;
   /** Extra fields for this request's audit record (e.g. a verification's identifier and result). */
-  auditNotes: Record<string, string>;
+  auditNotes: Record<string, string | number>;
   /** The client's Idempotency-Key for this request's writes, if it sent one. */
   idempotencyKey: string | null;
 }

@@ -19,7 +19,9 @@ export function auditPlugin(log: AuditLog, rootFields: RootFieldTable): ApolloSe
           const codes = [...new Set(all.map((e) => String(e.extensions?.code ?? 'ERROR')))];
           const reason = all.map((e) => e.extensions?.reason).find((r) => typeof r === 'string') ?? null;
           const hasData = !!body?.data && Object.values(body.data).some((v) => v !== null);
-          const outcome = codes.length === 0 ? 'ok' : hasData ? 'partial' : codes.includes('FORBIDDEN') ? 'refused' : 'error';
+          // Refused by policy (scope, budget), not failed: nothing ran.
+          const refused = codes.includes('FORBIDDEN') || codes.includes('QUERY_TOO_EXPENSIVE');
+          const outcome = codes.length === 0 ? 'ok' : hasData ? 'partial' : refused ? 'refused' : 'error';
           await log.append({
             kind: 'request',
             requestId: caller.requestId,

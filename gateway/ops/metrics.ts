@@ -64,6 +64,34 @@ export class GatewayMetrics {
     [],
   );
 
+  // Trusted documents (gateway/policy/trusted-documents.ts): each request's document against the
+  // manifests (in `enforce` mode `unlisted` and `unknown_id` are refused), and the manifests' reloads.
+  readonly trustedDocuments = this.counter(
+    'chuanyu_trusted_documents_total',
+    'Requests by trusted-documents mode (log, enforce) and outcome (trusted, unlisted: not in a manifest, unknown_id: an id no manifest holds)',
+    ['mode', 'outcome'],
+  );
+  readonly trustedDocumentsReloads = this.counter(
+    'chuanyu_trusted_documents_reloads_total',
+    'Manifest reloads after a file changed, by outcome (ok; failed: the previous documents stay in force)',
+    ['outcome'],
+  );
+  readonly trustedDocumentsLoaded = new Gauge({
+    name: 'chuanyu_trusted_documents_loaded',
+    help: 'Trusted documents in force (distinct ids over all manifests)',
+    registers: [this.registry],
+  });
+  // Demand control (gateway/policy/demand-control.ts); its refusals are also
+  // chuanyu_gateway_refusals_total{reason="query_too_expensive"}.
+  readonly operationCost = this.histogram(
+    'chuanyu_operation_cost',
+    'Estimated cost of each resolved operation (demand control), refused or not',
+    [],
+    [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000],
+  );
+  // How often Apollo Server parses a document (cache misses); a trusted document's id never does.
+  readonly documentsParsed = this.counter('chuanyu_graphql_documents_parsed_total', 'GraphQL documents parsed (not found in the document cache)', []);
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
