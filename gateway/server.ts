@@ -22,6 +22,7 @@ import { consoleRoutes } from './ingress/console.js';
 import { graphqlHttpHandler } from './ingress/graphql-http.js';
 import { GatewayMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
+import { RateLimiter } from './policy/rate-limits.js';
 import { RootFieldTable } from './policy/root-fields.js';
 
 export interface StartGatewayOptions {
@@ -86,6 +87,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     metrics,
     log,
   });
+  // Shared through Redis when the config names it; the gateway starts even while Redis cannot be
+  // reached (each replica then limits on its own until it can).
+  const rateLimiter = cfg.gateway.rateLimit ? new RateLimiter(cfg.gateway.rateLimit, metrics, log) : undefined;
+  await rateLimiter?.ready();
   let draining = false;
 
   const app = opsRoutes({
@@ -104,6 +109,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     apollo,
     authenticator: identity.authenticator,
     maxBodyBytes: cfg.gateway.limits.maxBodyBytes,
+    ...(rateLimiter ? { rateLimiter } : {}),
     log,
     onRefusal: refusalRecorder(audit, metrics, log, opts.onRefusal),
   });
@@ -147,6 +153,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       await identity.close();
       await apollo.stop();
       await clients.close();
+      await rateLimiter?.close();
       await audit.close();
     },
   };

@@ -1,19 +1,23 @@
 // The /graphql endpoint on Node's own HTTP objects, in front of Apollo Server's
-// executeHTTPGraphQLRequest: request id → identity (401) → content type (415) →
-// Idempotency-Key (400) → body within the limit (413) as strict JSON (400) → GraphQL.
+// executeHTTPGraphQLRequest: request id → identity (401) → rate limits (429) → content type (415) →
+// Idempotency-Key (400) → body within the limit (413) as strict JSON (400) → GraphQL. With tracing on,
+// the request runs inside a server span continuing the caller's traceparent (common/tracing.ts).
 //
 // Why not express + body-parser + the express integration, as the other routes use: on the hot
 // path they cost about a tenth of the gateway's CPU per request (routing, content negotiation,
 // an ETag hash of every response) for nothing this endpoint needs (docs/BENCHMARKS.md).
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { context, SpanStatusCode } from '@opentelemetry/api';
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Caller } from '../../common/identity/caller.js';
+import { startServerSpan } from '../../common/tracing.js';
 import type { GatewayContext } from '../context.js';
 import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type Refusal, type Authenticator } from '../identity/authenticate.js';
+import { RateLimiter } from '../policy/rate-limits.js';
 
 export interface GraphqlHttpOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -21,6 +25,8 @@ export interface GraphqlHttpOptions {
   /** Records a refusal; the 400/401 is sent only after it resolves (the audit record is durable first). */
   onRefusal: (refusal: Refusal, requestId: string) => Promise<void>;
   maxBodyBytes: number;
+  /** Rate limits per caller and province (`gateway.rateLimit`); none: unlimited. */
+  rateLimiter?: RateLimiter;
   log: Logger;
 }
 
@@ -159,7 +165,7 @@ async function writeAnswer(res: ServerResponse, answer: HTTPGraphQLResponse): Pr
 }
 
 export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
-  const { apollo, authenticator, log, maxBodyBytes } = opts;
+  const { apollo, authenticator, log, maxBodyBytes, rateLimiter } = opts;
   const logRequests = log.isLevelEnabled('info');
 
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string, identified: (caller: Caller) => void): Promise<void> => {
@@ -175,6 +181,26 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     if (!auth.ok) return refuse(auth.refusal);
     const caller = auth.caller;
     identified(caller);
+
+    // Rate limits before any work for the caller (the body is not even read). The RateLimit fields go on
+    // every answer (draft-ietf-httpapi-ratelimit-headers §6: whatever the status).
+    if (rateLimiter) {
+      const decision = await rateLimiter.check(caller);
+      res.setHeader('ratelimit-policy', rateLimiter.policyHeader);
+      res.setHeader('ratelimit', RateLimiter.rateLimitHeader(decision));
+      if (!decision.allowed) {
+        const reason = `rate_limited_${decision.limitedBy}`;
+        const retryAfter = RateLimiter.retryAfterSeconds(decision);
+        const message =
+          decision.limitedBy === 'caller'
+            ? `too many requests from this caller; retry after ${retryAfter} s`
+            : `too many requests from this province; retry after ${retryAfter} s`;
+        await opts.onRefusal({ status: 429, reason, message, province: caller.province, certThumbprint: caller.certThumbprint }, requestId);
+        // RFC 6585 §4: 429 with Retry-After (RFC 9110 §10.2.3, delay-seconds).
+        sendJson(res, 429, JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED', reason } }] }), { 'retry-after': String(retryAfter) });
+        return;
+      }
+    }
 
     // Refused before GraphQL: recorded like every refusal (reason, province, thumbprint), then answered.
     const reject = async (problem: RequestProblem) => {
@@ -215,6 +241,20 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
     let caller: Caller | undefined;
+    // Tracing on: a server span (ingress) around everything below, ended when the answer is sent.
+    const traced = startServerSpan(`${req.method ?? 'GET'} /graphql`, req.headers, {
+      'http.request.method': req.method ?? 'GET',
+      'url.path': '/graphql',
+      'chuanyu.request_id': requestId,
+    });
+    const traceId = traced?.span.spanContext().traceId;
+    if (traced) {
+      res.once('finish', () => {
+        traced.span.setAttributes({ 'http.response.status_code': res.statusCode, ...(caller ? { 'chuanyu.province': caller.province } : {}) });
+        if (res.statusCode >= 500) traced.span.setStatus({ code: SpanStatusCode.ERROR });
+        traced.span.end();
+      });
+    }
     if (logRequests) {
       // One JSON line per request: never headers, bodies or tokens.
       const start = process.hrtime.bigint();
@@ -222,6 +262,7 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
         log.info(
           {
             requestId,
+            ...(traceId ? { traceId } : {}),
             province: caller?.province,
             method: req.method,
             path: '/graphql',
@@ -232,10 +273,12 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
         ),
       );
     }
-    handle(req, res, requestId, (c) => (caller = c)).catch((err: unknown) => {
-      log.error({ err, requestId }, 'unhandled error');
-      if (!res.headersSent) sendError(res, 500, 'internal error', 'INTERNAL_SERVER_ERROR');
-      else res.destroy();
-    });
+    const run = () =>
+      handle(req, res, requestId, (c) => (caller = c)).catch((err: unknown) => {
+        log.error({ err, requestId }, 'unhandled error');
+        if (!res.headersSent) sendError(res, 500, 'internal error', 'INTERNAL_SERVER_ERROR');
+        else res.destroy();
+      });
+    void (traced ? context.with(traced.ctx, run) : run());
   };
 }
