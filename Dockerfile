@@ -27,7 +27,7 @@ COPY scripts ./scripts
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
 # The console: static files only (Vite, from console/ and the domain rules it shares with the gateway).
 COPY console ./console
-COPY documents ./documents
+COPY config/documents ./config/documents
 RUN node node_modules/vite/bin/vite.js build --config console/vite.config.ts
 
 FROM node:20-bookworm-slim AS runtime

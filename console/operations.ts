@@ -1,6 +1,6 @@
 // The console's GraphQL operations: one named operation per file in console/src/operations/
 // (<Name>.graphql), imported by the pages as `import Op from '../operations/Name.graphql'`, and the
-// same set written as an Apollo persisted-query manifest (documents/console.json) for the gateway
+// same set written as an Apollo persisted-query manifest (config/documents/console.json) for the gateway
 // to allow as trusted documents. Node side: used by the Vite build (a plugin) and by the tests that
 // check the manifest is current and every operation is valid against the gateway's schema.
 import { createHash } from 'node:crypto';
@@ -12,7 +12,9 @@ import type { Plugin } from 'vite';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const OPERATIONS_DIR = path.join(HERE, 'src', 'operations');
-export const MANIFEST_FILE = path.join(HERE, '..', 'documents', 'console.json');
+// In the config directory, where config/gateway.json's trustedDocuments.manifests names it
+// (`documents/console.json`, relative to that directory), so a copy of config/ carries it along.
+export const MANIFEST_FILE = path.join(HERE, '..', 'config', 'documents', 'console.json');
 
 export interface PersistedOperation {
   /** SHA-256 (hex) of `body`: what `extensions.persistedQuery.sha256Hash` carries. */

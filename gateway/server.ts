@@ -5,6 +5,7 @@ import { parse } from 'graphql';
 import { hkdfSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { openAuditLog, type OpenAuditOptions } from '../common/audit/open-audit.js';
 import type { StackConfig } from '../common/config.js';
 import { CallerAssertionSigner } from '../common/identity/caller-assertion.js';
@@ -15,7 +16,7 @@ import { checkPemFiles } from '../common/tls/check-files.js';
 import { startHttpsServer } from '../common/tls/https-server.js';
 import { refusalRecorder } from './audit/refusal-audit.js';
 import { ProvinceClients } from './federation/province-clients.js';
-import { startGraphqlServer } from './graphql-server.js';
+import { documentRules, startGraphqlServer } from './graphql-server.js';
 import type { Refusal } from './identity/authenticate.js';
 import { startIdentity } from './identity/identity.js';
 import { consoleRoutes } from './ingress/console.js';
@@ -24,6 +25,7 @@ import { GatewayMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
 import { RateLimiter } from './policy/rate-limits.js';
 import { RootFieldTable } from './policy/root-fields.js';
+import { TrustedDocuments } from './policy/trusted-documents.js';
 
 export interface StartGatewayOptions {
   cfg: StackConfig;
@@ -76,6 +78,27 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const signer = await CallerAssertionSigner.fromPem(assertionKeyPem, JSON.parse(readFileSync(gp.assertionJwks, 'utf8')));
   const clients = new ProvinceClients(cfg, signer, metrics);
   for (const [id, url] of Object.entries(opts.subgraphUrls ?? {})) clients.setUrl(id, url);
+  // Until the gateway runs, a failure closes what is open (the JWKS refresh, the audit log).
+  const abandon = async (err: unknown): Promise<never> => {
+    await identity.close();
+    await clients.close();
+    await audit.close();
+    throw err;
+  };
+  // The manifests are read now (a bad one stops the start, naming the file and the operation),
+  // validated once the schema is composed, then watched.
+  let documents: TrustedDocuments;
+  try {
+    documents = new TrustedDocuments({
+      mode: cfg.gateway.trustedDocuments.mode,
+      files: cfg.gateway.trustedDocuments.manifests.map((m) => path.resolve(cfg.configDir, m)),
+      ...documentRules(cfg, true),
+      metrics,
+      log,
+    });
+  } catch (err) {
+    return abandon(err);
+  }
   const apollo = await startGraphqlServer({
     cfg,
     clients,
@@ -85,8 +108,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     cursorKey: Buffer.from(hkdfSync('sha256', assertionKeyPem, 'chuanyu', 'directory-cursor-v1', 32)),
     audit,
     metrics,
+    documents,
     log,
-  });
+  }).catch(abandon);
+  documents.watch();
   // Shared through Redis when the config names it; the gateway starts even while Redis cannot be
   // reached (each replica then limits on its own until it can).
   const rateLimiter = cfg.gateway.rateLimit ? new RateLimiter(cfg.gateway.rateLimit, metrics, log) : undefined;
@@ -109,6 +134,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     apollo,
     authenticator: identity.authenticator,
     maxBodyBytes: cfg.gateway.limits.maxBodyBytes,
+    documents,
     ...(rateLimiter ? { rateLimiter } : {}),
     log,
     onRefusal: refusalRecorder(audit, metrics, log, opts.onRefusal),
@@ -151,6 +177,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       draining = true;
       await listener.close();
       await identity.close();
+      documents.close();
       await apollo.stop();
       await clients.close();
       await rateLimiter?.close();

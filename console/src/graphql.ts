@@ -1,6 +1,6 @@
 // POST /graphql on this origin with the in-memory access token. Operations are the persisted ones in
 // console/src/operations (never strings written in a page); each request carries its hash
-// (extensions.persistedQuery, the trusted-document id in documents/console.json) beside the body.
+// (extensions.persistedQuery, the trusted-document id in config/documents/console.json) beside the body.
 import { accessToken } from './auth.js';
 
 export interface Operation {

@@ -17,6 +17,7 @@ import type { Caller } from '../../common/identity/caller.js';
 import { startServerSpan } from '../../common/tracing.js';
 import type { GatewayContext } from '../context.js';
 import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type Refusal, type Authenticator } from '../identity/authenticate.js';
+import type { TrustedDocuments } from '../policy/trusted-documents.js';
 import { RateLimiter } from '../policy/rate-limits.js';
 
 export interface GraphqlHttpOptions {
@@ -25,6 +26,8 @@ export interface GraphqlHttpOptions {
   /** Records a refusal; the 400/401 is sent only after it resolves (the audit record is durable first). */
   onRefusal: (refusal: Refusal, requestId: string) => Promise<void>;
   maxBodyBytes: number;
+  /** Trusted documents: refused here in `enforce` mode; a manifest's document goes to Apollo Server by id. */
+  documents: TrustedDocuments;
   /** Rate limits per caller and province (`gateway.rateLimit`); none: unlimited. */
   rateLimiter?: RateLimiter;
   log: Logger;
@@ -49,6 +52,8 @@ interface RequestProblem {
   status: 400 | 413 | 415;
   reason: string;
   message: string;
+  /** `extensions.code`; default BAD_REQUEST. */
+  code?: string;
 }
 
 /** `application/json`, optionally with parameters; a charset, if named, must be UTF-8 (RFC 8259 §8.1). */
@@ -205,7 +210,7 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     // Refused before GraphQL: recorded like every refusal (reason, province, thumbprint), then answered.
     const reject = async (problem: RequestProblem) => {
       await opts.onRefusal({ ...problem, province: caller.province, certThumbprint: caller.certThumbprint }, requestId);
-      sendError(res, problem.status, problem.message, 'BAD_REQUEST', problem.reason);
+      sendError(res, problem.status, problem.message, problem.code ?? 'BAD_REQUEST', problem.reason);
     };
     const method = (req.method ?? 'GET').toUpperCase();
     const problem = requestProblem(req, method, search);
@@ -224,14 +229,16 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
       }
     }
 
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers: headerMapOf(req), search: queryStart >= 0 ? url.slice(queryStart) : '', body };
+    const admission = opts.documents.admit(method, body, queryStart >= 0 ? url.slice(queryStart) : '');
+    if (!admission.ok) return reject(admission.problem);
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers: headerMapOf(req), search: admission.search, body: admission.body };
     const idempotencyKey = req.headers['idempotency-key'];
     const context: GatewayContext = {
       caller,
       partialErrors: [],
       memo: new Map(),
       touched: new Set<string>(),
-      auditNotes: {},
+      auditNotes: admission.outcome ? { trustedDocument: admission.outcome } : {},
       idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : null,
     };
     await writeAnswer(res, await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }));

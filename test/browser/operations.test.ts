@@ -1,6 +1,6 @@
 // The console's GraphQL operations (console/src/operations/*.graphql) are valid against the
-// gateway's public schema, and documents/console.json (the persisted-query manifest the gateway will
-// allow) lists exactly them, each under the SHA-256 of its body.
+// gateway's public schema, and config/documents/console.json (the persisted-query manifest the gateway
+// allows) lists exactly them, each under the SHA-256 of its body.
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -37,9 +37,9 @@ describe('the console operations (trusted documents)', () => {
     }
   });
 
-  it('documents/console.json is the manifest of exactly these operations, each id the SHA-256 of its body', () => {
+  it('config/documents/console.json is the manifest of exactly these operations, each id the SHA-256 of its body', () => {
     const committed = readFileSync(MANIFEST_FILE, 'utf8');
-    assert.equal(committed, manifestText(operations), 'documents/console.json is stale: run npm run console:build');
+    assert.equal(committed, manifestText(operations), 'config/documents/console.json is stale: run npm run console:build');
     const manifest = JSON.parse(committed) as { format: string; version: number; operations: { id: string; name: string; type: string; body: string }[] };
     assert.equal(manifest.format, 'apollo-persisted-query-manifest');
     assert.equal(manifest.version, 1);
