@@ -147,6 +147,11 @@ export function injectTraceContext(headers: Record<string, string>): void {
   if (tracer) propagation.inject(context.active(), headers);
 }
 
+/** Sets attributes on the current span (a response's status, say); nothing while off. */
+export function annotateSpan(attributes: Attributes): void {
+  if (tracer) trace.getSpan(context.active())?.setAttributes(attributes);
+}
+
 /** The trace id of the current span (for log lines and audit records); undefined while off. */
 export function currentTraceId(): string | undefined {
   if (!tracer) return undefined;

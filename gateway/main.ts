@@ -1,6 +1,7 @@
 // Starts the federation gateway: `tsx gateway/main.ts`.
 import { STACK_DIR_OPTIONS, UsageError, parseCommandLine, stackConfigFrom } from '../common/cli.js';
 import { createLogger } from '../common/log.js';
+import { startTracing } from '../common/tracing.js';
 import { startGateway } from './server.js';
 
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
@@ -12,11 +13,16 @@ try {
     { options: { port: { type: 'string' }, ...STACK_DIR_OPTIONS } },
   );
   const cfg = stackConfigFrom(values);
+  // OpenTelemetry, from the OTEL_* variables (off unless an OTLP endpoint is named): before the
+  // gateway starts, so that every request is traced.
+  const tracing = startTracing({ serviceName: 'chuanyu-gateway', instanceId: process.env.GATEWAY_INSTANCE_ID ?? 'gateway', warn: (m) => log.warn(m) });
+  if (tracing.on) log.info('tracing on (OTLP/HTTP)');
   const running = await startGateway({ cfg, port: values.port ? Number(values.port) : undefined });
   log.info({ url: running.url }, 'gateway listening');
   process.send?.({ ready: true, url: running.url });
   const stop = async () => {
     await running.close();
+    await tracing.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', stop);

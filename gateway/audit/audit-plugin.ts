@@ -3,6 +3,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { createHash } from 'node:crypto';
 import type { AuditLog } from '../../common/audit/audit-log.js';
+import { currentTraceId, inSpan } from '../../common/tracing.js';
 import type { GatewayContext } from '../context.js';
 import type { RootFieldTable } from '../policy/root-fields.js';
 
@@ -22,7 +23,9 @@ export function auditPlugin(log: AuditLog, rootFields: RootFieldTable): ApolloSe
           // Refused by policy (scope, budget), not failed: nothing ran.
           const refused = codes.includes('FORBIDDEN') || codes.includes('QUERY_TOO_EXPENSIVE');
           const outcome = codes.length === 0 ? 'ok' : hasData ? 'partial' : refused ? 'refused' : 'error';
-          await log.append({
+          // The trace this request ran in (tracing on), so a record leads to its spans and back.
+          const traceId = currentTraceId();
+          const record = {
             kind: 'request',
             requestId: caller.requestId,
             province: caller.province,
@@ -38,8 +41,10 @@ export function auditPlugin(log: AuditLog, rootFields: RootFieldTable): ApolloSe
             errorCodes: codes,
             reason,
             httpStatus: response.http.status ?? 200,
+            ...(traceId ? { traceId } : {}),
             ...contextValue.auditNotes,
-          });
+          };
+          await inSpan('audit.commit', { 'chuanyu.audit.chain': log.chain }, () => log.append(record));
         },
       };
     },

@@ -3,10 +3,11 @@
 // the reason, the province and the certificate thumbprint when known, never the token.
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../common/audit/audit-log.js';
+import { currentTraceId, inSpan } from '../../common/tracing.js';
 import type { Refusal } from '../identity/authenticate.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 
-function refusalRecord(refusal: Refusal, requestId: string): Record<string, unknown> {
+function refusalRecord(refusal: Refusal, requestId: string, traceId: string | undefined): Record<string, unknown> {
   return {
     kind: 'refusal',
     requestId,
@@ -15,14 +16,16 @@ function refusalRecord(refusal: Refusal, requestId: string): Record<string, unkn
     outcome: 'refused',
     reason: refusal.reason,
     httpStatus: refusal.status,
+    ...(traceId ? { traceId } : {}),
   };
 }
 
 export function refusalRecorder(audit: AuditLog, metrics: GatewayMetrics, log: Logger, observe?: (refusal: Refusal) => void) {
   return async (refusal: Refusal, requestId: string): Promise<void> => {
-    log.warn({ requestId, reason: refusal.reason, province: refusal.province }, 'request refused');
+    const traceId = currentTraceId();
+    log.warn({ requestId, ...(traceId ? { traceId } : {}), reason: refusal.reason, province: refusal.province }, 'request refused');
     metrics.refusals.inc({ reason: refusal.reason });
     observe?.(refusal);
-    await audit.append(refusalRecord(refusal, requestId));
+    await inSpan('audit.commit', { 'chuanyu.audit.chain': audit.chain }, () => audit.append(refusalRecord(refusal, requestId, traceId)));
   };
 }

@@ -1,6 +1,7 @@
 // Connections from the gateway to each province subgraph: one keep-alive undici pool per
 // province, mutual TLS with the gateway's own client certificate, the province CA as the
 // only trust anchor, and a bounded time per call (docs/DESIGN.md §5, §7).
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -9,6 +10,7 @@ import { subgraphUrl } from '../../common/config.js';
 import { CALLER_ASSERTION_HEADER, type CallerAssertionSigner } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
+import { annotateSpan, inSpan, injectTraceContext } from '../../common/tracing.js';
 import type { GatewayMetrics } from '../ops/metrics.js';
 import { CircuitBreaker } from '../../common/circuit-breaker.js';
 
@@ -79,7 +81,11 @@ export class ProvinceClients {
     }
   }
 
-  /** One POST over the province's mTLS pool; a connection that cannot be made is the province being unavailable. */
+  /**
+   * One POST over the province's mTLS pool; a connection that cannot be made is the province being
+   * unavailable. With tracing on, the request carries the current span's `traceparent` (W3C Trace
+   * Context §3.2), so the province can continue the trace.
+   */
   private async post(
     province: ProvinceConfig,
     path: string,
@@ -87,15 +93,43 @@ export class ProvinceClients {
     body: string,
     signal: Dispatcher.RequestOptions['signal'],
   ): Promise<Dispatcher.ResponseData> {
+    injectTraceContext(headers);
     try {
-      return await request(`${this.baseUrls.get(province.id)}${path}`, { method: 'POST', dispatcher: this.agents.get(province.id)!, headers, body, signal });
+      const res = await request(`${this.baseUrls.get(province.id)}${path}`, {
+        method: 'POST',
+        dispatcher: this.agents.get(province.id)!,
+        headers,
+        body,
+        signal,
+      });
+      annotateSpan({ 'http.response.status_code': res.statusCode });
+      return res;
     } catch {
       throw new ProvinceUnavailable(province, 'unreachable');
     }
   }
 
-  /** Run one call to a province through its breaker, timing it and counting failures. */
-  private async guarded<T>(province: ProvinceConfig, kind: 'graphql' | 'index', call: () => Promise<T>, isFailure: (v: T) => boolean): Promise<T> {
+  /**
+   * Run one call to a province through its breaker, timing it and counting failures; with tracing on,
+   * inside a client span (one per subgraph fetch) naming the province.
+   */
+  private guarded<T>(province: ProvinceConfig, kind: 'graphql' | 'index', path: string, call: () => Promise<T>, isFailure: (v: T) => boolean): Promise<T> {
+    const url = `${this.baseUrls.get(province.id)}${path}`;
+    const attributes = { 'chuanyu.province': province.id, 'chuanyu.subgraph.kind': kind, 'http.request.method': 'POST', 'url.full': url };
+    return inSpan(
+      `POST ${path}`,
+      attributes,
+      (span) =>
+        this.guardedCall(province, kind, call, (v) => {
+          const failed = isFailure(v);
+          if (failed) span?.setStatus({ code: SpanStatusCode.ERROR });
+          return failed;
+        }),
+      SpanKind.CLIENT,
+    );
+  }
+
+  private async guardedCall<T>(province: ProvinceConfig, kind: 'graphql' | 'index', call: () => Promise<T>, isFailure: (v: T) => boolean): Promise<T> {
     const breaker = this.breakers.get(province.id)!;
     if (!breaker.allow()) {
       this.metrics.subgraphErrors.inc({ province: province.id, kind });
@@ -186,6 +220,7 @@ export class ProvinceClients {
     return this.guarded(
       province,
       'graphql',
+      '/graphql',
       async () => {
         return withDeadline(province, this.timeoutMs, async (signal) => {
           const res = await this.post(province, '/graphql', headers, body, signal);
@@ -228,6 +263,7 @@ export class ProvinceClients {
     const { statusCode, json } = await this.guarded(
       province,
       'index',
+      `/internal/v1${path}`,
       async () => {
         return withDeadline(province, this.timeoutMs, async (signal) => {
           const res = await this.post(

@@ -3,6 +3,7 @@
 // the refusal names a reason code and never echoes the token or internal detail.
 import type { TLSSocket } from 'node:tls';
 import type { Caller } from '../../common/identity/caller.js';
+import { inSpan, inSpanSync } from '../../common/tracing.js';
 import type { ProvinceTrustStore } from './client-certificate.js';
 import { TokenRefused, type ProvinceTokenVerifier } from './token-verifier.js';
 
@@ -89,7 +90,12 @@ export class Authenticator {
    * (`req.headersDistinct`), not Node's folded view, which keeps only the first.
    */
   async authenticate(socket: TLSSocket, authorization: readonly string[] | undefined, search: string, requestId: string): Promise<Authentication> {
-    const cert = this.trust.identify(socket);
+    // Traced as two spans of the ingress (TLS identity, then the token); nothing while tracing is off.
+    const cert = inSpanSync('identity.certificate', {}, (span) => {
+      const c = this.trust.identify(socket);
+      span?.setAttributes(c.ok ? { 'chuanyu.province': c.province.id } : { 'chuanyu.refusal.reason': c.reason });
+      return c;
+    });
     if (!cert.ok) {
       // A revoked certificate still names its province and thumbprint: the audit record says whose it was.
       const whose = { ...(cert.province ? { province: cert.province } : {}), ...(cert.thumbprint ? { certThumbprint: cert.thumbprint } : {}) };
@@ -114,7 +120,15 @@ export class Authenticator {
       return refused('token_missing', 'an Authorization: Bearer token is required', headers.length > 0 ? 'invalid_token' : null);
     }
     try {
-      const token = await this.verifiers.get(province.id)!.verify(match[1]!, cert.thumbprint);
+      const token = await inSpan('identity.token', { 'chuanyu.province': province.id }, (span) =>
+        this.verifiers
+          .get(province.id)!
+          .verify(match[1]!, cert.thumbprint)
+          .catch((err: unknown) => {
+            if (err instanceof TokenRefused) span?.setAttribute('chuanyu.refusal.reason', err.reason);
+            throw err;
+          }),
+      );
       return {
         ok: true,
         caller: {

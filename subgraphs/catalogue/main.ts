@@ -2,6 +2,7 @@
 import { STACK_DIR_OPTIONS, UsageError, parseCommandLine, stackConfigFrom } from '../../common/cli.js';
 import { provinceById } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
+import { startTracing } from '../../common/tracing.js';
 import { loadSealKeys } from './certificates/seal-keys.js';
 import { ensureDemoCertificates, ensureDemoData } from './seed.js';
 import { startProvinceSubgraph } from './server.js';
@@ -16,6 +17,8 @@ try {
   const cfg = stackConfigFrom(values);
   const province = values.province ? provinceById(cfg, values.province) : undefined;
   if (!province) throw new Error(`--province must be one of: ${cfg.provinces.map((p) => p.id).join(', ')}`);
+  // Continues the gateway's traces when the OTEL_* variables name an OTLP endpoint (off otherwise).
+  const tracing = startTracing({ serviceName: `chuanyu-subgraph-${province.id}`, warn: (m) => log.warn(m) });
   const store = await openStore(cfg, province);
   const seeded = await ensureDemoData(store, province);
   if (seeded) log.info({ province: province.id, entries: seeded }, 'demo data generated');
@@ -29,6 +32,7 @@ try {
     await running.close();
     await store.close();
     await certificates.close();
+    await tracing.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', stop);

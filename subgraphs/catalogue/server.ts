@@ -10,6 +10,7 @@ import { openAuditLog, type OpenAuditOptions } from '../../common/audit/open-aud
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import { createLogger } from '../../common/log.js';
 import { requestLog } from '../../common/request-log.js';
+import { traceRequests } from '../../common/tracing.js';
 import { CallerAssertionVerifier } from '../../common/identity/caller-assertion.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { gatewayPaths, provincePaths } from '../../common/pki/paths.js';
@@ -81,6 +82,8 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
     res.json({ status: 'ok', province: province.id });
   });
 
+  // With tracing on, each request continues the gateway's trace (its traceparent); nothing otherwise.
+  app.use(traceRequests());
   app.use(requestLog(log));
   app.use(gatewayOnly(() => pinnedGateway, verifier));
 
