@@ -13,6 +13,7 @@ const COMMANDS = [
   'scripts/audit-verify.ts',
   'scripts/receipt-verify.ts',
   'scripts/demo-certificates.ts',
+  'scripts/documents-manifest.ts',
   'deploy/render.ts',
   'scripts/mirror-mount.ts',
   'scripts/mirror-status.ts',
