@@ -59,6 +59,24 @@ describe('deploy manifests', () => {
     }
   });
 
+  it('limits callers and provinces, shared through the Redis of an optional secret, and traces when the telemetry ConfigMap names an endpoint', () => {
+    const cfg = loadStackConfig({ configDir: path.join(ROOT_DIR, 'deploy', 'config') });
+    assert.ok(cfg.gateway.rateLimit?.perCaller && cfg.gateway.rateLimit.perProvince);
+    // The URL (with its password) is a secret, not config.
+    assert.equal(cfg.gateway.rateLimit.redisUrl, undefined);
+    const docs = renderManifests(configDir).split('\n---\n');
+    const gateway = docs.find((d) => /^kind: Deployment\nmetadata:\n {2}name: gateway\n/m.test(d))!;
+    assert.match(gateway, /- name: RATE_LIMIT_REDIS_URL\n\s+valueFrom: \{ secretKeyRef: \{ name: gateway-redis, key: url, optional: true \} \}/);
+    for (const id of ['gateway', 'subgraph-chongqing', 'subgraph-sichuan']) {
+      const doc = docs.find((d) => new RegExp(`^kind: Deployment\\nmetadata:\\n {2}name: ${id}\\n`, 'm').test(d))!;
+      assert.match(
+        doc,
+        /- name: OTEL_EXPORTER_OTLP_ENDPOINT\n\s+valueFrom: \{ configMapKeyRef: \{ name: chuanyu-telemetry, key: otlp-endpoint, optional: true \} \}/,
+        id,
+      );
+    }
+  });
+
   it('--gateway-audit sqlite: the gateway as a StatefulSet with a volume per replica and no database', () => {
     const docs = renderManifests(configDir, { gatewayAudit: 'sqlite' }).split('\n---\n');
     const gateway = docs.find((d) => /^kind: StatefulSet\nmetadata:\n {2}name: gateway\n/m.test(d));
