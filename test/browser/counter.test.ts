@@ -2,7 +2,8 @@
 // Chongqing. The page signs in with the counter's client certificate at Sichuan's IdP, checks the
 // identifier as it is typed, asks the gateway, states the result plainly, checks the issuing
 // province's signed receipt in the browser (and again offline, from the cached keys), downloads and
-// prints it; a Chongqing that cannot be reached is "cannot be checked now", never "invalid".
+// prints it; a Chongqing that cannot be reached is "cannot be checked now", never "invalid". The
+// gateway enforces trusted documents (the console's manifest only): every request the page sends is one.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,9 @@ import { verifyReceipt } from '../../domain/receipt.js';
 import { demoCertificatesOf } from '../../subgraphs/catalogue/seed.js';
 import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';
 import { provincePaths } from '../../common/pki/paths.js';
-import { startStack, tmpDir, type TestStack } from '../support/stack.js';
+import request from 'supertest';
+import { gatewayPaths } from '../../common/pki/paths.js';
+import { configDirWith, startStack, tmpDir, type TestStack } from '../support/stack.js';
 import { assertKeyboardReachesEveryControl, buildConsoleOnce, consoleUrl, type Person, person, screenshot } from './support/browser.js';
 
 describe('console: a Sichuan counter verifies a Chongqing certificate (证照核验)', function () {
@@ -23,7 +26,9 @@ describe('console: a Sichuan counter verifies a Chongqing certificate (证照核
 
   before(async () => {
     await buildConsoleOnce();
-    stack = await startStack({ entries: 30 });
+    // The manifest the console build just wrote (config/documents/console.json), copied with config/.
+    const configDir = configDirWith([], { trustedDocuments: { mode: 'enforce', manifests: ['documents/console.json'] } });
+    stack = await startStack({ entries: 30, configDir });
     const cq = stack.province('chongqing');
     const today = new Date().toISOString().slice(0, 10);
     const usable = demoCertificatesOf(cq, loadSealKeys(stack.cfg, cq).holderSalt).filter(
@@ -181,5 +186,14 @@ describe('console: a Sichuan counter verifies a Chongqing certificate (证照核
       await stack.restartSubgraph('chongqing');
     }
     clerk.assertClean();
+  });
+
+  it('sent trusted documents only: the gateway (enforce) refused none', async () => {
+    const res = await request(`https://localhost:${stack.gateway.port}`)
+      .get('/metrics')
+      .ca(readFileSync(gatewayPaths(stack.cfg.certsDir).ca));
+    const trusted = /^chuanyu_trusted_documents_total\{mode="enforce",outcome="trusted"\} (\d+)$/m.exec(res.text);
+    assert.ok(trusted && Number(trusted[1]) >= 3, res.text);
+    assert.doesNotMatch(res.text, /^chuanyu_trusted_documents_total\{mode="enforce",outcome="(unlisted|unknown_id)"\}/m);
   });
 });
