@@ -40,8 +40,16 @@ export function renderManifests(configDir: string, opts: { gatewayAudit?: Gatewa
       .map((l) => ' '.repeat(n) + l)
       .join('\n');
   const configItems = cfg.provinces.map((p) => `              - { key: ${p.id}.json, path: provinces/${p.id}.json }`).join('\n');
+  // The gateway's trusted-document manifests, in the config map beside gateway.json at the path it names
+  // them by (relative to the config directory); a changed config map reaches the pods' files, which the
+  // gateway watches and reloads.
+  const documents = cfg.gateway.trustedDocuments.manifests.map((m) => {
+    if (path.isAbsolute(m) || m.split(/[\\/]/).includes('..')) throw new Error(`trustedDocuments.manifests: ${m} must be a path inside the config directory`);
+    return { key: m.replace(/[^A-Za-z0-9._-]/g, '.'), path: m, file: path.resolve(cfg.configDir, m) };
+  });
   const vars: Record<string, string> = {
     PROVINCE_CONFIG_ITEMS: configItems,
+    GATEWAY_DOCUMENT_ITEMS: documents.map((d) => `              - { key: ${d.key}, path: ${d.path} }`).join('\n'),
     PROVINCE_TRUST_MOUNTS: cfg.provinces.map((p) => `            - { name: ${p.id}-trust, mountPath: /etc/chuanyu/certs/${p.id}, readOnly: true }`).join('\n'),
     PROVINCE_TRUST_VOLUMES: cfg.provinces
       .map(
@@ -67,6 +75,7 @@ export function renderManifests(configDir: string, opts: { gatewayAudit?: Gatewa
     '  gateway.json: |',
     indent(readFileSync(path.join(cfg.configDir, 'gateway.json'), 'utf8'), 4),
     ...cfg.provinces.flatMap((p) => [`  ${p.id}.json: |`, indent(readFileSync(p.file, 'utf8'), 4)]),
+    ...documents.flatMap((d) => [`  ${d.key}: |`, indent(readFileSync(d.file, 'utf8'), 4)]),
   ].join('\n');
   return [
     read('namespace.yaml').trimEnd(),

@@ -1,5 +1,6 @@
 // The production config validates, and the rendered manifests name every province once.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR, loadStackConfig } from '../../common/config.js';
 import { renderManifests } from '../../deploy/render.js';
@@ -86,5 +87,30 @@ describe('deploy manifests', () => {
     assert.match(gateway, /- \{ name: audit, mountPath: \/var\/lib\/chuanyu \}/);
     assert.doesNotMatch(gateway, /DATABASE_URL|gateway-database|^#@/m);
     assert.ok(docs.some((d) => /^kind: Service\nmetadata:\n {2}name: gateway-headless\n/m.test(d)));
+  });
+
+  it('ships the trusted-document manifests the gateway config names in its config map, at the paths it names them by', () => {
+    const cfg = loadStackConfig({ configDir });
+    assert.equal(cfg.gateway.trustedDocuments.mode, 'log');
+    assert.deepEqual(cfg.gateway.trustedDocuments.manifests, ['documents/console.json']);
+    const docs = renderManifests(configDir).split('\n---\n');
+    const configMap = docs.find((d) => /^kind: ConfigMap/m.test(d))!;
+    // The console's own manifest (deploy/config/documents/console.json links to config/documents/).
+    const manifest = readFileSync(path.join(ROOT_DIR, 'config', 'documents', 'console.json'), 'utf8');
+    assert.ok(
+      configMap.includes(
+        `  documents.console.json: |\n${manifest
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}`,
+      ),
+    );
+    const gateway = docs.find((d) => /^kind: Deployment\nmetadata:\n {2}name: gateway\n/m.test(d))!;
+    assert.match(gateway, /- \{ key: documents\.console\.json, path: documents\/console\.json \}/);
+    assert.ok(
+      docs.filter((d) => d !== gateway).every((d) => !d.includes('path: documents/')),
+      'only the gateway mounts them',
+    );
   });
 });
