@@ -92,15 +92,58 @@ export class GatewayMetrics {
   // How often Apollo Server parses a document (cache misses); a trusted document's id never does.
   readonly documentsParsed = this.counter('chuanyu_graphql_documents_parsed_total', 'GraphQL documents parsed (not found in the document cache)', []);
 
+  // Live reconfiguration (gateway/server.ts reload, gateway/generation.ts): each reload's outcome, and
+  // the configuration in force (its generation: 1 at start, +1 per reload taken; its provinces).
+  readonly configReloads = this.counter(
+    'chuanyu_config_reloads_total',
+    'Configuration reloads (SIGHUP, a watched config file, reload()), by outcome (ok; failed: refused, the previous configuration keeps serving)',
+    ['outcome'],
+  );
+  readonly configGeneration = new Gauge({
+    name: 'chuanyu_config_generation',
+    help: 'Generation of the configuration serving new requests: 1 at start, +1 per reload taken',
+    registers: [this.registry],
+  });
+  readonly configProvinces = new Gauge({
+    name: 'chuanyu_config_provinces',
+    help: 'Provinces of the configuration serving new requests (1 per province in force)',
+    labelNames: ['province'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Each province's CRL in force: when it was issued, when the next is due, how many entries. */
+  /**
+   * A generation now serves: its number and provinces. The per-province series of a province no
+   * longer configured (its breaker, its CRL gauges) go with it.
+   */
+  trackGeneration(generation: number, provinces: readonly { id: string }[], previous: readonly { id: string }[] = []): void {
+    this.configGeneration.set(generation);
+    const now = new Set(provinces.map((p) => p.id));
+    for (const p of previous) {
+      if (now.has(p.id)) continue;
+      this.configProvinces.remove({ province: p.id });
+      this.breakerState.remove({ province: p.id });
+    }
+    for (const id of now) this.configProvinces.set({ province: id }, 1);
+  }
+
+  private crlSource: { provinces: readonly string[]; crl: (province: string) => VerifiedCrl | null } | null = null;
+
+  /**
+   * Each province's CRL in force: when it was issued, when the next is due, how many entries. The
+   * gauges are registered once; each generation names its provinces and CRLs again.
+   */
   trackCrls(provinces: readonly string[], crl: (province: string) => VerifiedCrl | null): void {
+    const registered = this.crlSource !== null;
+    this.crlSource = { provinces, crl };
+    if (registered) return;
     const each = (set: (province: string, c: VerifiedCrl) => void) => {
-      for (const p of provinces) {
-        const c = crl(p);
+      const source = this.crlSource!;
+      for (const p of source.provinces) {
+        const c = source.crl(p);
         if (c) set(p, c);
       }
     };
@@ -124,6 +167,8 @@ export class GatewayMetrics {
         labelNames: ['province'] as const,
         registers: [this.registry],
         collect() {
+          // Only the provinces in force: a removed province's series goes.
+          this.reset();
           each((province, c) => this.set({ province }, value(c)));
         },
       });
