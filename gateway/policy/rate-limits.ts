@@ -160,7 +160,7 @@ export class RateLimiter {
     if (cfg.perProvince) this.buckets.push({ scope: 'province', intervalMs: 1000 / cfg.perProvince.perSecond, burst: cfg.perProvince.burst });
     // A quota policy item per scope: q = the burst, over w = the seconds an empty bucket takes to
     // fill again. A client that keeps to q per w is never refused; the bucket allows somewhat more
-    // (the draft's quotas are hints, §8.3). The policy's name is the scope, a String (draft -10 §3).
+    // (the draft's quotas are hints, §8.3). The policy's name is the scope, a String (drafts -10 and -11, §3).
     this.policyHeader = this.buckets.map((b) => `${quoted(b.scope)};q=${b.burst};w=${Math.max(1, Math.ceil((b.burst * b.intervalMs) / 1000))}`).join(', ');
     if (cfg.redisUrl) {
       const redis = new Redis(cfg.redisUrl, {

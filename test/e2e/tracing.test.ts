@@ -233,7 +233,14 @@ describe('OpenTelemetry tracing (e2e, OTLP/HTTP)', function () {
   });
 
   it('starts a new trace without a traceparent, or with an invalid one, and traces refusals too', async () => {
-    const variants: Record<string, string>[] = [{}, { traceparent: '00-00000000000000000000000000000000-0000000000000000-01' }, { traceparent: 'garbage' }];
+    const valid = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+    const variants = [
+      {},
+      { traceparent: '00-00000000000000000000000000000000-0000000000000000-01' },
+      { traceparent: 'garbage' },
+      // Two traceparent headers: which one would be meant is not ours to guess.
+      { traceparent: [valid, valid] },
+    ] as unknown as Record<string, string>[];
     for (const headers of variants) {
       const res = await gql(stack, { province: 'sichuan', port, headers }, '{ directory(first: 1) { totalCount } }');
       assert.equal(res.status, 200, res.text);
@@ -244,6 +251,7 @@ describe('OpenTelemetry tracing (e2e, OTLP/HTTP)', function () {
       assert.equal(root.parentSpanId || undefined, undefined, 'a root span');
       assert.match(root.traceId, /^[0-9a-f]{32}$/);
       assert.notEqual(root.traceId, '0'.repeat(32));
+      assert.ok(!valid.includes(root.traceId));
       assert.equal(auditRecordFor(auditFile, requestId)?.traceId, root.traceId);
     }
     // A refusal (no token) is traced and its audit record names the trace.
