@@ -207,6 +207,9 @@ export class SyncWorker {
 
   /** Audited like the index API's writes: intent durable first, then the store, then the outcome. */
   private async write(action: string, target: string, writes: MirrorWrite[], progress: BatchProgress) {
+    // A page that writes no mirror only moves the worker's own bookkeeping (cursor, checkedAt): not a
+    // catalogue write, so not in the audit chain (an idle worker would add two records per poll).
+    if (writes.length === 0) return this.opts.store.applyMirrorBatch({ owner: this.owner, at: this.now().toISOString(), writes, progress });
     await this.record('write-intent', action, target, { entries: writes.length });
     const r = await this.opts.store.applyMirrorBatch({ owner: this.owner, at: this.now().toISOString(), writes, progress });
     if (!r.ok) {
