@@ -8,8 +8,13 @@ import { pino } from 'pino';
 import { ROOT_DIR, loadStackConfig } from '../../common/config.js';
 import type { Caller } from '../../common/identity/caller.js';
 import { tracingRequested } from '../../common/tracing.js';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { composeApiSchema } from '../../gateway/federation/supergraph.js';
+import { documentRules } from '../../gateway/graphql-server.js';
 import { GatewayMetrics } from '../../gateway/ops/metrics.js';
+import { CostModel } from '../../gateway/policy/demand-control.js';
 import { RateLimiter } from '../../gateway/policy/rate-limits.js';
+import { TrustedDocuments } from '../../gateway/policy/trusted-documents.js';
 
 const DOC = readFileSync(path.join(ROOT_DIR, 'docs', 'OPERATIONS.md'), 'utf8');
 
@@ -53,5 +58,61 @@ describe('docs/OPERATIONS.md examples', () => {
         env.OTEL_TRACES_SAMPLER!,
       ),
     );
+  });
+
+  /** The repository's config with one example's keys in its gateway.json. */
+  function configWith(name: string) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chuanyu-ops-'));
+    cpSync(path.join(ROOT_DIR, 'config'), dir, { recursive: true });
+    const gateway = JSON.parse(readFileSync(path.join(dir, 'gateway.json'), 'utf8'));
+    Object.assign(gateway, JSON.parse(`{${example(name)}}`));
+    writeFileSync(path.join(dir, 'gateway.json'), JSON.stringify(gateway));
+    return { dir, cfg: loadStackConfig({ configDir: dir }) };
+  }
+
+  it('trustedDocuments: the gateway config takes it, and its manifest loads and validates against the schema', () => {
+    const { dir, cfg } = configWith('trustedDocuments');
+    try {
+      assert.equal(cfg.gateway.trustedDocuments.mode, 'enforce');
+      const documents = new TrustedDocuments({
+        mode: cfg.gateway.trustedDocuments.mode,
+        files: cfg.gateway.trustedDocuments.manifests.map((m) => path.resolve(cfg.configDir, m)),
+        ...documentRules(cfg, true),
+        metrics: new GatewayMetrics(),
+        log: pino({ level: 'silent' }),
+      });
+      documents.useSchema(composeApiSchema(cfg));
+      assert.ok(documents.size >= 10);
+      // Enforced: an ad hoc document is refused, a manifest's goes on by its id.
+      const adhoc = documents.admit('POST', { query: '{ provinces { name } }' }, '');
+      assert.equal(adhoc.ok ? null : adhoc.problem.code, 'PERSISTED_QUERY_NOT_ALLOWED');
+      const manifest = JSON.parse(readFileSync(cfg.gateway.trustedDocuments.manifests.map((m) => path.resolve(cfg.configDir, m))[0]!, 'utf8'));
+      const { id } = manifest.operations[0];
+      const byId = documents.admit('POST', { documentId: `sha256:${id}` }, '');
+      assert.deepEqual(byId.ok && byId.body, { extensions: { persistedQuery: { version: 1, sha256Hash: id } } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('demandControl: the gateway config takes it, its weights name fields of the schema, and the costs the text gives are the model’s', () => {
+    const { dir, cfg } = configWith('demandControl');
+    try {
+      const model = new CostModel(cfg.gateway.demandControl);
+      const schema = composeApiSchema(cfg);
+      model.checkWeights(schema);
+      const cost = (query: string) => {
+        const doc = parse(query);
+        return model.estimate(schema, doc, doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!, {});
+      };
+      const page = 'directory(search: "营业执照", first: 20) { totalCount nodes { id name mountedIn } }';
+      assert.ok(DOC.includes(`\`${page}\` is\n10 + 20 × (1 + 3) = ${cost(`{ ${page} }`)};`));
+      const aliased = Array.from({ length: 30 }, (_, i) => `d${i}: directory(first: 100) { nodes { id name mountedIn } }`).join(' ');
+      const refused = cost(`{ ${aliased} }`);
+      assert.ok(DOC.includes(`cost ${refused.toLocaleString('en')} and are refused`));
+      assert.ok(DOC.includes(`"message":"operation cost ${refused} exceeds the budget of ${model.maxCost}"`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
