@@ -6,13 +6,16 @@ import { unwatchFile, watchFile } from 'node:fs';
 
 export class FileChangeWatcher {
   private timer: NodeJS.Timeout | null = null;
+  // This watcher's own listener: closing it must not stop another watcher of the same file (Node
+  // keeps one poller per file; unwatchFile without the listener removes them all).
+  private readonly listener = () => this.schedule();
 
   constructor(
     private readonly files: string[],
     private readonly onChange: () => void,
     intervalMs = 1000,
   ) {
-    for (const f of files) watchFile(f, { interval: intervalMs, persistent: false }, () => this.schedule());
+    for (const f of files) watchFile(f, { interval: intervalMs, persistent: false }, this.listener);
   }
 
   /** Several files change together (cert + key): reload once, after they settle. */
@@ -27,6 +30,6 @@ export class FileChangeWatcher {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const f of this.files) unwatchFile(f);
+    for (const f of this.files) unwatchFile(f, this.listener);
   }
 }

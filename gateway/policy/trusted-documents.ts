@@ -103,6 +103,8 @@ export class TrustedDocuments {
   readonly mode: TrustedDocumentsMode;
   private set: LoadedSet;
   private schema: GraphQLSchema | null = null;
+  /** The hash of `schema`'s printed SDL: Apollo Server's documentStore key prefix for it. */
+  private schemaHash: string | null = null;
   private watcher: FileChangeWatcher | null = null;
   private readonly adhoc = new BoundedCache<DocumentNode>(ADHOC_DOCUMENTS);
   private readonly apq = new BoundedCache<string>(APQ_ENTRIES);
@@ -150,10 +152,10 @@ export class TrustedDocuments {
    */
   useSchema(schema: GraphQLSchema): void {
     this.schema = schema;
-    const schemaHash = sha256Hex(printSchema(schema));
+    this.schemaHash = sha256Hex(printSchema(schema));
     try {
       this.validateAll(this.set.byId, schema);
-      this.set = { byId: this.set.byId, schemaHash };
+      this.set = { byId: this.set.byId, schemaHash: this.schemaHash };
     } catch (err) {
       this.set = { byId: this.set.byId, schemaHash: null };
       throw err;
@@ -165,7 +167,7 @@ export class TrustedDocuments {
     try {
       const byId = this.read();
       if (this.schema) this.validateAll(byId, this.schema);
-      this.set = { byId, schemaHash: this.set.schemaHash };
+      this.set = { byId, schemaHash: this.schemaHash };
       this.opts.metrics.trustedDocumentsReloads.inc({ outcome: 'ok' });
       this.opts.metrics.trustedDocumentsLoaded.set(byId.size);
       this.opts.log.info({ documents: byId.size, manifests: this.opts.files }, 'trusted documents reloaded');
