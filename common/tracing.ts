@@ -166,9 +166,10 @@ export function traceRequests() {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = startServerSpan(`${req.method} ${req.path}`, req.headers, { 'http.request.method': req.method, 'url.path': req.path });
     if (!started) return next();
-    res.once('finish', () => {
+    // 'close' comes whether or not the answer was sent in full.
+    res.once('close', () => {
       started.span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) started.span.setStatus({ code: SpanStatusCode.ERROR });
+      if (res.statusCode >= 500 || !res.writableFinished) started.span.setStatus({ code: SpanStatusCode.ERROR });
       started.span.end();
     });
     context.with(started.ctx, next);

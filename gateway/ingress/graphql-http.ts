@@ -248,7 +248,8 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
     let caller: Caller | undefined;
-    // Tracing on: a server span (ingress) around everything below, ended when the answer is sent.
+    // Tracing on: a server span (ingress) around everything below, ended when the answer is sent or
+    // the client went away ('close' comes either way; 'finish' only after a complete answer).
     const traced = startServerSpan(`${req.method ?? 'GET'} /graphql`, req.headers, {
       'http.request.method': req.method ?? 'GET',
       'url.path': '/graphql',
@@ -256,9 +257,10 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     });
     const traceId = traced?.span.spanContext().traceId;
     if (traced) {
-      res.once('finish', () => {
+      res.once('close', () => {
         traced.span.setAttributes({ 'http.response.status_code': res.statusCode, ...(caller ? { 'chuanyu.province': caller.province } : {}) });
-        if (res.statusCode >= 500) traced.span.setStatus({ code: SpanStatusCode.ERROR });
+        if (res.statusCode >= 500 || !res.writableFinished)
+          traced.span.setStatus({ code: SpanStatusCode.ERROR, ...(res.writableFinished ? {} : { message: 'connection closed before the answer was sent' }) });
         traced.span.end();
       });
     }
