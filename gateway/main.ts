@@ -23,8 +23,6 @@ try {
     // Reload on a change under the config directory too (polled), not only on SIGHUP.
     watchConfig: values['watch-config'] === true || process.env.CHUANYU_WATCH_CONFIG === '1',
   });
-  log.info({ url: running.url }, 'gateway listening');
-  process.send?.({ ready: true, url: running.url });
   const stop = async () => {
     await running.close();
     await tracing.shutdown();
@@ -40,6 +38,9 @@ try {
       process.send?.({ reloaded: r });
     });
   });
+  // Ready once the signals are handled (a SIGHUP before then would end the process).
+  log.info({ url: running.url }, 'gateway listening');
+  process.send?.({ ready: true, url: running.url });
 } catch (err) {
   console.error(`gateway: ${(err as Error).message}`);
   process.exit(err instanceof UsageError ? 2 : 1);

@@ -37,7 +37,9 @@ export interface StartGatewayOptions {
 }
 
 /** The outcome of one `reload()`. */
-export type ReloadResult = { ok: true; generation: number; provinces: string[] } | { ok: false; error: string };
+export type ReloadResult =
+  /** `draining`: requests still in flight on the replaced generation when it was replaced. */
+  { ok: true; generation: number; provinces: string[]; draining: number } | { ok: false; error: string };
 
 export interface RunningGateway {
   /** Re-read certificates and CA files now (also happens on file change). */
@@ -135,7 +137,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const https = listener;
 
   // One reload at a time; each one reads the files as they are when it starts.
-  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, generation: 1, provinces: [] });
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, generation: 1, provinces: [], draining: 0 });
   const reloadOnce = async (): Promise<ReloadResult> => {
     const number = current.number + 1;
     let next: Generation;
@@ -156,13 +158,14 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     metrics.trackGeneration(number, next.cfg.provinces, old.cfg.provinces);
     metrics.configReloads.inc({ outcome: 'ok' });
     const before = new Set(old.cfg.provinces.map((p) => p.id));
+    const draining = old.inFlight();
     log.info(
       {
         generation: number,
         provinces,
         added: provinces.filter((id) => !before.has(id)),
         removed: [...before].filter((id) => !provinces.includes(id)),
-        draining: old.inFlight(),
+        draining,
       },
       'configuration reloaded',
     );
@@ -171,7 +174,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       .catch((err: Error) => log.error({ err: err.message, generation: old.number }, 'closing the previous configuration failed'))
       .finally(() => retiring.delete(done));
     retiring.add(done);
-    return { ok: true, generation: number, provinces };
+    return { ok: true, generation: number, provinces, draining };
   };
   const reload = () => {
     reloading = reloading.then(reloadOnce, reloadOnce);
