@@ -191,6 +191,7 @@ describe('live reconfiguration: provinces join and leave a running gateway', fun
     // Its CA is no longer trusted; its enum value is no longer in the schema.
     const gzCaller = await gql(stack, { province: 'guizhou' }, provincesQuery);
     assert.equal(gzCaller.status, 401, gzCaller.text);
+    assert.equal(gzCaller.body.errors[0].extensions.reason, 'client_certificate_untrusted', gzCaller.text);
     const cq = await gql(stack, { province: 'chongqing' }, provincesQuery);
     assert.equal(cq.status, 200, cq.text);
     assert.deepEqual(
