@@ -13,6 +13,7 @@ import request from 'supertest';
 import { loadStackConfig, ROOT_DIR, type ProvinceConfig, type StackConfig } from '../../common/config.js';
 import { ensureDevPki } from '../../common/pki/dev-pki.js';
 import { gatewayPaths } from '../../common/pki/paths.js';
+import { startGateway } from '../../gateway/server.js';
 import { loadSealKeys } from '../../subgraphs/catalogue/certificates/seal-keys.js';
 import { ensureDemoCertificates, ensureDemoData } from '../../subgraphs/catalogue/seed.js';
 import { startProvinceSubgraph, type RunningSubgraph } from '../../subgraphs/catalogue/server.js';
@@ -229,6 +230,34 @@ describe('live reconfiguration: provinces join and leave a running gateway', fun
     const m = await metricsText(stack.gateway.port, readCa(stack));
     assert.equal(sample(m, 'chuanyu_config_reloads_total{outcome="failed"}'), 2);
     assert.equal(sample(m, 'chuanyu_config_generation'), 3);
+  });
+
+  it('with watchConfig, takes a province file added to the config directory by itself, and its removal', async () => {
+    const watching = await startGateway({
+      cfg: stack.gateway.config(),
+      port: 0,
+      host: 'localhost',
+      instanceId: 'watching',
+      watchConfig: true,
+      subgraphUrls: Object.fromEntries([...stack.subgraphs].map(([id, s]) => [id, s.url])),
+    });
+    try {
+      const provincesOf = async () => {
+        const res = await gql(stack, { province: 'chongqing', port: watching.port }, provincesQuery);
+        assert.equal(res.status, 200, res.text);
+        return res.body.data.provinces.map((p: { province: string }) => p.province).join(',');
+      };
+      assert.equal(await provincesOf(), 'CHONGQING,SICHUAN');
+      writeFileSync(provinceFile('guizhou'), JSON.stringify({ ...GUIZHOU, subgraph: { host: 'localhost', port: relay.port } }, null, 2));
+      await until('Guizhou in the watching gateway', async () => ((await provincesOf()) === 'CHONGQING,GUIZHOU,SICHUAN' ? true : undefined));
+      const gzCaller = await gql(stack, { province: 'guizhou', port: watching.port }, provincesQuery);
+      assert.equal(gzCaller.status, 200, gzCaller.text);
+      rmSync(provinceFile('guizhou'));
+      await until('Guizhou gone from the watching gateway', async () => ((await provincesOf()) === 'CHONGQING,SICHUAN' ? true : undefined));
+      assert.equal(watching.config().provinces.length, 2);
+    } finally {
+      await watching.close();
+    }
   });
 
   describe('SIGHUP to a gateway of its own process', () => {
