@@ -138,7 +138,19 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
 
   // One reload at a time; each one reads the files as they are when it starts.
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, generation: 1, provinces: [], draining: 0 });
+  // A generation that failed to build may have named its provinces to the per-province gauges (CRLs,
+  // breakers) before it failed: they go back to the serving generation's.
+  const restoreProvinceSeries = () => {
+    const serving = current;
+    metrics.trackCrls(
+      serving.cfg.provinces.map((p) => p.id),
+      (id) => serving.identity.revocation.crl(id),
+    );
+    metrics.breakerState.reset();
+    for (const [id, breaker] of serving.clients.breakers) metrics.setBreaker(id, breaker.state);
+  };
   const reloadOnce = async (): Promise<ReloadResult> => {
+    if (draining) return { ok: false, error: 'the gateway is closing' };
     const number = current.number + 1;
     let next: Generation;
     try {
@@ -146,6 +158,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       next = await buildGeneration(loaded, number, shared);
     } catch (err) {
       const error = (err as Error).message;
+      restoreProvinceSeries();
       metrics.configReloads.inc({ outcome: 'failed' });
       log.error({ err: error, generation: current.number }, 'configuration reload refused; the previous configuration keeps serving');
       return { ok: false, error };
@@ -158,14 +171,14 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     metrics.trackGeneration(number, next.cfg.provinces, old.cfg.provinces);
     metrics.configReloads.inc({ outcome: 'ok' });
     const before = new Set(old.cfg.provinces.map((p) => p.id));
-    const draining = old.inFlight();
+    const stillServing = old.inFlight();
     log.info(
       {
         generation: number,
         provinces,
         added: provinces.filter((id) => !before.has(id)),
         removed: [...before].filter((id) => !provinces.includes(id)),
-        draining,
+        draining: stillServing,
       },
       'configuration reloaded',
     );
@@ -174,7 +187,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       .catch((err: Error) => log.error({ err: err.message, generation: old.number }, 'closing the previous configuration failed'))
       .finally(() => retiring.delete(done));
     retiring.add(done);
-    return { ok: true, generation: number, provinces, draining };
+    return { ok: true, generation: number, provinces, draining: stillServing };
   };
   const reload = () => {
     reloading = reloading.then(reloadOnce, reloadOnce);
