@@ -51,6 +51,7 @@ export interface Generation {
   readonly cfg: StackConfig;
   readonly identity: GatewayIdentity;
   readonly clients: ProvinceClients;
+  readonly documents: TrustedDocuments;
   /** Serves one request on this generation, counted until its response is closed. */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Requests accepted and not yet answered. */
@@ -156,6 +157,7 @@ export async function buildGeneration(cfg: StackConfig, number: number, shared: 
     cfg,
     identity,
     clients,
+    documents: ownDocuments,
     handle(req, res) {
       inFlight++;
       let done = false;

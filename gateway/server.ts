@@ -139,7 +139,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   // One reload at a time; each one reads the files as they are when it starts.
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, generation: 1, provinces: [], draining: 0 });
   // A generation that failed to build may have named its provinces to the per-province gauges (CRLs,
-  // breakers) before it failed: they go back to the serving generation's.
+  // breakers) or counted its trusted documents before it failed: they go back to the serving generation's.
   const restoreProvinceSeries = () => {
     const serving = current;
     metrics.trackCrls(
@@ -148,6 +148,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     );
     metrics.breakerState.reset();
     for (const [id, breaker] of serving.clients.breakers) metrics.setBreaker(id, breaker.state);
+    metrics.trustedDocumentsLoaded.set(serving.documents.size);
   };
   const reloadOnce = async (): Promise<ReloadResult> => {
     if (draining) return { ok: false, error: 'the gateway is closing' };

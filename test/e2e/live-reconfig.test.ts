@@ -220,6 +220,15 @@ describe('live reconfiguration: provinces join and leave a running gateway', fun
     assert.equal(noCerts.ok, false);
     assert.match(noCerts.ok ? '' : noCerts.error, /yunnan.*cannot read/s);
 
+    // Refused later, once the new generation had started its identity (CRLs, key sets): a manifest that is not there.
+    const gatewayFile = path.join(stack.cfg.configDir, 'gateway.json');
+    const gatewayJson = readFileSync(gatewayFile, 'utf8');
+    writeFileSync(gatewayFile, JSON.stringify({ ...JSON.parse(gatewayJson), trustedDocuments: { mode: 'enforce', manifests: ['documents/none.json'] } }));
+    const noManifest = await stack.gateway.reload();
+    writeFileSync(gatewayFile, gatewayJson);
+    assert.equal(noManifest.ok, false);
+    assert.match(noManifest.ok ? '' : noManifest.error, /none\.json/);
+
     const cq = await gql(stack, { province: 'chongqing' }, provincesQuery);
     assert.equal(cq.status, 200, cq.text);
     assert.deepEqual(
@@ -228,7 +237,10 @@ describe('live reconfiguration: provinces join and leave a running gateway', fun
     );
     assert.equal(stack.gateway.config().provinces.length, 2);
     const m = await metricsText(stack.gateway.port, readCa(stack));
-    assert.equal(sample(m, 'chuanyu_config_reloads_total{outcome="failed"}'), 2);
+    assert.equal(sample(m, 'chuanyu_config_reloads_total{outcome="failed"}'), 3);
+    // The per-province series are the serving configuration's.
+    assert.equal(sample(m, 'chuanyu_crl_revoked_certificates{province="chongqing"}'), 0);
+    assert.equal(sample(m, 'chuanyu_circuit_breaker_state{province="sichuan"}'), 0);
     assert.equal(sample(m, 'chuanyu_config_generation'), 3);
   });
 
