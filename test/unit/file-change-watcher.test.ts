@@ -16,9 +16,22 @@ describe('FileChangeWatcher', () => {
     const b = new FileChangeWatcher([file], () => (second += 1), 20);
     try {
       a.close();
-      // Past the one-second granularity of some file systems' mtimes: the size changes too.
-      writeFileSync(file, '22');
-      await until('the second watcher sees the change', async () => (second > 0 ? true : undefined), 5000);
+      // Written again every 400 ms until seen: a watcher's first stat may already see the first write,
+      // and a change waits 250 ms for the files to settle. The size changes each time (mtimes can be
+      // as coarse as a second).
+      let content = '1';
+      let polls = 0;
+      await until(
+        'the second watcher sees a change',
+        async () => {
+          if (polls++ % 4 === 0) {
+            content += '2';
+            writeFileSync(file, content);
+          }
+          return second > 0 ? true : undefined;
+        },
+        5000,
+      );
       assert.equal(first, 0);
     } finally {
       b.close();
