@@ -8,11 +8,9 @@ import type {
   MirrorListState,
   MirrorSourceState,
   MountJobState,
-  ResourceFormat,
-  SharingType,
-  UpdateCycle,
   VerificationResult,
 } from '../types.js';
+import { RESOURCE_FORMAT_LABELS, SHARING_TYPE_LABELS, UPDATE_CYCLE_LABELS } from '../../../domain/catalogue.js';
 
 export type ClientRole = 'app' | 'counter' | 'admin';
 export type PageId = 'counter' | 'directory' | 'admin' | 'operator';
@@ -195,24 +193,10 @@ export const zh = {
       mountedIn: '已挂接的省份',
     },
     notMounted: '未被其他省份挂接',
-    sharingTypes: { UNCONDITIONAL: '无条件共享', CONDITIONAL: '有条件共享', NOT_SHARED: '不予共享' } satisfies Record<SharingType, string>,
-    updateCycles: {
-      REALTIME: '实时',
-      DAILY: '每日',
-      WEEKLY: '每周',
-      MONTHLY: '每月',
-      QUARTERLY: '每季度',
-      YEARLY: '每年',
-      IRREGULAR: '不定期',
-    } satisfies Record<UpdateCycle, string>,
-    formats: {
-      DATABASE: '数据库',
-      ELECTRONIC_FILE: '电子文件',
-      SPREADSHEET: '电子表格',
-      IMAGE: '图形图像',
-      STREAM: '流媒体',
-      OTHER: '其他',
-    } satisfies Record<ResourceFormat, string>,
+    // The guideline's wording, from the one place the domain keeps it.
+    sharingTypes: SHARING_TYPE_LABELS,
+    updateCycles: UPDATE_CYCLE_LABELS,
+    formats: RESOURCE_FORMAT_LABELS,
     kinds: { ORIGINAL: '原始目录', MIRROR: '互挂目录' } satisfies Record<EntryKind, string>,
     statuses: { ACTIVE: '有效', WITHDRAWN: '已撤销' } satisfies Record<EntryStatus, string>,
     sourceStates: {
