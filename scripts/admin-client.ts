@@ -36,8 +36,6 @@ export interface MountJob {
   nextAttemptAt: string | null;
 }
 
-export const JOB_FIELDS = 'id source province state total mounted skipped failed createdAt createdBy startedAt finishedAt lastError nextAttemptAt';
-
 /** Options every administrator command takes. */
 export const ADMIN_OPTIONS = {
   province: { type: 'string' },

@@ -5,6 +5,7 @@
 // lines when stdout is not one (CI, a pipe). The job runs in the province, by its sync worker:
 // Ctrl-C only stops following it. Exit 0 for DONE, 1 for FAILED or CANCELLED (or a refusal), 2 for a
 // usage error, 130 when interrupted.
+import { JOB, MOUNT } from './admin-operations.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import { UsageError, command } from '../common/cli.js';
@@ -14,7 +15,6 @@ import {
   ADMIN_OPTIONS,
   ADMIN_OPTIONS_USAGE,
   FederationUnavailable,
-  JOB_FIELDS,
   adminSession,
   formatSeconds,
   print,
@@ -35,9 +35,6 @@ const COMMAND = {
 
 /** A NOT_SHARED entry is never shown to another province, so it can never be mounted. */
 const MOUNTABLE_SHARING_TYPES = SHARING_TYPES.filter((t) => t !== 'NOT_SHARED');
-
-const MOUNT = `mutation MirrorMount($source: Province!, $filter: DirectoryFilter) { mountCatalogue(source: $source, filter: $filter) { ${JOB_FIELDS} } }`;
-const JOB = `query MirrorMountJob($id: ID!) { mountJob(id: $id) { ${JOB_FIELDS} } }`;
 
 const POLL_MS = 300;
 /** A job still queued after this long: say that the province's sync worker may not be running. */

@@ -3,7 +3,8 @@
 // its mirrors per state, how far behind each source province's change feed its sync worker is, and
 // its latest mount jobs (newest first). A plain-text table, or the gateway's answer as JSON.
 import { command } from '../common/cli.js';
-import { ADMIN_OPTIONS, ADMIN_OPTIONS_USAGE, JOB_FIELDS, adminSession, formatSeconds, print, type MountJob } from './admin-client.js';
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_USAGE, adminSession, formatSeconds, print, type MountJob } from './admin-client.js';
+import { STATUS, STATUS_JOBS } from './admin-operations.js';
 
 const COMMAND = {
   name: 'mirror:status',
@@ -12,13 +13,6 @@ const COMMAND = {
     '  The province’s mirrors per state, its sync lag per source province and its latest 20 mount jobs.\n' +
     '  --json prints { mirrorSyncStatus, mountJobs } as the gateway answers them.',
 };
-
-const JOBS = 20;
-
-const STATUS = `query MirrorStatus {
-  mirrorSyncStatus { province states { state count } sources { source checkedAt lagSeconds lastChangeAt lastError nextAttemptAt changesRead } }
-  mountJobs(first: ${JOBS}) { ${JOB_FIELDS} }
-}`;
 
 interface MirrorSyncStatus {
   province: string;
@@ -95,7 +89,7 @@ function statusText(status: MirrorSyncStatus, jobs: MountJob[]): string {
   return (
     `${status.province} mirrors by state (not counting mirrors the province withdrew)\n${states}\n` +
     `sync lag per source province (how long since its change feed was read to the end)\n${sources}\n` +
-    `mount jobs, newest first (at most ${JOBS})\n${jobTable}`
+    `mount jobs, newest first (at most ${STATUS_JOBS})\n${jobTable}`
   );
 }
 

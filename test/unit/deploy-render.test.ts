@@ -92,7 +92,7 @@ describe('deploy manifests', () => {
   it('ships the trusted-document manifests the gateway config names in its config map, at the paths it names them by', () => {
     const cfg = loadStackConfig({ configDir });
     assert.equal(cfg.gateway.trustedDocuments.mode, 'log');
-    assert.deepEqual(cfg.gateway.trustedDocuments.manifests, ['documents/console.json']);
+    assert.deepEqual(cfg.gateway.trustedDocuments.manifests, ['documents/console.json', 'documents/sync.json', 'documents/admin-cli.json']);
     const docs = renderManifests(configDir).split('\n---\n');
     const configMap = docs.find((d) => /^kind: ConfigMap/m.test(d))!;
     // The console's own manifest (deploy/config/documents/console.json links to config/documents/).

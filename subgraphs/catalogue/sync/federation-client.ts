@@ -4,6 +4,7 @@
 // either data, a refusal (the gateway said no: retrying will not help) or unavailability (the
 // gateway or the source province could not answer: wait and retry, decide nothing).
 import { Agent, request } from 'undici';
+import { operationsFromSources } from '../../../common/persisted-documents.js';
 
 export class FederationUnavailable extends Error {}
 
@@ -41,6 +42,8 @@ interface GraphQLAnswer<T> {
 
 export class FederationClient {
   private readonly dispatcher: Agent;
+  /** Each operation as its trusted document: the body graphql-js prints (byte for byte the manifest's) and its id. */
+  private readonly documents = new Map<string, { body: string; id: string }>();
 
   constructor(private readonly opts: FederationClientOptions) {
     this.dispatcher = new Agent({ connect: { cert: opts.cert, key: opts.key, ca: opts.ca }, keepAliveTimeout: 30_000 });
@@ -62,7 +65,18 @@ export class FederationClient {
     return body.data;
   }
 
+  private document(query: string): { body: string; id: string } {
+    let doc = this.documents.get(query);
+    if (!doc) {
+      const [op] = operationsFromSources([{ file: 'operation', text: query }]);
+      doc = { body: op!.body, id: op!.id };
+      this.documents.set(query, doc);
+    }
+    return doc;
+  }
+
   private async post<T>(query: string, variables: Record<string, unknown>, headers: Record<string, string>, fresh: boolean) {
+    const doc = this.document(query);
     let token: string;
     try {
       token = await this.opts.tokens.token(fresh);
@@ -80,7 +94,9 @@ export class FederationClient {
           authorization: `Bearer ${token}`,
           ...headers,
         },
-        body: JSON.stringify({ query, variables }),
+        // The document as the manifest holds it, named by its id (Apollo's persisted-query form), so a
+        // gateway enforcing trusted documents serves it (config/documents/sync.json, admin-cli.json).
+        body: JSON.stringify({ query: doc.body, variables, extensions: { persistedQuery: { version: 1, sha256Hash: doc.id } } }),
       });
       const text = await res.body.text();
       let body: GraphQLAnswer<T> | null = null;

@@ -29,7 +29,8 @@ import {
 } from '../store/mirror-sync.js';
 import type { CatalogueStore } from '../store/store.js';
 import { FederationRefused, FederationUnavailable, type FederationClient } from './federation-client.js';
-import { ENTRY_RECORD_FIELDS, recordFromNode, type EntryNode } from './source-entries.js';
+import { ENTRIES_QUERY, FEED_QUERY, LISTING_QUERY } from './operations.js';
+import { recordFromNode, type EntryNode } from './source-entries.js';
 
 export interface SyncWorkerOptions {
   province: ProvinceConfig;
@@ -59,23 +60,6 @@ export interface PassReport {
   /** Work is left (another job page, a feed not at its end): the next pass should not wait. */
   busy: boolean;
 }
-
-const FEED_QUERY = `query Feed($province: Province!, $after: String, $first: Int) {
-  catalogueChanges(province: $province, after: $after, first: $first) {
-    edges { cursor node { entryId kind version at } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
-const ENTRIES_QUERY = `query Sources($ids: [ID!]!) { entries(ids: $ids) { ${ENTRY_RECORD_FIELDS} } }`;
-
-const LISTING_QUERY = `query MountPage($province: Province!, $filter: DirectoryFilter, $first: Int, $after: String) {
-  provinceCatalogue(province: $province, filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { ${ENTRY_RECORD_FIELDS} } }
-  }
-}`;
 
 /** The entries(ids:) root field takes at most this many ids. */
 const ENTRIES_MAX = 100;
