@@ -97,12 +97,19 @@ describe('console: an app user pages through a search (目录检索)', function 
     const seen: string[][] = [await rowIds()];
     assert.equal(await page.getByTestId('page').innerText(), `第 1 页，共 ${pages} 页`);
     await screenshot(page, 'directory');
+    // The rows of the page asked for, not those still on screen: wait on the first row's id.
+    const firstRow = (test: 'is' | 'isNot', id: string) =>
+      page.waitForFunction(([want, same]) => (document.querySelector('[data-testid=results] tbody tr')?.getAttribute('data-id') === want) === same, [
+        id,
+        test === 'is',
+      ] as const);
     for (let i = 2; i <= pages; i += 1) {
       await page.getByRole('button', { name: '下一页' }).click();
       await page
         .getByTestId('page')
         .filter({ hasText: `第 ${i} 页` })
         .waitFor();
+      await firstRow('isNot', seen.at(-1)![0]!);
       await page.locator('[aria-busy=false].results').waitFor();
       seen.push(await rowIds());
     }
@@ -119,6 +126,7 @@ describe('console: an app user pages through a search (目录检索)', function 
       .getByTestId('page')
       .filter({ hasText: `第 ${pages - 1} 页` })
       .waitFor();
+    await firstRow('is', seen[pages - 2]![0]!);
     await page.locator('[aria-busy=false].results').waitFor();
     assert.deepEqual(await rowIds(), seen[pages - 2]);
     user.assertClean();
