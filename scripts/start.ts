@@ -43,6 +43,8 @@ function launch(script: string, args: string[], label: string): Promise<string> 
   });
 }
 
+const STOP_GRACE_MS = 15_000;
+
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
@@ -54,7 +56,9 @@ async function shutdown(code: number) {
           if (c.exitCode !== null) return resolve();
           c.once('exit', () => resolve());
           c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+          // Past the gateway's own drain bound (10 s), so its audit chain is closed and its last
+          // checkpoint signed before anything is killed.
+          setTimeout(() => c.kill('SIGKILL'), STOP_GRACE_MS).unref();
         }),
     ),
   );
