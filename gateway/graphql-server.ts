@@ -82,6 +82,10 @@ export async function startGraphqlServer({
   const rules = documentRules(cfg);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // Our own SIGTERM handling drains and closes the audit chain (gateway/main.ts). Apollo's default
+    // handler (outside NODE_ENV=test) stops the server and re-raises the signal, which then ends the
+    // process before the drain, the last audit commit and the closing checkpoint.
+    stopOnTerminationSignals: false,
     // No cache-control computation: answers are per caller and never cached by HTTP caches.
     // responseStatusPlugin first among those that read the status: audit and metrics record the final one.
     plugins: [

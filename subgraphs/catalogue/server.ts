@@ -71,6 +71,8 @@ export async function startProvinceSubgraph(opts: StartSubgraphOptions): Promise
 
   const apollo = new ApolloServer<SubgraphContext>({
     schema: buildProvinceSchema(province, store, certificates, sealKeys.kid),
+    // As in the gateway: main.ts's own SIGTERM handling closes the stores and the audit chain.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     includeStacktraceInErrorResponses: false,
   });

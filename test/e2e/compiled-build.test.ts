@@ -4,6 +4,7 @@
 // stack's province subgraphs: a cross-province query answers, and its audit writer thread (the
 // compiled worker file) records it in a chain that verifies.
 import { strict as assert } from 'node:assert';
+import Database from 'better-sqlite3';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -38,7 +39,9 @@ describe('the compiled build (what the image runs)', function () {
       ['--port', '0', '--config-dir', configDir, '--certs-dir', stack.cfg.certsDir, '--data-dir', dataDir],
       {
         execArgv: [],
-        env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: '1' },
+        // NODE_ENV=production as in the image: Apollo then installs its own signal handlers unless told
+        // not to, which ended the process before the drain and the closing audit checkpoint.
+        env: { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '', LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: '1' },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       },
     );
@@ -69,8 +72,14 @@ describe('the compiled build (what the image runs)', function () {
     const exited = new Promise((r) => child!.once('exit', r));
     child!.kill('SIGTERM');
     await exited;
-    const check = verifyAuditFile(path.join(dataDir, 'audit', 'gateway.sqlite'));
+    const file = path.join(dataDir, 'audit', 'gateway.sqlite');
+    const check = verifyAuditFile(file);
     assert.ok(check.ok, JSON.stringify(check));
     assert.ok(check.records >= 1);
+    // The drain ran to its end: the chain's head was signed as a closing checkpoint.
+    const db = new Database(file, { readonly: true });
+    const checkpoints = db.prepare('SELECT seq FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as { seq: number } | undefined;
+    db.close();
+    assert.equal(checkpoints?.seq, check.records, 'a closing checkpoint of the head');
   });
 });
