@@ -3,59 +3,51 @@
 // same set written as an Apollo persisted-query manifest (config/documents/console.json) for the gateway
 // to allow as trusted documents. Node side: used by the Vite build (a plugin) and by the tests that
 // check the manifest is current and every operation is valid against the gateway's schema.
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'vite';
+import { manifestJson, operationsFromSources, type PersistedOperation } from '../common/persisted-documents.js';
+
+export type { PersistedOperation };
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const OPERATIONS_DIR = path.join(HERE, 'src', 'operations');
+/** Selections several operations share (`fragment … on …`), joined to each operation that uses them. */
+export const FRAGMENTS_DIR = path.join(OPERATIONS_DIR, 'fragments');
 // In the config directory, where config/gateway.json's trustedDocuments.manifests names it
 // (`documents/console.json`, relative to that directory), so a copy of config/ carries it along.
 export const MANIFEST_FILE = path.join(HERE, '..', 'config', 'documents', 'console.json');
 
-export interface PersistedOperation {
-  /** SHA-256 (hex) of `body`: what `extensions.persistedQuery.sha256Hash` carries. */
-  id: string;
-  name: string;
-  type: 'query' | 'mutation' | 'subscription';
-  body: string;
-}
+const graphqlFiles = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.graphql'))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
 
-export interface PersistedQueryManifest {
-  format: 'apollo-persisted-query-manifest';
-  version: 1;
-  operations: PersistedOperation[];
-}
+const source = (file: string) => ({ file, text: readFileSync(file, 'utf8') });
 
-/** One .graphql file: exactly one operation, named as the file, no fragments from elsewhere. */
+/**
+ * One .graphql file: exactly one operation, named as the file, with the shared fragments it uses,
+ * as the manifest holds it (common/persisted-documents.ts: printed body, its SHA-256 as the id).
+ */
 export function readOperation(file: string): PersistedOperation {
   const name = path.basename(file, '.graphql');
-  const doc = parse(readFileSync(file, 'utf8'));
-  const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (ops.length !== 1) throw new Error(`${file}: expected exactly one operation, found ${ops.length}`);
-  const op = ops[0]!;
-  if (op.name?.value !== name) throw new Error(`${file}: the operation must be named ${name} (as its file), found ${op.name?.value ?? 'an anonymous one'}`);
-  // The printed document is the canonical body: the id is its hash, and it is what the page sends.
-  const body = print(doc);
-  return { id: createHash('sha256').update(body, 'utf8').digest('hex'), name, type: op.operation, body };
+  const own = operationsFromSources([source(file)].concat(graphqlFiles(FRAGMENTS_DIR).map(source)));
+  if (own.length !== 1) throw new Error(`${file}: expected exactly one operation, found ${own.length}`);
+  const op = own[0]!;
+  if (op.name !== name) throw new Error(`${file}: the operation must be named ${name} (as its file), found ${op.name}`);
+  return op;
 }
 
 export function readOperations(dir = OPERATIONS_DIR): PersistedOperation[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.graphql'))
-    .sort()
-    .map((f) => readOperation(path.join(dir, f)));
-}
-
-export function manifestOf(operations: PersistedOperation[]): PersistedQueryManifest {
-  return { format: 'apollo-persisted-query-manifest', version: 1, operations };
+  return graphqlFiles(dir).map(readOperation);
 }
 
 export function manifestText(operations = readOperations()): string {
-  return `${JSON.stringify(manifestOf(operations), null, 2)}\n`;
+  return manifestJson(operations);
 }
 
 /** Vite plugin: `.graphql` files load as their persisted operation; the build writes the manifest. */
