@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../common/config.js';
 import { readManifest, sha256Hex } from '../../common/persisted-documents.js';
-import { MANIFEST_FILE, OPERATIONS_DIR } from '../../console/operations.js';
+import { MANIFEST_FILE, OPERATIONS_DIR, FRAGMENTS_DIR } from '../../console/operations.js';
 import { tmpDir } from '../support/stack.js';
 
 function run(...args: string[]) {
@@ -30,9 +30,12 @@ describe('npm run documents:manifest', function () {
   };
 
   it('on the console operations, writes exactly the manifest the console ships (config/documents/console.json)', () => {
-    const files = readdirSync(OPERATIONS_DIR)
-      .filter((f) => f.endsWith('.graphql'))
-      .map((f) => path.join(OPERATIONS_DIR, f));
+    // The operations and the fragments they share (console/src/operations/fragments/).
+    const files = [OPERATIONS_DIR, FRAGMENTS_DIR].flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.graphql'))
+        .map((f) => path.join(dir, f)),
+    );
     const r = run(...files);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, readFileSync(MANIFEST_FILE, 'utf8'));
