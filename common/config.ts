@@ -147,6 +147,14 @@ const gatewaySchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(4000),
   // RFC 9068 `aud`: tokens must name this gateway.
   audience: z.string().min(1),
+  // The gateway's public origin as its callers reach it (https, no path): the base of the IRIs of the
+  // DCAT-AP export (GET /catalogue/dcat; they must stay stable, so set it to the deployed name) and
+  // of the access URL its distributions name (<publicUrl>/graphql).
+  publicUrl: z
+    .string()
+    .url()
+    .regex(/^https:\/\/[^/?#\s]+$/, 'an https:// origin without a path, query or fragment, e.g. https://gateway.example.gov.cn')
+    .default('https://localhost:4000'),
   subgraphTimeoutMs: z.number().int().min(100).max(120000).default(5000),
   maxPageSize: z.number().int().min(1).max(1000).default(100),
   breaker: z
