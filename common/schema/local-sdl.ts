@@ -6,6 +6,7 @@ import { DOMAIN_ENUMS_SDL, MIRROR_SOURCE_STATES } from './enums.js';
 import { RECEIPT_RESULTS } from '../../domain/receipt.js';
 import { MOUNT_JOB_STATES } from '../../domain/mount-job.js';
 import { FEDERATION_LINK, certificateTypeName, entryTypeName } from './province-sdl.js';
+import { QUALITY_SDL } from './quality-sdl.js';
 
 export const LOCAL_SUBGRAPH_NAME = 'directory';
 
@@ -252,6 +253,8 @@ type MirrorSyncStatus {
   sources: [MirrorSyncSource!]!
 }
 
+${QUALITY_SDL}
+
 type Query {
   "Search and page through the merged catalogue of all provinces."
   directory(search: String, filter: DirectoryFilter, first: Int = 20, after: String): DirectoryConnection! @scope(requires: "catalogue:read")
@@ -275,6 +278,8 @@ type Query {
   mirrorSyncStatus: MirrorSyncStatus! @scope(requires: "catalogue:admin")
   "A province's catalogue changes after a cursor, oldest first (增量同步): every later change exactly once, in order."
   catalogueChanges(province: Province!, after: String, first: Int = 100): CatalogueChangeConnection! @scope(requires: "catalogue:read")
+  "The data-quality report of the caller's own province (duplicates, completeness, timeliness; docs/DATA-QUALITY.md). Another province's is FORBIDDEN."
+  catalogueQuality(province: Province): CatalogueQualityReport! @scope(requires: "catalogue:admin")
 }
 
 type Mutation {
