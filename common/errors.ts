@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   QUERY_TOO_COMPLEX: { visible: true, request: true },
   // 429 (RFC 6585 §4): the caller's or its province's rate limit is spent; `reason` says which.
   RATE_LIMITED: { visible: true },
+  // The DCAT-AP export (GET /catalogue/dcat): 406 for an Accept it cannot serve (RFC 9110 §15.5.7;
+  // it serves text/turtle and application/ld+json), 405 for a method other than GET or HEAD.
+  NOT_ACCEPTABLE: { visible: true },
+  METHOD_NOT_ALLOWED: { visible: true },
   // Trusted documents in `enforce` mode: the request's document is not in a manifest (400, refused at ingress).
   PERSISTED_QUERY_NOT_ALLOWED: { visible: true },
   // Demand control: the operation's estimated cost is over the budget (`cost`, `maxCost` in extensions).
