@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { visible: true },
   PROVINCE_UNAVAILABLE: { visible: true },
   MIRROR_SOURCE_UNAVAILABLE: { visible: true },
+  // GB/T 43697: mounting 重要数据 (or accepting a change that made it so) needs an approval reference.
+  APPROVAL_REQUIRED: { visible: true },
   // acceptMirrorChange on a mirror that has no change waiting for review.
   MIRROR_NOT_CHANGED: { visible: true },
   // cancelMountJob on a job that has already ended (DONE or FAILED).

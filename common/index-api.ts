@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   ENTRY_KINDS,
   MIRROR_STATES,
+  OPEN_TYPES,
   RESOURCE_FORMATS,
   SHARING_TYPES,
   UPDATE_CYCLES,
@@ -14,6 +15,7 @@ import {
   type SharingType,
 } from '../domain/catalogue.js';
 import { MOUNT_JOB_STATES, mountJobDivision } from '../domain/mount-job.js';
+import { DATA_GRADES, approvalRefError, type DataGrade } from '../domain/grading.js';
 import type { MountJobRecord, SyncCursorRecord } from '../subgraphs/catalogue/store/mirror-sync.js';
 import { HOLDER_ID_TYPES } from '../domain/certificate.js';
 import { isClassificationPrefix } from '../domain/classification.js';
@@ -32,6 +34,13 @@ export const MOUNT_FILTER = z.strictObject({
   classification: z.string().refine(isClassificationPrefix, 'not a classification prefix').nullish(),
   updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
   formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
+  grades: z.array(z.enum(DATA_GRADES)).max(DATA_GRADES.length).nullish(),
+});
+
+/** 审批文号 (domain/grading.ts). */
+const APPROVAL_REF = z.string().superRefine((s, ctx) => {
+  const err = approvalRefError(s);
+  if (err !== null) ctx.addIssue({ code: 'custom', message: err });
 });
 
 const MOUNT_JOB_ID = z.string().refine((id) => mountJobDivision(id) !== null, 'not a mount job id');
@@ -46,6 +55,7 @@ export const INDEX_REQUESTS = {
     updateCycles: z.array(z.enum(UPDATE_CYCLES)).max(UPDATE_CYCLES.length).nullish(),
     formats: z.array(z.enum(RESOURCE_FORMATS)).max(RESOURCE_FORMATS.length).nullish(),
     kinds: z.array(z.enum(ENTRY_KINDS)).max(ENTRY_KINDS.length).nullish(),
+    grades: z.array(z.enum(DATA_GRADES)).max(DATA_GRADES.length).nullish(),
     mirrorStates: z.array(z.enum(MIRROR_STATES)).max(MIRROR_STATES.length).nullish(),
     includeWithdrawn: z.boolean().optional(),
     after: z.strictObject({ name: safeText(400), id: z.string().max(64) }).nullish(),
@@ -54,11 +64,11 @@ export const INDEX_REQUESTS = {
   '/entries/lookup': z.strictObject({ ids: z.array(z.string().max(64)).min(1).max(200) }),
   '/changes': z.strictObject({ after: z.number().int().min(0).nullable(), limit: z.number().int().min(1).max(1001) }),
   // The source record is checked in full by domain/catalogue's validateEntryRecord.
-  '/mirrors/register': z.strictObject({ source: z.record(z.string(), z.unknown()) }),
+  '/mirrors/register': z.strictObject({ source: z.record(z.string(), z.unknown()), approvalRef: APPROVAL_REF.nullish() }),
   // A change of the source accepted into its mirror: the source record as for a registration.
   '/mirrors/accept': z.strictObject({ id: z.string().max(64), source: z.record(z.string(), z.unknown()) }),
   '/mirrors/status': z.strictObject({}),
-  '/mount-jobs/create': z.strictObject({ source: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), filter: MOUNT_FILTER }),
+  '/mount-jobs/create': z.strictObject({ source: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), filter: MOUNT_FILTER, approvalRef: APPROVAL_REF.nullish() }),
   '/mount-jobs/list': z.strictObject({
     ids: z.array(MOUNT_JOB_ID).max(100).nullish(),
     states: z.array(z.enum(MOUNT_JOB_STATES)).max(MOUNT_JOB_STATES.length).nullish(),
@@ -73,6 +83,11 @@ export const INDEX_REQUESTS = {
       name: safeText(200).min(1).optional(),
       abstract: safeText(2000).optional(),
       status: z.enum(['ACTIVE', 'WITHDRAWN']).optional(),
+      // Checked together with the rest of the record (store/write-rules.ts decideUpdate).
+      grade: z.enum(DATA_GRADES).optional(),
+      sharingType: z.enum(SHARING_TYPES).optional(),
+      sharingCondition: safeText(500).min(1).nullable().optional(),
+      openType: z.enum(OPEN_TYPES).optional(),
     }),
   }),
   '/certificates/verify': z.strictObject({
@@ -98,7 +113,12 @@ export interface WriteAnswer {
 
 /** Answers, by path. */
 export interface IndexAnswers {
-  '/slice': { items: { name: string; id: string }[]; total: number; bySharingType: Partial<Record<SharingType, number>> };
+  '/slice': {
+    items: { name: string; id: string }[];
+    total: number;
+    bySharingType: Partial<Record<SharingType, number>>;
+    byGrade: Partial<Record<DataGrade, number>>;
+  };
   '/entries/lookup': { entries: CatalogueEntryRecord[] };
   '/changes': {
     items: { position: number; entryId: string; kind: 'CREATED' | 'UPDATED' | 'WITHDRAWN' | 'UNSHARED'; version: number; at: string }[];

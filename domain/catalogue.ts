@@ -6,6 +6,16 @@
 // timestamps and the mirror fields are ours (docs/DESIGN.md §3).
 import { z } from 'zod';
 import { parseClassification } from './classification.js';
+import {
+  DATA_GRADES,
+  PERSONAL_INFO_LEVELS,
+  approvalRefError,
+  gradeOpeningError,
+  gradeSharingError,
+  mirrorBasisError,
+  type DataGrade,
+  type PersonalInfo,
+} from './grading.js';
 import { parseEntryId, resourceCodeError, isResourceCode, ENTRY_ID_MAX_LENGTH } from './entry-id.js';
 import { validateUscc } from './uscc.js';
 
@@ -55,6 +65,8 @@ export interface EntryFilter {
   updateCycles?: UpdateCycle[] | null;
   formats?: ResourceFormat[] | null;
   kinds?: EntryKind[] | null;
+  /** GB/T 43697 grades (domain/grading.ts). */
+  grades?: DataGrade[] | null;
 }
 
 export const SHARING_TYPE_LABELS: Readonly<Record<SharingType, string>> = {
@@ -120,6 +132,8 @@ export const ENTRY_KIND_LABELS: Readonly<Record<EntryKind, string>> = {
 export interface DataItem {
   name: string;
   dataType: DataType;
+  /** Whether the item holds personal or sensitive personal information (PIPL; domain/grading.ts). */
+  personalInfo: PersonalInfo;
 }
 
 export interface CatalogueEntryRecord {
@@ -143,6 +157,8 @@ export interface CatalogueEntryRecord {
   /** YYYY-MM-DD */
   publishDate: string;
   relatedCodes: string[];
+  /** GB/T 43697-2024 grade (domain/grading.ts). */
+  grade: DataGrade;
   version: number;
   status: EntryStatus;
   /** ISO 8601 UTC */
@@ -157,6 +173,8 @@ export interface CatalogueEntryRecord {
   mirrorState: MirrorState | null;
   /** For a CHANGED mirror: the source version waiting for an administrator's review. */
   mirrorPendingSourceVersion: number | null;
+  /** For a mirror: the approval (审批文号) it was mounted under; required while its grade is IMPORTANT. */
+  mirrorApprovalRef: string | null;
 }
 
 /** A mirror that is mounted: not withdrawn by its province, and its source still there and shared. */
@@ -267,6 +285,7 @@ const entryKindSchema = oneOf(ENTRY_KINDS);
 const dataItemSchema = z.strictObject({
   name: text(1, LIMITS.dataItemName),
   dataType: dataTypeSchema,
+  personalInfo: oneOf(PERSONAL_INFO_LEVELS),
 });
 
 const entryIdField = checked((s) => {
@@ -310,6 +329,7 @@ const baseSchema = z.strictObject({
   updateCycle: updateCycleSchema,
   publishDate: checked(calendarDateError),
   relatedCodes: z.array(relatedCode, { error: 'must be an array' }).max(LIMITS.relatedCodes, { error: `must list at most ${LIMITS.relatedCodes} codes` }),
+  grade: oneOf(DATA_GRADES),
   version: z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1).max(Number.MAX_SAFE_INTEGER),
   status: entryStatusSchema,
   createdAt: checked(isoUtcError),
@@ -320,6 +340,7 @@ const baseSchema = z.strictObject({
   mirrorRegisteredAt: checked(isoUtcError).nullable(),
   mirrorState: oneOf(MIRROR_STATES).nullable(),
   mirrorPendingSourceVersion: z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1).nullable(),
+  mirrorApprovalRef: checked(approvalRefError).nullable(),
 });
 
 type Ctx = z.core.$RefinementCtx<z.output<typeof baseSchema>>;
@@ -355,13 +376,24 @@ function crossFieldRules(r: z.output<typeof baseSchema>, ctx: Ctx): void {
     issue('sharingCondition', `is required when sharingType is ${r.sharingType}`);
   }
 
+  // GB/T 43697-2024: the grade bounds how far the entry may be shared and opened.
+  const sharing = gradeSharingError(r.grade, r.sharingType);
+  if (sharing !== null) issue('sharingType', sharing);
+  const opening = gradeOpeningError(r.grade, r.openType);
+  if (opening !== null) issue('openType', opening);
+
   if (Date.parse(r.updatedAt) < Date.parse(r.createdAt)) issue('updatedAt', 'must not be before createdAt');
 
   const mirrorFields = ['mirrorSourceId', 'mirrorRegisteredSourceVersion', 'mirrorRegisteredBy', 'mirrorRegisteredAt', 'mirrorState'] as const;
   if (id.value.kind === 'ORIGINAL') {
     for (const f of mirrorFields) if (r[f] !== null) issue(f, 'must be null for an original entry');
     if (r.mirrorPendingSourceVersion !== null) issue('mirrorPendingSourceVersion', 'must be null for an original entry');
+    if (r.mirrorApprovalRef !== null) issue('mirrorApprovalRef', 'must be null for an original entry');
   } else {
+    // A listed mirror needs its basis (an approval for 重要数据); one whose source's grade changed under
+    // it is kept UNSHARED with the content it had, which still has that basis or is not listed.
+    const basis = r.mirrorState === 'CURRENT' || r.mirrorState === 'CHANGED' ? mirrorBasisError(r.grade, r.mirrorApprovalRef) : null;
+    if (basis !== null) issue('mirrorApprovalRef', basis);
     if ((r.mirrorState === 'CHANGED') !== (r.mirrorPendingSourceVersion !== null)) {
       issue('mirrorPendingSourceVersion', 'is set exactly when mirrorState is CHANGED');
     }

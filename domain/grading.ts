@@ -75,6 +75,11 @@ export function mountNeedsApproval(grade: DataGrade): boolean {
   return grade === 'IMPORTANT';
 }
 
+/** The grades a mount may take with or without an approval (a mount job lists only these). */
+export function mountableGrades(approvalRef: string | null): DataGrade[] {
+  return DATA_GRADES.filter((g) => mirrorBasisError(g, approvalRef) === null);
+}
+
 /**
  * Why a mirror of an entry of `grade` has no basis with this approval reference, or null: 核心数据 is
  * never mounted; 重要数据 only with an approval recorded on the mirror.

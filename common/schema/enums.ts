@@ -13,6 +13,7 @@ import {
   MIRROR_STATES,
 } from '../../domain/catalogue.js';
 import { CERTIFICATE_STATUSES, HOLDER_ID_TYPES } from '../../domain/certificate.js';
+import { DATA_GRADES, PERSONAL_INFO_LEVELS } from '../../domain/grading.js';
 
 const enumSdl = (name: string, values: readonly string[]) => `enum ${name} {\n  ${values.join('\n  ')}\n}`;
 
@@ -26,6 +27,8 @@ export const DOMAIN_ENUMS_SDL = [
   enumSdl('EntryStatus', ENTRY_STATUSES),
   enumSdl('EntryKind', ENTRY_KINDS),
   enumSdl('MirrorState', MIRROR_STATES),
+  `"GB/T 43697-2024 data grade: GENERAL 一般数据, IMPORTANT 重要数据, CORE 核心数据."\n${enumSdl('DataGrade', DATA_GRADES)}`,
+  `"PIPL: NONE, PERSONAL 个人信息, SENSITIVE 敏感个人信息."\n${enumSdl('PersonalInfo', PERSONAL_INFO_LEVELS)}`,
   enumSdl('CertificateStatus', CERTIFICATE_STATUSES),
   enumSdl('HolderIdType', HOLDER_ID_TYPES),
 ].join('\n\n');

@@ -112,6 +112,8 @@ input DirectoryFilter {
   formats: [ResourceFormat!]
   "ORIGINAL, MIRROR or both (default: ORIGINAL only, so mounted entries are not listed twice)."
   kinds: [EntryKind!]
+  "GB/T 43697 grades (default: all the caller may see)."
+  grades: [DataGrade!]
   "Include withdrawn entries (default false)."
   includeWithdrawn: Boolean
 }
@@ -140,9 +142,15 @@ type SharingTypeFacet {
   count: Int!
 }
 
+type GradeFacet {
+  grade: DataGrade!
+  count: Int!
+}
+
 type DirectoryFacets {
   provinces: [ProvinceFacet!]!
   sharingTypes: [SharingTypeFacet!]!
+  grades: [GradeFacet!]!
 }
 
 type DirectoryConnection {
@@ -165,6 +173,12 @@ input EntryUpdateInput {
   name: String
   abstract: String
   status: EntryStatus
+  "A new grade; with sharingType, sharingCondition and openType the record must satisfy its rules (GB/T 43697)."
+  grade: DataGrade
+  sharingType: SharingType
+  "The condition (CONDITIONAL) or basis (NOT_SHARED); dropped when the entry becomes UNCONDITIONAL."
+  sharingCondition: String
+  openType: OpenType
 }
 
 "What a change did to an entry. UNSHARED: it became NOT_SHARED (other provinces see that it left, not what it says)."
@@ -216,6 +230,8 @@ type MountJob {
   skipped: Int!
   "Entries that could not be mounted (lastError says why)."
   failed: Int!
+  "The approval (审批文号) the job mounts under; without one it mounts GENERAL entries only."
+  approvalRef: String
   createdAt: String!
   createdBy: String!
   startedAt: String
@@ -286,9 +302,9 @@ type Mutation {
   "Verify a certificate with its issuing province (certificate:verify); answers with a signed receipt."
   verifyCertificate(input: VerifyCertificateInput!): CertificateVerification! @scope(requires: "certificate:verify")
   "Mount another province's entry into the caller's own catalogue (目录互挂). Idempotent."
-  registerMirror(sourceId: ID!, province: Province): EntryPayload! @scope(requires: "catalogue:admin", write: true)
+  registerMirror(sourceId: ID!, province: Province, "审批文号 (GB/T 9704), required to mount an IMPORTANT entry." approvalRef: String): EntryPayload! @scope(requires: "catalogue:admin", write: true)
   "Mount every entry of source that matches the filter and is shared with the caller's province, as one job (目录互挂)."
-  mountCatalogue(source: Province!, filter: DirectoryFilter, province: Province): MountJob! @scope(requires: "catalogue:admin", write: true)
+  mountCatalogue(source: Province!, filter: DirectoryFilter, province: Province, "审批文号: lets the job mount IMPORTANT entries too." approvalRef: String): MountJob! @scope(requires: "catalogue:admin", write: true)
   "Cancel a queued or running mount job of the caller's own province (mirrors already registered stay)."
   cancelMountJob(id: ID!): MountJob! @scope(requires: "catalogue:admin", write: true)
   "A CHANGED mirror takes its source as it is now (the province reviews source changes)."

@@ -32,6 +32,8 @@ const ENTRY_FIELDS_SDL = `
   updateCycle: UpdateCycle!
   publishDate: String!
   relatedCodes: [String!]!
+  "数据分级 (GB/T 43697-2024): CORE is never shared, IMPORTANT at most CONDITIONAL."
+  grade: DataGrade!
   version: Int!
   status: EntryStatus!
   createdAt: String!
@@ -45,7 +47,9 @@ const ENTRY_FIELDS_SDL = `
   "For a mirror: its standing against its source, kept by the province's sync worker."
   mirrorState: MirrorState
   "For a CHANGED mirror: the source version waiting for review (acceptMirrorChange)."
-  mirrorPendingSourceVersion: Int`;
+  mirrorPendingSourceVersion: Int
+  "For a mirror: the approval (审批文号) it was mounted under; required for IMPORTANT entries."
+  mirrorApprovalRef: String`;
 
 const SHARED_VALUE_TYPES_SDL = `
 type Region @shareable {
@@ -79,6 +83,8 @@ type Provider @shareable {
 type DataItem @shareable {
   name: String!
   dataType: DataType!
+  "Whether the item holds personal or sensitive personal information (PIPL)."
+  personalInfo: PersonalInfo!
 }`;
 
 /** E-certificate metadata (GB/T 36903 subset); holder identity only masked. */

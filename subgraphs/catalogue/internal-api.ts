@@ -23,6 +23,7 @@ export type InternalErrorCode = Extract<
   | 'NOT_FOUND'
   | 'VERSION_CONFLICT'
   | 'MIRROR_SOURCE_UNAVAILABLE'
+  | 'APPROVAL_REQUIRED'
   | 'NOT_A_MIRROR'
   | 'MIRROR_NOT_CHANGED'
   | 'MOUNT_JOB_FINISHED'
@@ -58,7 +59,7 @@ function writeAnswer(r: MirrorWriteResult): Answer {
       version: r.record.version,
     };
   }
-  return refusal(r.code === 'NOT_FOUND' ? 404 : r.code === 'VERSION_CONFLICT' ? 409 : 422, r.code, r.message);
+  return refusal(r.code === 'NOT_FOUND' ? 404 : r.code === 'VERSION_CONFLICT' ? 409 : r.code === 'BAD_USER_INPUT' ? 400 : 422, r.code, r.message);
 }
 
 function jobAnswer(job: MountJobRecord, outcome: string): Answer {
@@ -169,10 +170,11 @@ export function internalApi(province: ProvinceConfig, store: CatalogueStore, aud
     write('mirrors/register', async (req, who) => {
       const parsed = INDEX_REQUESTS['/mirrors/register'].safeParse(req.body);
       if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', 'source: an entry record is required');
-      const checked = checkMirrorSource(parsed.data.source, province);
+      const approvalRef = parsed.data.approvalRef ?? null;
+      const checked = checkMirrorSource(parsed.data.source, province, approvalRef);
       if (!checked.ok)
         return refusal(checked.code === 'BAD_USER_INPUT' && checked.message.startsWith('source record') ? 400 : 422, checked.code, checked.message);
-      return writeAnswer(await store.registerMirror(mirrorFromSource(checked.source, province, who.subject, now().toISOString())));
+      return writeAnswer(await store.registerMirror(mirrorFromSource(checked.source, province, who.subject, now().toISOString(), approvalRef)));
     }),
   );
 
@@ -181,10 +183,13 @@ export function internalApi(province: ProvinceConfig, store: CatalogueStore, aud
     write('mirrors/accept', async (req, who) => {
       const parsed = INDEX_REQUESTS['/mirrors/accept'].safeParse(req.body);
       if (!parsed.success) return refusal(400, 'BAD_USER_INPUT', 'id and source: an entry record are required');
-      const checked = checkMirrorSource(parsed.data.source, province);
+      // The grade is judged against the mirror's own approval; decideAcceptChange judges it again
+      // under the store's transaction (store/mirror-sync.ts).
+      const mirror = await store.getEntry(parsed.data.id);
+      const checked = checkMirrorSource(parsed.data.source, province, mirror?.mirrorApprovalRef ?? null);
       if (!checked.ok)
         return refusal(checked.code === 'BAD_USER_INPUT' && checked.message.startsWith('source record') ? 400 : 422, checked.code, checked.message);
-      const snapshot = mirrorFromSource(checked.source, province, who.subject, now().toISOString());
+      const snapshot = mirrorFromSource(checked.source, province, who.subject, now().toISOString(), null);
       if (snapshot.id !== parsed.data.id) return refusal(400, 'BAD_USER_INPUT', `${parsed.data.id} is not the mirror of ${checked.source.id}`);
       return writeAnswer(await store.acceptMirrorChange(parsed.data.id, snapshot, now().toISOString()));
     }),
@@ -217,6 +222,7 @@ export function internalApi(province: ProvinceConfig, store: CatalogueStore, aud
         id: newMountJobId(province.divisionCode),
         source: parsed.data.source,
         filter: parsed.data.filter,
+        approvalRef: parsed.data.approvalRef ?? null,
         createdBy: who.subject,
         createdAt: at,
       });

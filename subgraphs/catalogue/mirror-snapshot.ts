@@ -5,11 +5,17 @@ import type { ProvinceConfig } from '../../common/config.js';
 import { validateEntryRecord, type CatalogueEntryRecord } from '../../domain/catalogue.js';
 import { parseEntryId } from '../../domain/entry-id.js';
 import { mirrorEntryId } from '../../domain/entry-id.js';
+import { gradeMayLeaveProvince, mirrorBasisError } from '../../domain/grading.js';
 
-export type SourceCheck = { ok: true; source: CatalogueEntryRecord } | { ok: false; code: 'BAD_USER_INPUT' | 'MIRROR_SOURCE_UNAVAILABLE'; message: string };
+export type SourceCheck =
+  | { ok: true; source: CatalogueEntryRecord }
+  | { ok: false; code: 'BAD_USER_INPUT' | 'MIRROR_SOURCE_UNAVAILABLE' | 'APPROVAL_REQUIRED'; message: string };
 
-/** Whether `raw` is an entry `province` may mirror: another province's active, shared original. */
-export function checkMirrorSource(raw: unknown, province: Pick<ProvinceConfig, 'divisionCode' | 'enumValue'>): SourceCheck {
+/**
+ * Whether `raw` is an entry `province` may mirror: another province's active, shared original, of a
+ * grade that may be mounted with `approvalRef` (GB/T 43697: 重要数据 only with an approval).
+ */
+export function checkMirrorSource(raw: unknown, province: Pick<ProvinceConfig, 'divisionCode' | 'enumValue'>, approvalRef: string | null): SourceCheck {
   const valid = validateEntryRecord(raw);
   if (!valid.ok) return { ok: false, code: 'BAD_USER_INPUT', message: `source record invalid: ${valid.issues.slice(0, 3).join('; ')}` };
   const source = valid.value;
@@ -18,9 +24,11 @@ export function checkMirrorSource(raw: unknown, province: Pick<ProvinceConfig, '
   if (source.divisionCode === province.divisionCode) {
     return { ok: false, code: 'BAD_USER_INPUT', message: `cannot mirror an entry of ${province.enumValue} into its own catalogue` };
   }
-  if (source.sharingType === 'NOT_SHARED' || source.status !== 'ACTIVE') {
+  if (source.sharingType === 'NOT_SHARED' || source.status !== 'ACTIVE' || !gradeMayLeaveProvince(source.grade)) {
     return { ok: false, code: 'MIRROR_SOURCE_UNAVAILABLE', message: 'only active, shared entries can be mirrored' };
   }
+  const basis = mirrorBasisError(source.grade, approvalRef);
+  if (basis !== null) return { ok: false, code: 'APPROVAL_REQUIRED', message: basis };
   return { ok: true, source };
 }
 
@@ -30,6 +38,7 @@ export function mirrorFromSource(
   province: Pick<ProvinceConfig, 'divisionCode'>,
   registeredBy: string,
   at: string,
+  approvalRef: string | null,
 ): CatalogueEntryRecord {
   return {
     ...source,
@@ -46,5 +55,6 @@ export function mirrorFromSource(
     mirrorRegisteredAt: at,
     mirrorState: 'CURRENT',
     mirrorPendingSourceVersion: null,
+    mirrorApprovalRef: approvalRef,
   };
 }

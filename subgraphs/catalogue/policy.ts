@@ -3,6 +3,7 @@
 import type { ProvinceConfig } from '../../common/config.js';
 import { hasScope, type Caller } from '../../common/identity/caller.js';
 import type { CatalogueEntryRecord } from '../../domain/catalogue.js';
+import { gradeMayLeaveProvince } from '../../domain/grading.js';
 
 export function canRead(caller: Caller): boolean {
   return hasScope(caller, 'catalogue:read') || hasScope(caller, 'catalogue:admin');
@@ -11,9 +12,11 @@ export function canRead(caller: Caller): boolean {
 /**
  * NOT_SHARED entries (不予共享) are visible only inside their own province, and so is a mirror whose
  * source became NOT_SHARED (UNSHARED): the copy must not share what its source no longer does.
+ * 核心数据 (GB/T 43697 CORE) stays in its province whatever its sharing type says.
  */
 export function isVisibleTo(rec: CatalogueEntryRecord, caller: Caller, province: ProvinceConfig): boolean {
-  return (rec.sharingType !== 'NOT_SHARED' && rec.mirrorState !== 'UNSHARED') || caller.province === province.id;
+  if (caller.province === province.id) return true;
+  return rec.sharingType !== 'NOT_SHARED' && rec.mirrorState !== 'UNSHARED' && gradeMayLeaveProvince(rec.grade);
 }
 
 /** Only this province's own administrators write into its catalogue (and see its mount jobs and sync state). */

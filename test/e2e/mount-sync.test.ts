@@ -192,7 +192,7 @@ describe('journey: mounting a whole catalogue and keeping it in step (目录互�
     const upd = await gql(stack, SC_ADMIN, UPDATE, { id, name: `${old.name}（新版）` });
     assert.equal(upd.body.errors, undefined, JSON.stringify(upd.body.errors));
     await cqWorker.pass(true); // reads the change; Chongqing has no mirror of it yet
-    const registered = await cq.registerMirror(mirrorFromSource(old, stack.province('chongqing'), 'chongqing:admin', new Date().toISOString()));
+    const registered = await cq.registerMirror(mirrorFromSource(old, stack.province('chongqing'), 'chongqing:admin', new Date().toISOString(), null));
     assert.ok(registered.ok && registered.record.mirrorRegisteredSourceVersion === old.version);
     await cqWorker.pass(true);
     const m = (await cq.getEntry(mirrorOf(id)))!;

@@ -40,8 +40,8 @@ function original(over: Partial<CatalogueEntryRecord> = {}): CatalogueEntryRecor
     abstract: '重庆市市场主体登记的营业执照信息。',
     format: 'DATABASE',
     dataItems: [
-      { name: '统一社会信用代码', dataType: 'STRING' },
-      { name: '成立日期', dataType: 'DATE' },
+      { name: '统一社会信用代码', dataType: 'STRING', personalInfo: 'NONE' as const },
+      { name: '成立日期', dataType: 'DATE', personalInfo: 'NONE' as const },
     ],
     sharingType: 'UNCONDITIONAL',
     sharingCondition: null,
@@ -50,6 +50,7 @@ function original(over: Partial<CatalogueEntryRecord> = {}): CatalogueEntryRecor
     updateCycle: 'DAILY',
     publishDate: '2024-02-29',
     relatedCodes: ['301002/000124', '510000:301001/000001'],
+    grade: 'GENERAL',
     version: 1,
     status: 'ACTIVE',
     createdAt: '2024-02-29T02:00:00.000Z',
@@ -60,6 +61,7 @@ function original(over: Partial<CatalogueEntryRecord> = {}): CatalogueEntryRecor
     mirrorRegisteredAt: null,
     mirrorState: null,
     mirrorPendingSourceVersion: null,
+    mirrorApprovalRef: null,
     ...over,
   };
 }
@@ -77,6 +79,7 @@ function mirror(over: Partial<CatalogueEntryRecord> = {}): CatalogueEntryRecord 
     mirrorRegisteredAt: '2025-01-02T03:04:05.000Z',
     mirrorState: 'CURRENT',
     mirrorPendingSourceVersion: null,
+    mirrorApprovalRef: null,
     ...over,
   });
 }
@@ -146,7 +149,10 @@ describe('catalogue entry record', () => {
       rejects(original({ abstract: 'tab\there' }), /^abstract: must not contain control characters/);
       rejects(original({ providerName: '重庆\u007f' }), /^providerName: must not contain control characters/);
       rejects(original({ providerName: '重庆\u0085' }), /^providerName: must not contain control characters/);
-      rejects(original({ dataItems: [{ name: '名\u001b称', dataType: 'STRING' }] }), /^dataItems\[0\]\.name: must not contain control/);
+      rejects(
+        original({ dataItems: [{ name: '名\u001b称', dataType: 'STRING', personalInfo: 'NONE' as const }] }),
+        /^dataItems\[0\]\.name: must not contain control/,
+      );
       rejects(original({ sharingType: 'CONDITIONAL', sharingCondition: '条件\r' }), /^sharingCondition: must not contain control/);
       rejects(mirror({ mirrorRegisteredBy: 'admin\u0000' }), /^mirrorRegisteredBy: must not contain control/);
     });
@@ -164,8 +170,11 @@ describe('catalogue entry record', () => {
       accepts(original({ abstract: '摘'.repeat(2000) }));
       rejects(original({ abstract: '摘'.repeat(2001) }), /^abstract: must be at most 2000/);
       rejects(original({ providerName: '局'.repeat(201) }), /^providerName: must be at most 200/);
-      rejects(original({ dataItems: [{ name: '项'.repeat(101), dataType: 'STRING' }] }), /^dataItems\[0\]\.name: must be at most 100/);
-      rejects(original({ dataItems: [{ name: '', dataType: 'STRING' }] }), /^dataItems\[0\]\.name: must not be empty/);
+      rejects(
+        original({ dataItems: [{ name: '项'.repeat(101), dataType: 'STRING', personalInfo: 'NONE' as const }] }),
+        /^dataItems\[0\]\.name: must be at most 100/,
+      );
+      rejects(original({ dataItems: [{ name: '', dataType: 'STRING', personalInfo: 'NONE' as const }] }), /^dataItems\[0\]\.name: must not be empty/);
     });
 
     it('reject non-strings', () => {
@@ -215,7 +224,7 @@ describe('catalogue entry record', () => {
 
     it('bounds the number of data items', () => {
       rejects(original({ dataItems: [] }), /^dataItems: must list at least one/);
-      const many = Array.from({ length: 201 }, (_, i) => ({ name: `信息项${i}`, dataType: 'STRING' as const }));
+      const many = Array.from({ length: 201 }, (_, i) => ({ name: `信息项${i}`, dataType: 'STRING' as const, personalInfo: 'NONE' as const }));
       rejects(original({ dataItems: many }), /^dataItems: must list at most 200/);
       accepts(original({ dataItems: many.slice(0, 200) }));
     });
@@ -223,7 +232,7 @@ describe('catalogue entry record', () => {
     it('rejects unknown enum values and lists the allowed ones', () => {
       rejects({ ...original(), updateCycle: 'SOMETIMES' }, /^updateCycle: must be one of REALTIME, DAILY/);
       rejects({ ...original(), sharingType: 'unconditional' }, /^sharingType: must be one of/);
-      rejects({ ...original(), dataItems: [{ name: '名称', dataType: 'TEXT' }] }, /^dataItems\[0\]\.dataType: must be one of/);
+      rejects({ ...original(), dataItems: [{ name: '名称', dataType: 'TEXT', personalInfo: 'NONE' as const }] }, /^dataItems\[0\]\.dataType: must be one of/);
     });
 
     it('rejects unknown fields without echoing long keys', () => {

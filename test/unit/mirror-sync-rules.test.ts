@@ -18,10 +18,14 @@ import {
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:00:01.000Z';
-const [source] = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 1 });
+// 一般数据, so the mirror needs no approval whatever grade the demo gives it (grading.test.ts covers grades).
+const source: CatalogueEntryRecord | undefined = {
+  ...generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 1 })[0]!,
+  grade: 'GENERAL',
+};
 const CQ = { divisionCode: '500000' };
-const mirror = mirrorFromSource(source!, CQ, 'chongqing:admin', T0);
-const v2 = mirrorFromSource({ ...source!, version: source!.version + 1, name: '改名后的数据资源' }, CQ, 'chongqing:sync', T1);
+const mirror = mirrorFromSource(source!, CQ, 'chongqing:admin', T0, null);
+const v2 = mirrorFromSource({ ...source!, version: source!.version + 1, name: '改名后的数据资源' }, CQ, 'chongqing:sync', T1, null);
 const written = (d: ReturnType<typeof decideSourceChange>): CatalogueEntryRecord => {
   assert.ok(d.write, 'a write');
   return d.record;
@@ -46,7 +50,7 @@ describe('mirror sync rules', () => {
     });
 
     it('the version it already holds changes nothing', () => {
-      const same = mirrorFromSource(source!, CQ, 'x', T1);
+      const same = mirrorFromSource(source!, CQ, 'x', T1, null);
       assert.equal(decideSourceChange(mirror, { state: 'ACTIVE', snapshot: same }, 'follow', T1).write, false);
       assert.equal(decideSourceChange(mirror, { state: 'ACTIVE', snapshot: same }, 'review', T1).write, false);
     });
@@ -84,6 +88,7 @@ describe('mirror sync rules', () => {
     id: '500000.mount.00000000-0000-4000-8000-000000000001',
     source: 'sichuan',
     filter: {},
+    approvalRef: null,
     createdBy: 'chongqing:admin',
     createdAt: T0,
   });

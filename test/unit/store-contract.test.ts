@@ -10,6 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { compareSortKeys, type SortKey } from '../../common/order.js';
 import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
+import type { DataGrade } from '../../domain/grading.js';
 import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { mirrorEntryId } from '../../domain/entry-id.js';
 import { decideCancelJob, emptyCursor, queuedJob, type MountJobRecord } from '../../subgraphs/catalogue/store/mirror-sync.js';
@@ -101,6 +102,11 @@ const HANDMADE: CatalogueEntryRecord[] = [
   variant(base, 900009, '增长率50ab统计'), // would match 50%_ if % and _ were wildcards
   variant(base, 900010, '增长率50%x统计'), // would match 50%_ if _ were a wildcard
   variant(base, 900011, '户籍人口(𠀀)信息', { status: 'WITHDRAWN' }),
+  // Graded entries whatever the demo's grades: 重要数据 on conditions, and 核心数据 that another province
+  // never sees, even if its sharing type were wrongly left open.
+  variant(base, 900012, '重要数据分级样例', { grade: 'IMPORTANT', sharingType: 'CONDITIONAL', sharingCondition: '经审批后共享', openType: 'NOT_OPEN' }),
+  variant(base, 900013, '核心数据分级样例', { grade: 'CORE', sharingType: 'NOT_SHARED', sharingCondition: '核心数据，不予共享', openType: 'NOT_OPEN' }),
+  variant(base, 900014, '核心数据错标样例', { grade: 'CORE', sharingType: 'CONDITIONAL', sharingCondition: '错标', openType: 'NOT_OPEN' }),
 ];
 const ALL = [...DEMO, ...HANDMADE];
 
@@ -113,8 +119,9 @@ function oracle(records: CatalogueEntryRecord[], q: SliceQuery): CatalogueEntryR
     .filter(
       (r) =>
         (q.includeWithdrawn || r.status === 'ACTIVE') &&
-        (!q.hideNotShared || r.sharingType !== 'NOT_SHARED') &&
+        (!q.hideNotShared || (r.sharingType !== 'NOT_SHARED' && r.grade !== 'CORE')) &&
         inList(q.sharingTypes, r.sharingType) &&
+        inList(q.grades, r.grade) &&
         inList(q.updateCycles, r.updateCycle) &&
         inList(q.formats, r.format) &&
         inList(q.kinds, r.kind) &&
@@ -131,6 +138,12 @@ function counts(records: CatalogueEntryRecord[]): Partial<Record<SharingType, nu
   return out;
 }
 
+function gradeCounts(records: CatalogueEntryRecord[]): Partial<Record<DataGrade, number>> {
+  const out: Partial<Record<DataGrade, number>> = {};
+  for (const r of records) out[r.grade] = (out[r.grade] ?? 0) + 1;
+  return out;
+}
+
 const keys = (rs: SortKey[]) => rs.map((r) => ({ name: r.name, id: r.id }));
 
 /** Follows the keyset to the end; checks every page's total and counts agree with the first. */
@@ -143,9 +156,10 @@ async function pageAll(store: CatalogueStore, q: Omit<SliceQuery, 'limit' | 'aft
     first ??= page;
     assert.equal(page.total, first.total, 'total ignores the keyset');
     assert.deepEqual(page.bySharingType, first.bySharingType, 'counts ignore the keyset');
+    assert.deepEqual(page.byGrade, first.byGrade, 'grade counts ignore the keyset');
     assert.ok(page.items.length <= limit);
     items.push(...page.items);
-    if (page.items.length < limit) return { items, total: first.total, bySharingType: first.bySharingType };
+    if (page.items.length < limit) return { items, total: first.total, bySharingType: first.bySharingType, byGrade: first.byGrade };
     after = page.items[page.items.length - 1]!;
   }
   throw new Error('keyset paging did not terminate');
@@ -159,6 +173,7 @@ async function checkAgainstOracle(store: CatalogueStore, records: CatalogueEntry
   assert.equal(new Set(got.items.map((i) => i.id)).size, got.items.length, 'no id twice');
   assert.equal(got.total, want.length);
   assert.deepEqual(got.bySharingType, counts(want));
+  assert.deepEqual(got.byGrade, gradeCounts(want));
   return want;
 }
 
@@ -181,6 +196,7 @@ function mirrorOf(source: CatalogueEntryRecord, when: string): CatalogueEntryRec
     mirrorRegisteredAt: when,
     mirrorState: 'CURRENT',
     mirrorPendingSourceVersion: null,
+    mirrorApprovalRef: null,
   };
 }
 const SC = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 5 });
@@ -255,6 +271,8 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         ['kinds: none match', { kinds: ['MIRROR'], hideNotShared: false }],
         ['includeWithdrawn', { includeWithdrawn: true, hideNotShared: false }],
         ['hideNotShared', { hideNotShared: true }],
+        ['grades', { grades: ['IMPORTANT', 'CORE'], hideNotShared: false }],
+        ['grades, another province asking', { grades: ['CORE', 'GENERAL'], hideNotShared: true }],
         ['hideNotShared with NOT_SHARED asked for', { sharingTypes: ['NOT_SHARED'], hideNotShared: true }],
         [
           'everything combined',
@@ -286,9 +304,17 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
             r.total,
           );
         }
-        assert.equal(own.total - other.total, own.bySharingType.NOT_SHARED);
+        // Hidden from another province: NOT_SHARED entries and 核心数据 whatever its sharing type.
+        const coreButShared = ALL.filter((r) => r.status === 'ACTIVE' && r.grade === 'CORE' && r.sharingType !== 'NOT_SHARED').length;
+        assert.ok(coreButShared > 0);
+        assert.equal(own.total - other.total, own.bySharingType.NOT_SHARED! + coreButShared);
+        assert.equal(other.byGrade.CORE, undefined);
+        assert.equal(
+          Object.values(own.byGrade).reduce((a, b) => a + b, 0),
+          own.total,
+        );
         const none = await store.slice({ search: '不存在的词语组合', hideNotShared: false, limit: 10 });
-        assert.deepEqual(none, { items: [], total: 0, bySharingType: {} });
+        assert.deepEqual(none, { items: [], total: 0, bySharingType: {}, byGrade: {} });
       });
 
       const searches: [string, string, number][] = [
@@ -472,7 +498,16 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         const current = (await store.getEntry(original.id))!;
         assert.ok((await store.updateEntry(original.id, current.version, { abstract: '更新摘要' }, at(20))).ok);
         assert.ok(!(await store.updateEntry(original.id, current.version, { abstract: 'x' }, at(21))).ok, 'stale version refused');
-        assert.ok((await store.updateEntry(original.id, null, { sharingType: 'NOT_SHARED' }, at(22))).ok);
+        assert.ok(
+          (
+            await store.updateEntry(
+              original.id,
+              null,
+              { sharingType: 'NOT_SHARED', sharingCondition: '依据《中华人民共和国数据安全法》第二十一条，不予共享' },
+              at(22),
+            )
+          ).ok,
+        );
         assert.ok((await store.updateEntry(original.id, null, { status: 'WITHDRAWN' }, at(23))).ok);
         const since = await readAll(false, 2, last);
         assert.deepEqual(
@@ -500,7 +535,7 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
 
     describe('mount jobs, feed cursors and the worker lease', () => {
       const job = (id: string, createdAt: string): MountJobRecord =>
-        queuedJob({ id, source: 'sichuan', filter: { sharingTypes: ['UNCONDITIONAL'] }, createdBy: 'chongqing:admin', createdAt });
+        queuedJob({ id, source: 'sichuan', filter: { sharingTypes: ['UNCONDITIONAL'] }, approvalRef: null, createdBy: 'chongqing:admin', createdAt });
       const J1 = '500000.mount.00000000-0000-4000-8000-000000000001';
       const J2 = '500000.mount.00000000-0000-4000-8000-000000000002';
       const mirrorsOf = (n: number) => SC_MOUNT.slice(0, n).map((r) => mirrorOf(r, at(30)));

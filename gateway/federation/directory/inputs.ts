@@ -9,6 +9,7 @@ import { isValidHolderId, type HolderIdType } from '../../../domain/certificate.
 import { isClassificationPrefix } from '../../../domain/classification.js';
 import { parseEntryId, type EntryId } from '../../../domain/entry-id.js';
 import { validateUscc } from '../../../domain/uscc.js';
+import { approvalRefError } from '../../../domain/grading.js';
 import type { DirectoryFilterInput } from './paging.js';
 
 const MAX_SEARCH_CHARS = 100;
@@ -36,6 +37,14 @@ export function checkFilter(filter: DirectoryFilterInput): void {
   if (filter.classification != null && !isClassificationPrefix(filter.classification)) {
     throw badInput('classification: expected 1, 3, 6 or 9 digits of a valid classification code', 'filter.classification');
   }
+}
+
+/** An approval reference (审批文号) as given, or null when none was given. */
+export function checkApprovalRef(ref: string | null | undefined): string | null {
+  if (ref == null) return null;
+  const err = approvalRefError(ref);
+  if (err !== null) throw badInput(`approvalRef: ${err}`, 'approvalRef');
+  return ref;
 }
 
 export interface VerificationInput {

@@ -11,7 +11,8 @@ import type { GatewayContext } from '../../context.js';
 import type { DirectoryDeps } from './deps.js';
 import { entryRef } from './listing.js';
 import type { DirectoryFilterInput } from './paging.js';
-import { checkFilter } from './inputs.js';
+import { checkApprovalRef, checkFilter } from './inputs.js';
+import { mountableGrades } from '../../../domain/grading.js';
 
 const MAX_JOBS_PAGE = 100;
 
@@ -71,7 +72,11 @@ export function mountResolvers({ routing, calls }: DirectoryDeps) {
     },
 
     Mutation: {
-      mountCatalogue: async (_: unknown, args: { source: string; filter?: DirectoryFilterInput | null; province?: string | null }, ctx: GatewayContext) => {
+      mountCatalogue: async (
+        _: unknown,
+        args: { source: string; filter?: DirectoryFilterInput | null; province?: string | null; approvalRef?: string | null },
+        ctx: GatewayContext,
+      ) => {
         const into = routing.requireOwn(ctx.caller.province, args.province ?? own(ctx).enumValue);
         const source = routing.byEnumValue(args.source);
         if (!source) throw badInput(`unknown province ${args.source}`, 'source');
@@ -84,7 +89,13 @@ export function mountResolvers({ routing, calls }: DirectoryDeps) {
           throw badInput('filter.sharingTypes: NOT_SHARED entries are never shared with another province', 'filter.sharingTypes');
         }
         checkFilter(filter);
-        const r = await calls.callOrFail(into, '/mount-jobs/create', { source: source.id, filter }, ctx, true);
+        const approvalRef = checkApprovalRef(args.approvalRef);
+        if (filter.grades?.includes('CORE')) throw badInput('filter.grades: CORE entries are never mounted into another province', 'filter.grades');
+        const mountable = mountableGrades(approvalRef);
+        if (filter.grades?.length && !filter.grades.some((g) => mountable.includes(g))) {
+          throw codedError('APPROVAL_REQUIRED', 'filter.grades: IMPORTANT entries are mounted only with an approvalRef (审批文号)');
+        }
+        const r = await calls.callOrFail(into, '/mount-jobs/create', { source: source.id, filter, approvalRef }, ctx, true);
         return jobOut(into, r.job);
       },
 

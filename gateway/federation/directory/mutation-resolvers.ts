@@ -6,13 +6,19 @@ import type { GatewayContext } from '../../context.js';
 import { ProvinceUnavailable } from '../province-clients.js';
 import type { DirectoryDeps } from './deps.js';
 import { fromProvinceError } from './index-calls.js';
-import { checkVerification, type VerificationInput } from './inputs.js';
+import { checkApprovalRef, checkVerification, type VerificationInput } from './inputs.js';
+import type { DataGrade } from '../../../domain/grading.js';
+import type { OpenType, SharingType } from '../../../domain/catalogue.js';
 import { entryRef } from './listing.js';
 
 interface EntryUpdateInput {
   name?: string | null;
   abstract?: string | null;
   status?: 'ACTIVE' | 'WITHDRAWN' | null;
+  grade?: DataGrade | null;
+  sharingType?: SharingType | null;
+  sharingCondition?: string | null;
+  openType?: OpenType | null;
 }
 
 export function mutationResolvers({ routing, calls }: DirectoryDeps) {
@@ -41,8 +47,9 @@ export function mutationResolvers({ routing, calls }: DirectoryDeps) {
       }
     },
 
-    registerMirror: async (_: unknown, args: { sourceId: string; province?: string | null }, ctx: GatewayContext) => {
+    registerMirror: async (_: unknown, args: { sourceId: string; province?: string | null; approvalRef?: string | null }, ctx: GatewayContext) => {
       const own = routing.requireOwn(ctx.caller.province, args.province ?? routing.byProvinceId(ctx.caller.province).enumValue);
+      const approvalRef = checkApprovalRef(args.approvalRef);
       const { province: source, parsed } = routing.provinceOfId(args.sourceId, 'sourceId');
       if (parsed.kind !== 'ORIGINAL') throw badInput('sourceId: a mirror can only mount an original entry, not another mirror', 'sourceId');
       if (source.id === own.id) throw badInput(`sourceId: ${args.sourceId} is already in ${own.enumValue}'s own catalogue`, 'sourceId');
@@ -52,7 +59,7 @@ export function mutationResolvers({ routing, calls }: DirectoryDeps) {
       if (record?.status !== 'ACTIVE') {
         throw codedError('MIRROR_SOURCE_UNAVAILABLE', `${args.sourceId} is not an active entry that ${source.enumValue} shares with other provinces`);
       }
-      const r = await calls.callOrFail(own, '/mirrors/register', { source: record as unknown as Record<string, unknown> }, ctx, true);
+      const r = await calls.callOrFail(own, '/mirrors/register', { source: record as unknown as Record<string, unknown>, approvalRef }, ctx, true);
       return { entry: entryRef(own, r.entry.id), created: r.created };
     },
 
@@ -69,9 +76,7 @@ export function mutationResolvers({ routing, calls }: DirectoryDeps) {
       const own = routing.requireOwn(ctx.caller.province, province.enumValue);
       if (parsed.kind !== 'ORIGINAL') throw badInput('id: mirrors are changed by withdrawing and registering them', 'id');
       const patch = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v != null)) as {
-        name?: string;
-        abstract?: string;
-        status?: 'ACTIVE' | 'WITHDRAWN';
+        [K in keyof EntryUpdateInput]?: NonNullable<EntryUpdateInput[K]>;
       };
       if (Object.keys(patch).length === 0) throw badInput('input: nothing to change', 'input');
       const r = await calls.callOrFail(own, '/entries/update', { id: args.id, expectedVersion: args.expectedVersion ?? null, patch }, ctx, true);

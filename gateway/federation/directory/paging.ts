@@ -13,6 +13,7 @@ import {
   type SharingType,
   type UpdateCycle,
 } from '../../../domain/catalogue.js';
+import { DATA_GRADES, type DataGrade } from '../../../domain/grading.js';
 import { mergeSlices } from './merge.js';
 
 /** The GraphQL `DirectoryFilter` input. */
@@ -33,6 +34,7 @@ export interface DirectoryQuery {
   classification: string | null;
   updateCycles: UpdateCycle[] | null;
   formats: ResourceFormat[] | null;
+  grades: DataGrade[] | null;
   kinds: EntryKind[];
   includeWithdrawn: boolean;
   mirrorStates: MirrorState[] | null;
@@ -48,6 +50,7 @@ export function directoryQuery(search: string | null, filter: DirectoryFilterInp
     classification: filter.classification ?? null,
     updateCycles: canonical(filter.updateCycles),
     formats: canonical(filter.formats),
+    grades: canonical(filter.grades),
     kinds: canonical(filter.kinds) ?? ['ORIGINAL'],
     includeWithdrawn: filter.includeWithdrawn ?? false,
     mirrorStates: canonical(filter.mirrorStates),
@@ -94,6 +97,10 @@ export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
   for (const r of results) {
     for (const [t, n] of Object.entries(r.result?.bySharingType ?? {}) as [SharingType, number][]) sharing.set(t, sharing.get(t)! + n);
   }
+  const grades = new Map<DataGrade, number>(DATA_GRADES.map((g) => [g, 0]));
+  for (const r of results) {
+    for (const [g, n] of Object.entries(r.result?.byGrade ?? {}) as [DataGrade, number][]) grades.set(g, grades.get(g)! + n);
+  }
   return {
     edges,
     nodes: edges.map((e) => e.node),
@@ -102,6 +109,7 @@ export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
     facets: {
       provinces: results.map((r) => ({ ...parts.facet(r.province), count: r.result?.total ?? 0, available: r.result !== null })),
       sharingTypes: [...sharing].map(([sharingType, count]) => ({ sharingType, count })),
+      grades: [...grades].map(([grade, count]) => ({ grade, count })),
     },
   };
 }

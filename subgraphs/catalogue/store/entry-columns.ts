@@ -25,6 +25,7 @@ export const ENTRY_COLUMNS = [
   ['update_cycle', 'updateCycle', 'text'],
   ['publish_date', 'publishDate', 'text'],
   ['related_codes', 'relatedCodes', 'json'],
+  ['grade', 'grade', 'text'],
   ['version', 'version', 'int'],
   ['status', 'status', 'text'],
   ['created_at', 'createdAt', 'text'],
@@ -35,6 +36,7 @@ export const ENTRY_COLUMNS = [
   ['mirror_registered_at', 'mirrorRegisteredAt', 'text'],
   ['mirror_state', 'mirrorState', 'text'],
   ['mirror_pending_source_version', 'mirrorPendingSourceVersion', 'int'],
+  ['mirror_approval_ref', 'mirrorApprovalRef', 'text'],
 ] as const satisfies readonly (readonly [string, keyof CatalogueEntryRecord, Kind])[];
 
 export type EntryColumn = (typeof ENTRY_COLUMNS)[number];

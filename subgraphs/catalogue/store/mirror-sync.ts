@@ -3,6 +3,7 @@
 // decisions over them. Both backends read the rows under their transaction, call these, and store the
 // outcome, so a job or a source change means the same on SQLite and PostgreSQL.
 import { LISTED_MIRROR_STATES, type CatalogueEntryRecord, type ResourceFormat, type SharingType, type UpdateCycle } from '../../../domain/catalogue.js';
+import { mirrorBasisError, mountableGrades, type DataGrade } from '../../../domain/grading.js';
 import type { ColumnSpec } from './entry-columns.js';
 import type { MirrorWriteResult } from './store.js';
 import { decideRegisterMirror, type WriteDecision } from './write-rules.js';
@@ -20,6 +21,7 @@ export interface MountFilter {
   classification?: string | null;
   updateCycles?: UpdateCycle[] | null;
   formats?: ResourceFormat[] | null;
+  grades?: DataGrade[] | null;
 }
 
 export interface MountJobRecord {
@@ -28,6 +30,8 @@ export interface MountJobRecord {
   /** Province id of the source catalogue. */
   source: string;
   filter: MountFilter;
+  /** The approval (审批文号) the job mounts under: without one it mounts 一般数据 only (domain/grading.ts). */
+  approvalRef: string | null;
   state: MountJobState;
   /** Entries of the source matching the filter, as of the last page read; null before the first. */
   total: number | null;
@@ -47,8 +51,14 @@ export interface MountJobRecord {
   updatedAt: string;
 }
 
+/** The grades a job lists: its filter's, within what its approval lets it mount. */
+export function jobGrades(job: Pick<MountJobRecord, 'filter' | 'approvalRef'>): DataGrade[] {
+  const allowed = mountableGrades(job.approvalRef);
+  return job.filter.grades ? allowed.filter((g) => job.filter.grades!.includes(g)) : allowed;
+}
+
 /** A job as it is created: queued, nothing done yet. */
-export function queuedJob(j: Pick<MountJobRecord, 'id' | 'source' | 'filter' | 'createdBy' | 'createdAt'>): MountJobRecord {
+export function queuedJob(j: Pick<MountJobRecord, 'id' | 'source' | 'filter' | 'approvalRef' | 'createdBy' | 'createdAt'>): MountJobRecord {
   return {
     ...j,
     state: 'QUEUED',
@@ -136,6 +146,7 @@ function takeSource(current: CatalogueEntryRecord, snapshot: CatalogueEntryRecor
     mirrorRegisteredAt: current.mirrorRegisteredAt,
     mirrorState: 'CURRENT',
     mirrorPendingSourceVersion: null,
+    mirrorApprovalRef: current.mirrorApprovalRef,
   };
 }
 
@@ -151,6 +162,13 @@ export function decideSourceChange(current: CatalogueEntryRecord | null, seen: S
     return current.mirrorState === seen.state
       ? unchanged(current)
       : replace({ ...current, ...bump, mirrorState: seen.state, mirrorPendingSourceVersion: null });
+  }
+  // GB/T 43697: a source graded beyond what the mirror was mounted under (重要数据 without an approval)
+  // takes the mirror's basis away; it is kept, unlisted, with the content it had.
+  if (mirrorBasisError(seen.snapshot.grade, current.mirrorApprovalRef) !== null) {
+    return current.mirrorState === 'UNSHARED'
+      ? unchanged(current)
+      : replace({ ...current, ...bump, mirrorState: 'UNSHARED', mirrorPendingSourceVersion: null });
   }
   const version = seen.snapshot.mirrorRegisteredSourceVersion;
   if (current.mirrorState === 'CURRENT' && current.mirrorRegisteredSourceVersion === version) return unchanged(current);
@@ -169,6 +187,8 @@ export function decideAcceptChange(current: CatalogueEntryRecord | null, id: str
       result: { ok: false, code: 'MIRROR_NOT_CHANGED', message: `${id} has no source change waiting for review (it is ${current.mirrorState})` },
     };
   }
+  const basis = mirrorBasisError(snapshot.grade, current.mirrorApprovalRef);
+  if (basis !== null) return { write: false, result: { ok: false, code: 'APPROVAL_REQUIRED', message: basis } };
   return replace(takeSource(current, snapshot, at));
 }
 
@@ -286,6 +306,7 @@ export const JOB_COLUMNS = [
   ['id', 'id', 'text'],
   ['source', 'source', 'text'],
   ['filter', 'filter', 'json'],
+  ['approval_ref', 'approvalRef', 'text'],
   ['state', 'state', 'text'],
   ['total', 'total', 'int'],
   ['mounted', 'mounted', 'int'],

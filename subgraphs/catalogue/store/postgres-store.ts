@@ -8,8 +8,10 @@
 //     the latter ILIKE under "C", which folds ASCII only.
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { CatalogueEntryRecord, MirrorState, SharingType } from '../../../domain/catalogue.js';
-import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import type { CatalogueEntryRecord, MirrorState, OpenType, SharingType } from '../../../domain/catalogue.js';
+import type { DataGrade } from '../../../domain/grading.js';
+import { facetCounts, type CatalogueStore, type IdempotencyRecord, type MirrorWriteResult, type SliceQuery, type SliceResult } from './store.js';
+import { gradeExisting } from './grade-migration.js';
 import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from './change-feed.js';
 import { ENTRY_COLUMNS, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
@@ -44,7 +46,9 @@ const MIGRATION_LOCK_KEY = 0x43617461; // "Cata"
  * Migrations, in order; index i brings the schema to version i + 1. Never edit one that has
  * shipped: add another. `s` is the quoted schema, `trgm` the quoted schema holding pg_trgm.
  */
-const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
+type Migration = (s: string, trgm: string) => string | { sql: string; rows: (c: PoolClient) => Promise<void> };
+
+export const MIGRATIONS: Migration[] = [
   (s, trgm) => `
     CREATE TABLE ${s}.entries (
       -- ids are ASCII; "C" makes the primary key and keyset comparisons byte-wise.
@@ -157,7 +161,39 @@ const MIGRATIONS: ((s: string, trgm: string) => string)[] = [
     );
     CREATE TABLE ${s}.worker_lease (name text PRIMARY KEY, owner text NOT NULL, until text NOT NULL);
   `,
+  // v6: GB/T 43697 grades, personal-information levels of data items (store/grade-migration.ts), the
+  // approval a mirror was mounted under, and a job's approval.
+  (s) => ({
+    sql: `
+      ALTER TABLE ${s}.entries ADD COLUMN grade text NOT NULL DEFAULT 'GENERAL' CHECK (grade IN ('GENERAL','IMPORTANT','CORE'));
+      ALTER TABLE ${s}.entries ADD COLUMN mirror_approval_ref text;
+      ALTER TABLE ${s}.mount_jobs ADD COLUMN approval_ref text;
+    `,
+    rows: async (c) => {
+      const { rows } = await c.query<{ id: string; data_items: UngradedItems; sharing_type: SharingType; open_type: OpenType }>(
+        `SELECT id, data_items, sharing_type, open_type FROM ${s}.entries`,
+      );
+      for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+        const ids: string[] = [];
+        const items: string[] = [];
+        const grades: DataGrade[] = [];
+        for (const r of rows.slice(i, i + INSERT_BATCH)) {
+          const g = gradeExisting({ dataItems: r.data_items, sharingType: r.sharing_type, openType: r.open_type });
+          ids.push(r.id);
+          items.push(JSON.stringify(g.dataItems));
+          grades.push(g.grade);
+        }
+        await c.query(
+          `UPDATE ${s}.entries e SET data_items = u.items, grade = u.grade
+             FROM unnest($1::text[], $2::jsonb[], $3::text[]) AS u(id, items, grade) WHERE e.id = u.id`,
+          [ids, items, grades],
+        );
+      }
+    },
+  }),
 ];
+
+type UngradedItems = Parameters<typeof gradeExisting>[0]['dataItems'];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -220,7 +256,10 @@ function whereClause(q: SliceQuery, params: unknown[]): string {
   if (q.hideNotShared) parts.push(`e.sharing_type <> 'NOT_SHARED'`);
   // policy.ts: a mirror whose source became NOT_SHARED is its own province's alone.
   if (q.hideNotShared && q.includeWithdrawn) parts.push(`(e.mirror_state IS NULL OR e.mirror_state <> 'UNSHARED')`);
+  // policy.ts: 核心数据 never leaves its province, whatever its sharing type says.
+  if (q.hideNotShared) parts.push(`e.grade <> 'CORE'`);
   inList('e.sharing_type', q.sharingTypes);
+  inList('e.grade', q.grades);
   inList('e.update_cycle', q.updateCycles);
   inList('e.format', q.formats);
   inList('e.kind', q.kinds);
@@ -292,7 +331,9 @@ export class PostgresCatalogueStore implements CatalogueStore {
       if (current === MIGRATIONS.length) return;
       const trgm = quoteIdent(await this.ensureTrgm(c));
       for (let v = current; v < MIGRATIONS.length; v++) {
-        await c.query(MIGRATIONS[v]!(s, trgm));
+        const m = MIGRATIONS[v]!(s, trgm);
+        await c.query(typeof m === 'string' ? m : m.sql);
+        if (typeof m !== 'string') await m.rows(c);
         await c.query(`INSERT INTO ${s}.schema_migrations (version, applied_at) VALUES ($1, now())`, [v + 1]);
       }
     });
@@ -432,17 +473,11 @@ export class PostgresCatalogueStore implements CatalogueStore {
         (SELECT coalesce(json_agg(json_build_object('name', p.name, 'id', p.id) ORDER BY p.name COLLATE "C", p.id COLLATE "C"), '[]'::json)
            FROM (SELECT e.name, e.id FROM ${this.table} e WHERE ${where}${keyset}
                  ORDER BY e.name COLLATE "C", e.id COLLATE "C" LIMIT ${limit}) p) AS items,
-        (SELECT coalesce(json_object_agg(c.t, c.n), '{}'::json)
-           FROM (SELECT e.sharing_type AS t, count(*)::int AS n FROM ${this.table} e WHERE ${where} GROUP BY e.sharing_type) c) AS counts`;
-    const { rows } = await this.pool.query<{ items: { name: string; id: string }[]; counts: Record<SharingType, number> }>(sql, params);
+        (SELECT coalesce(json_agg(json_build_object('t', c.t, 'g', c.g, 'n', c.n)), '[]'::json)
+           FROM (SELECT e.sharing_type AS t, e.grade AS g, count(*)::int AS n FROM ${this.table} e WHERE ${where} GROUP BY e.sharing_type, e.grade) c) AS counts`;
+    const { rows } = await this.pool.query<{ items: { name: string; id: string }[]; counts: { t: SharingType; g: DataGrade; n: number }[] }>(sql, params);
     const { items, counts } = rows[0]!;
-    const bySharingType: Partial<Record<SharingType, number>> = {};
-    let total = 0;
-    for (const [t, n] of Object.entries(counts) as [SharingType, number][]) {
-      bySharingType[t] = n;
-      total += n;
-    }
-    return { items, total, bySharingType };
+    return { items, ...facetCounts(counts) };
   }
 
   private async lockRow(c: PoolClient, id: string): Promise<CatalogueEntryRecord | null> {

@@ -8,8 +8,10 @@ import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from '
 import { ENTRY_COLUMNS, ENTRY_COLUMN_NAMES, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { CatalogueEntryRecord, MirrorState, SharingType } from '../../../domain/catalogue.js';
-import type { CatalogueStore, IdempotencyRecord, MirrorWriteResult, SliceQuery, SliceResult } from './store.js';
+import type { CatalogueEntryRecord, MirrorState, OpenType, SharingType } from '../../../domain/catalogue.js';
+import type { DataGrade } from '../../../domain/grading.js';
+import { gradeExisting } from './grade-migration.js';
+import { facetCounts, type CatalogueStore, type IdempotencyRecord, type MirrorWriteResult, type SliceQuery, type SliceResult } from './store.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 import {
   CURSOR_COLUMNS,
@@ -32,12 +34,13 @@ import {
 } from './mirror-sync.js';
 import { objectToValues, rowToObject } from './entry-columns.js';
 
-const SCHEMA_VERSION = 5;
+/** A migration: SQL, or SQL and then a pass in code over the rows (same transaction). */
+type Migration = string | { sql: string; rows: (db: Database.Database) => void };
 
 /** Above this many FTS matches a page walks the (name, id) index instead of sorting matches. */
 const FREQUENT_MATCHES = 1000;
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: Migration[] = [
   `CREATE TABLE entries (
      id TEXT PRIMARY KEY,
      resource_code TEXT NOT NULL,
@@ -141,7 +144,31 @@ const MIGRATIONS: string[] = [
      applied INTEGER NOT NULL
    ) STRICT;
    CREATE TABLE worker_lease (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL) STRICT;`,
+  // v6: GB/T 43697 grades, personal-information levels of data items (store/grade-migration.ts), the
+  // approval a mirror was mounted under, and a job's approval; facet counts by grade from the index.
+  {
+    sql: `ALTER TABLE entries ADD COLUMN grade TEXT NOT NULL DEFAULT 'GENERAL' CHECK (grade IN ('GENERAL','IMPORTANT','CORE'));
+     ALTER TABLE entries ADD COLUMN mirror_approval_ref TEXT;
+     ALTER TABLE mount_jobs ADD COLUMN approval_ref TEXT;
+     DROP INDEX entries_facets;
+     CREATE INDEX entries_facets ON entries (status, kind, sharing_type, grade);`,
+    rows: (db) => {
+      const update = db.prepare('UPDATE entries SET data_items = ?, grade = ? WHERE id = ?');
+      const rows = db.prepare('SELECT id, data_items, sharing_type, open_type FROM entries').all() as {
+        id: string;
+        data_items: string;
+        sharing_type: SharingType;
+        open_type: OpenType;
+      }[];
+      for (const r of rows) {
+        const g = gradeExisting({ dataItems: JSON.parse(r.data_items), sharingType: r.sharing_type, openType: r.open_type });
+        update.run(JSON.stringify(g.dataItems), g.grade, r.id);
+      }
+    },
+  },
 ];
+
+const SCHEMA_VERSION = MIGRATIONS.length;
 
 type Row = EntryRow;
 
@@ -178,7 +205,10 @@ function whereClause(q: SliceQuery): { sql: string; params: unknown[]; phrases: 
   if (q.hideNotShared) parts.push(`e.sharing_type <> 'NOT_SHARED'`);
   // policy.ts: a mirror whose source became NOT_SHARED is its own province's alone.
   if (q.hideNotShared && q.includeWithdrawn) parts.push(`(e.mirror_state IS NULL OR e.mirror_state <> 'UNSHARED')`);
+  // policy.ts: 核心数据 never leaves its province, whatever its sharing type says.
+  if (q.hideNotShared) parts.push(`e.grade <> 'CORE'`);
   inList('e.sharing_type', q.sharingTypes);
+  inList('e.grade', q.grades);
   inList('e.update_cycle', q.updateCycles);
   inList('e.format', q.formats);
   inList('e.kind', q.kinds);
@@ -213,7 +243,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly insertStmt: Database.Statement<Record<string, unknown>>;
   private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
   private readonly changeStmt: Database.Statement<[string, string, number, string, number]>;
-  private readonly countCache = new BoundedCache<Pick<SliceResult, 'total' | 'bySharingType'>>(1000);
+  private readonly countCache = new BoundedCache<Pick<SliceResult, 'total' | 'bySharingType' | 'byGrade'>>(1000);
   /** PRAGMA data_version when the counts were cached: another connection's commit changes it. */
   private countsDataVersion = -1;
 
@@ -247,7 +277,9 @@ export class SqliteCatalogueStore implements CatalogueStore {
     }
     for (let v = current; v < SCHEMA_VERSION; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
+        const m = MIGRATIONS[v]!;
+        this.db.exec(typeof m === 'string' ? m : m.sql);
+        if (typeof m !== 'string') m.rows(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
@@ -312,7 +344,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
    * page at scale and does not depend on the cursor, so results are kept until the next write
    * to this store (exact: every write goes through this process and clears them).
    */
-  private counts(where: { sql: string; params: unknown[] }): Pick<SliceResult, 'total' | 'bySharingType'> {
+  private counts(where: { sql: string; params: unknown[] }): Pick<SliceResult, 'total' | 'bySharingType' | 'byGrade'> {
     // The sync worker writes from its own process: a commit there must not leave stale counts here.
     const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     if (dataVersion !== this.countsDataVersion) {
@@ -323,15 +355,9 @@ export class SqliteCatalogueStore implements CatalogueStore {
     const hit = this.countCache.get(key);
     if (hit) return hit;
     const rows = this.db
-      .prepare(`SELECT e.sharing_type AS t, count(*) AS n FROM entries e WHERE ${where.sql} GROUP BY e.sharing_type`)
-      .all(...where.params) as { t: SharingType; n: number }[];
-    const bySharingType: Partial<Record<SharingType, number>> = {};
-    let total = 0;
-    for (const c of rows) {
-      bySharingType[c.t] = c.n;
-      total += c.n;
-    }
-    const result = { total, bySharingType };
+      .prepare(`SELECT e.sharing_type AS t, e.grade AS g, count(*) AS n FROM entries e WHERE ${where.sql} GROUP BY e.sharing_type, e.grade`)
+      .all(...where.params) as { t: SharingType; g: DataGrade; n: number }[];
+    const result = facetCounts(rows);
     this.countCache.set(key, result);
     return result;
   }

@@ -2,6 +2,7 @@
 // more. SQLite is the embedded default; a PostgreSQL backend implements the same
 // interface (docs/DESIGN.md §6). Methods are async so either backend fits.
 import type { CatalogueEntryRecord, EntryFilter, MirrorState, SharingType } from '../../../domain/catalogue.js';
+import type { DataGrade } from '../../../domain/grading.js';
 import type { SortKey } from '../../../common/order.js';
 import type { ChangesPage, ChangesQuery } from './change-feed.js';
 import type { JobDecision, MirrorBatch, BatchResult, MountJobRecord, MountJobState, SyncCursorRecord, WorkerLease } from './mirror-sync.js';
@@ -28,11 +29,25 @@ export interface SliceResult {
   /** Rows matching the filters, ignoring the keyset and the limit. */
   total: number;
   bySharingType: Partial<Record<SharingType, number>>;
+  byGrade: Partial<Record<DataGrade, number>>;
+}
+
+/** Totals and both facets from counts grouped by sharing type and grade (both backends). */
+export function facetCounts(rows: readonly { t: SharingType; g: DataGrade; n: number }[]): Pick<SliceResult, 'total' | 'bySharingType' | 'byGrade'> {
+  const bySharingType: Partial<Record<SharingType, number>> = {};
+  const byGrade: Partial<Record<DataGrade, number>> = {};
+  let total = 0;
+  for (const { t, g, n } of rows) {
+    bySharingType[t] = (bySharingType[t] ?? 0) + n;
+    byGrade[g] = (byGrade[g] ?? 0) + n;
+    total += n;
+  }
+  return { total, bySharingType, byGrade };
 }
 
 export type MirrorWriteResult =
   | { ok: true; record: CatalogueEntryRecord; created: boolean }
-  | { ok: false; code: 'NOT_FOUND' | 'VERSION_CONFLICT' | 'NOT_A_MIRROR' | 'MIRROR_NOT_CHANGED'; message: string };
+  | { ok: false; code: 'NOT_FOUND' | 'VERSION_CONFLICT' | 'NOT_A_MIRROR' | 'MIRROR_NOT_CHANGED' | 'BAD_USER_INPUT' | 'APPROVAL_REQUIRED'; message: string };
 
 /** A stored answer to an idempotent write (Idempotency-Key), replayed on a retry. */
 export interface IdempotencyRecord {

@@ -5,10 +5,10 @@ import { validateEntryRecord, type CatalogueEntryRecord } from '../../../domain/
 /** Every field of a record, on the CatalogueEntry interface every province's type implements. */
 export const ENTRY_RECORD_FIELDS = `
   id resourceCode region { divisionCode } kind name classification { code }
-  provider { name creditCode divisionCode } abstract format dataItems { name dataType }
-  sharingType sharingCondition sharingMethod openType updateCycle publishDate relatedCodes
+  provider { name creditCode divisionCode } abstract format dataItems { name dataType personalInfo }
+  sharingType sharingCondition sharingMethod openType updateCycle publishDate relatedCodes grade
   version status createdAt updatedAt
-  mirrorSourceId mirrorRegisteredSourceVersion mirrorRegisteredBy mirrorRegisteredAt mirrorState mirrorPendingSourceVersion`;
+  mirrorSourceId mirrorRegisteredSourceVersion mirrorRegisteredBy mirrorRegisteredAt mirrorState mirrorPendingSourceVersion mirrorApprovalRef`;
 
 export interface EntryNode {
   id: string;

@@ -16,6 +16,7 @@ import type { CatalogueEntryRecord } from '../../../domain/catalogue.js';
 import { mirrorEntryId, parseEntryId } from '../../../domain/entry-id.js';
 import { checkMirrorSource, mirrorFromSource } from '../mirror-snapshot.js';
 import {
+  jobGrades,
   deferCursor,
   deferJob,
   emptyCursor,
@@ -321,7 +322,8 @@ export class SyncWorker {
     const source: CatalogueEntryRecord = parsed.record;
     if (source.status === 'WITHDRAWN') return { state: 'WITHDRAWN' };
     if (source.sharingType === 'NOT_SHARED') return { state: 'UNSHARED' };
-    return { state: 'ACTIVE', snapshot: mirrorFromSource(source, this.opts.province, this.opts.subject, this.now().toISOString()) };
+    // The snapshot's approval is not used: decideSourceChange keeps the mirror's own.
+    return { state: 'ACTIVE', snapshot: mirrorFromSource(source, this.opts.province, this.opts.subject, this.now().toISOString(), null) };
   }
 
   // --- 2. mount jobs ---
@@ -336,12 +338,22 @@ export class SyncWorker {
       );
       return false;
     }
+    if (jobGrades(job).length === 0) {
+      // The filter names only grades the job's approval does not cover (the gateway refuses such a job).
+      await this.opts.store.changeMountJob(job.id, (j) =>
+        j
+          ? { write: true, job: failJob(j, 'APPROVAL_REQUIRED: no grade of the filter may be mounted without an approval', now.toISOString()) }
+          : { write: false, job: null },
+      );
+      return false;
+    }
     let page: ListingPage['provinceCatalogue'];
     try {
       page = (
         await this.opts.client.run<ListingPage>(LISTING_QUERY, {
           province: source.enumValue,
-          filter: { ...job.filter, kinds: ['ORIGINAL'] },
+          // Only the grades the job's approval covers are listed (GB/T 43697; domain/grading.ts).
+          filter: { ...job.filter, grades: jobGrades(job), kinds: ['ORIGINAL'] },
           first: this.opts.listingPage,
           after: job.cursor,
         })
@@ -364,13 +376,13 @@ export class SyncWorker {
     for (const { node } of page.edges) {
       if (!node) continue; // gone between the search and the fetch
       const parsed = recordFromNode(node);
-      const checked = parsed.ok ? checkMirrorSource(parsed.record, this.opts.province) : { ok: false as const, message: parsed.reason };
+      const checked = parsed.ok ? checkMirrorSource(parsed.record, this.opts.province, job.approvalRef) : { ok: false as const, message: parsed.reason };
       if (!checked.ok) {
         failed += 1;
         lastError = checked.message;
         continue;
       }
-      writes.push({ op: 'register', mirror: mirrorFromSource(checked.source, this.opts.province, this.opts.subject, now.toISOString()) });
+      writes.push({ op: 'register', mirror: mirrorFromSource(checked.source, this.opts.province, this.opts.subject, now.toISOString(), job.approvalRef) });
     }
     const done = !page.pageInfo.hasNextPage;
     const r = await this.write('mount-jobs/page', job.id, writes, {
