@@ -17,6 +17,7 @@ const COMMANDS = [
   'deploy/render.ts',
   'scripts/mirror-mount.ts',
   'scripts/mirror-status.ts',
+  'scripts/quality-report.ts',
   'subgraphs/catalogue/sync/main.ts',
   'idp/main.ts',
 ];
