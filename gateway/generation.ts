@@ -4,7 +4,7 @@
 // cursor key, the rate limiter) is passed in; everything derived from the province list is built
 // here: identity (CRLs, the trust store of province roots, token verifiers), the province clients,
 // the composed supergraph with Apollo Server and its plugins, the root-field table, the trusted
-// documents, the operational routes and the console. A generation counts its requests, so that the
+// documents, the operational routes, the console and the DCAT-AP export. A generation counts its requests, so that the
 // one it replaces is closed only once the requests it accepted have been answered.
 import { parse } from 'graphql';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +22,7 @@ import { ProvinceClients } from './federation/province-clients.js';
 import { documentRules, startGraphqlServer } from './graphql-server.js';
 import { startIdentity, type GatewayIdentity } from './identity/identity.js';
 import { consoleRoutes } from './ingress/console.js';
+import { DCAT_PATH, dcatHandler } from './ingress/dcat-route.js';
 import { graphqlHttpHandler } from './ingress/graphql-http.js';
 import type { GatewayMetrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops-routes.js';
@@ -134,6 +135,15 @@ export async function buildGeneration(cfg: StackConfig, number: number, shared: 
     log,
     onRefusal: shared.onRefusal,
   });
+  // The DCAT-AP export: the directory's operations run on this generation's Apollo Server.
+  const dcat = dcatHandler({
+    cfg,
+    apollo,
+    authenticator: identity.authenticator,
+    ...(shared.rateLimiter ? { rateLimiter: shared.rateLimiter } : {}),
+    log,
+    onRefusal: shared.onRefusal,
+  });
   // This generation's province CAs and client credentials: a change re-reads the listener's context.
   const tlsWatcher = new FileChangeWatcher([...new Set([...trust.files(), ...clients.credentialFiles()])], shared.onTlsFilesChanged);
 
@@ -170,6 +180,7 @@ export async function buildGeneration(cfg: StackConfig, number: number, shared: 
       const end = url.indexOf('?');
       const pathname = end >= 0 ? url.slice(0, end) : url;
       if (pathname === '/graphql' || pathname === '/graphql/') graphql(req, res);
+      else if (pathname === DCAT_PATH) dcat(req, res);
       else app(req, res);
     },
     inFlight: () => inFlight,

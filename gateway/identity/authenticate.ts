@@ -12,9 +12,10 @@ export interface Refusal {
   /**
    * 401 for missing or bad credentials; 400 for a request that carries them ambiguously, or (from
    * the ingress) a malformed request; 413 / 415 for a body that is too large or not JSON in UTF-8;
-   * 429 for a caller over its own or its province's rate limit (gateway/policy/rate-limits.ts).
+   * 429 for a caller over its own or its province's rate limit (gateway/policy/rate-limits.ts);
+   * 405 / 406 for a method or an Accept the DCAT export does not serve (gateway/ingress/dcat-route.ts).
    */
-  status: 400 | 401 | 413 | 415 | 429;
+  status: 400 | 401 | 405 | 406 | 413 | 415 | 429;
   reason: string;
   message: string;
   province?: string;

@@ -18,7 +18,8 @@ import { startServerSpan } from '../../common/tracing.js';
 import type { GatewayContext } from '../context.js';
 import { ambiguousCredentials, bearerChallenge, bodyCarriesToken, refusalBody, type Refusal, type Authenticator } from '../identity/authenticate.js';
 import type { TrustedDocuments } from '../policy/trusted-documents.js';
-import { RateLimiter } from '../policy/rate-limits.js';
+import type { RateLimiter } from '../policy/rate-limits.js';
+import { passRateLimits } from './rate-limit-answer.js';
 
 export interface GraphqlHttpOptions {
   apollo: ApolloServer<GatewayContext>;
@@ -187,25 +188,8 @@ export function graphqlHttpHandler(opts: GraphqlHttpOptions) {
     const caller = auth.caller;
     identified(caller);
 
-    // Rate limits before any work for the caller (the body is not even read). The RateLimit fields go on
-    // every answer (draft-ietf-httpapi-ratelimit-headers §6: whatever the status).
-    if (rateLimiter) {
-      const decision = await rateLimiter.check(caller);
-      res.setHeader('ratelimit-policy', rateLimiter.policyHeader);
-      res.setHeader('ratelimit', RateLimiter.rateLimitHeader(decision));
-      if (!decision.allowed) {
-        const reason = `rate_limited_${decision.limitedBy}`;
-        const retryAfter = RateLimiter.retryAfterSeconds(decision);
-        const message =
-          decision.limitedBy === 'caller'
-            ? `too many requests from this caller; retry after ${retryAfter} s`
-            : `too many requests from this province; retry after ${retryAfter} s`;
-        await opts.onRefusal({ status: 429, reason, message, province: caller.province, certThumbprint: caller.certThumbprint }, requestId);
-        // RFC 6585 §4: 429 with Retry-After (RFC 9110 §10.2.3, delay-seconds).
-        sendJson(res, 429, JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED', reason } }] }), { 'retry-after': String(retryAfter) });
-        return;
-      }
-    }
+    // Rate limits before any work for the caller (the body is not even read).
+    if (rateLimiter && !(await passRateLimits(rateLimiter, caller, res, requestId, opts.onRefusal))) return;
 
     // Refused before GraphQL: recorded like every refusal (reason, province, thumbprint), then answered.
     const reject = async (problem: RequestProblem) => {
