@@ -5,6 +5,8 @@ import type { EntryKind, EntryStatus, MirrorState, ResourceFormat, SharingType, 
 import type { ReceiptResult } from '../../domain/receipt-check.js';
 
 export type { EntryKind, EntryStatus, MirrorState, ResourceFormat, SharingType, UpdateCycle };
+import type { DataGrade, PersonalInfo } from '../../domain/grading.js';
+export type { DataGrade, PersonalInfo };
 
 /** common/schema/enums.ts MIRROR_SOURCE_STATES */
 export type MirrorSourceState = 'CURRENT' | 'CHANGED' | 'WITHDRAWN' | 'GONE' | 'UNAVAILABLE';
@@ -57,6 +59,7 @@ export interface EntrySummary {
   kind: EntryKind;
   status: EntryStatus;
   sharingType: SharingType;
+  grade: DataGrade;
   updateCycle: UpdateCycle;
   format: ResourceFormat;
   version: number;
@@ -71,6 +74,7 @@ export interface DirectoryPage {
   facets: {
     provinces: { province: string; name: string; count: number; available: boolean }[];
     sharingTypes: { sharingType: SharingType; count: number }[];
+    grades: { grade: DataGrade; count: number }[];
   };
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   edges: { cursor: string; node: EntrySummary | null }[];
@@ -87,8 +91,9 @@ export interface EntryDetails {
   provider: { name: string; creditCode: string };
   region: { name: string; platform: string; divisionCode: string };
   format: ResourceFormat;
-  dataItems: { name: string; dataType: string }[];
+  dataItems: { name: string; dataType: string; personalInfo: PersonalInfo }[];
   sharingType: SharingType;
+  grade: DataGrade;
   sharingCondition: string | null;
   sharingMethod: string;
   openType: string;
@@ -127,6 +132,7 @@ export interface MountJob {
   mounted: number;
   skipped: number;
   failed: number;
+  approvalRef: string | null;
   createdAt: string;
   createdBy: string;
   startedAt: string | null;

@@ -11,6 +11,7 @@ import type {
   VerificationResult,
 } from '../types.js';
 import { RESOURCE_FORMAT_LABELS, SHARING_TYPE_LABELS, UPDATE_CYCLE_LABELS } from '../../../domain/catalogue.js';
+import { DATA_GRADE_LABELS, PERSONAL_INFO_LABELS } from '../../../domain/grading.js';
 
 export type ClientRole = 'app' | 'counter' | 'admin';
 export type PageId = 'counter' | 'directory' | 'admin' | 'operator';
@@ -153,6 +154,7 @@ export const zh = {
     scopeProvince: (name: string) => `${name}目录（含互挂）`,
     facetProvinces: '省份',
     facetSharing: '共享类型',
+    facetGrade: '数据分级',
     unavailable: '暂不可用',
     total: (n: number) => `共 ${n} 条`,
     page: (n: number, pages: number) => `第 ${n} 页，共 ${pages} 页`,
@@ -164,6 +166,7 @@ export const zh = {
     provider: '提供方',
     region: '所属省份',
     sharingType: '共享类型',
+    grade: '分级',
     updateCycle: '更新周期',
     mirror: '互挂',
     mirrorOf: (province: string) => `互挂自${province}`,
@@ -183,6 +186,7 @@ export const zh = {
       format: '资源格式',
       dataItems: '信息项',
       sharingType: '共享类型',
+      grade: '数据分级',
       sharingCondition: '共享条件',
       updateCycle: '更新周期',
       publishDate: '发布日期',
@@ -195,6 +199,8 @@ export const zh = {
     notMounted: '未被其他省份挂接',
     // The guideline's wording, from the one place the domain keeps it.
     sharingTypes: SHARING_TYPE_LABELS,
+    grades: DATA_GRADE_LABELS,
+    personalInfo: PERSONAL_INFO_LABELS,
     updateCycles: UPDATE_CYCLE_LABELS,
     formats: RESOURCE_FORMAT_LABELS,
     kinds: { ORIGINAL: '原始目录', MIRROR: '互挂目录' } satisfies Record<EntryKind, string>,
@@ -239,6 +245,9 @@ export const zh = {
     mountLede: '把外省共享给本省的目录整批挂接为本省的互挂目录，由本省的同步任务执行，并随来源同步。',
     sourceProvince: '来源省份',
     sharingTypes: '共享类型',
+    approvalRef: '审批文号（挂接重要数据时必填）',
+    approvalHint: '不填时只挂接一般数据；填写后同时挂接重要数据，文号记录在每条互挂目录上。核心数据从不挂接。',
+    approvalOf: (ref: string) => `审批文号 ${ref}`,
     start: '开始挂接',
     started: (id: string) => `已创建挂接任务 ${id}。`,
     jobs: '挂接任务',

@@ -202,6 +202,7 @@ function JobRow({ job, onCancel }: { job: MountJob; onCancel: (id: string) => vo
         <br />
         <small class="muted">
           {names.get(job.source) ?? job.source} → {names.get(job.province) ?? job.province} · {t.admin.createdBy(job.createdBy, time(job.createdAt))}
+          {job.approvalRef ? ` · ${t.admin.approvalOf(job.approvalRef)}` : ''}
         </small>
       </td>
       <td>
@@ -234,6 +235,7 @@ function MountSection({ onProgress }: { onProgress: () => void }) {
   const others = session.provinces.filter((p) => p.id !== own.id);
   const [source, setSource] = useState(others[0]?.enumValue ?? '');
   const [sharing, setSharing] = useState<SharingType[]>(MOUNTABLE);
+  const [approvalRef, setApprovalRef] = useState('');
   const [jobs, setJobs] = useState<MountJob[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -271,7 +273,11 @@ function MountSection({ onProgress }: { onProgress: () => void }) {
     setError(null);
     setMessage(null);
     try {
-      const r = await run<{ mountCatalogue: MountJob }>(MountCatalogueOp, { source, filter: { sharingTypes: sharing } });
+      const r = await run<{ mountCatalogue: MountJob }>(MountCatalogueOp, {
+        source,
+        filter: { sharingTypes: sharing },
+        approvalRef: approvalRef.trim() === '' ? null : approvalRef.trim(),
+      });
       const job = r.data!.mountCatalogue;
       setMessage(t.admin.started(job.id));
       setJobs((prev) => [job, ...(prev ?? []).filter((j) => j.id !== job.id)]);
@@ -322,6 +328,17 @@ function MountSection({ onProgress }: { onProgress: () => void }) {
             ))}
           </fieldset>
         </div>
+        <label>
+          {t.admin.approvalRef}
+          <input
+            name="approvalRef"
+            value={approvalRef}
+            placeholder="渝数审〔2026〕12号"
+            aria-describedby="approval-hint"
+            onInput={(e) => setApprovalRef(e.currentTarget.value)}
+          />
+          <small id="approval-hint">{t.admin.approvalHint}</small>
+        </label>
         <button type="submit" aria-busy={busy} disabled={sharing.length === 0}>
           {t.admin.start}
         </button>

@@ -1,5 +1,5 @@
 // 目录检索: search the federated directory (or one province's catalogue, mirrors included and
-// marked), narrow by province and sharing type with counts, page by the gateway's cursors (a stack of
+// marked), narrow by province, sharing type and data grade (GB/T 43697) with counts, page by the gateway's cursors (a stack of
 // them, so Previous returns exactly the page seen), and open an entry: read live from its province,
 // and for a mirror its source read live from the source province.
 import { useEffect, useState } from 'preact/hooks';
@@ -11,7 +11,7 @@ import DirectorySearchOp from '../operations/DirectorySearch.graphql';
 import EntryDetailsOp from '../operations/EntryDetails.graphql';
 import ProvinceCatalogueOp from '../operations/ProvinceCatalogue.graphql';
 import { hrefOf, linkClick, navigate, useLocation } from '../router.js';
-import type { DirectoryPage as DirectoryAnswer, EntryDetails, EntrySummary, SharingType } from '../types.js';
+import type { DataGrade, DirectoryPage as DirectoryAnswer, EntryDetails, EntrySummary, SharingType } from '../types.js';
 
 const PAGE_SIZE = 10;
 const ALL = 'ALL';
@@ -21,6 +21,7 @@ interface Query {
   scope: string;
   provinces: string[];
   sharingTypes: SharingType[];
+  grades: DataGrade[];
 }
 
 function toggle<T>(list: T[], value: T, on: boolean): T[] {
@@ -36,6 +37,7 @@ async function fetchPage(query: Query, paging: { first: number; after: string | 
   const filter = {
     ...(query.scope === ALL && query.provinces.length ? { provinces: query.provinces } : {}),
     ...(query.sharingTypes.length ? { sharingTypes: query.sharingTypes } : {}),
+    ...(query.grades.length ? { grades: query.grades } : {}),
   };
   const vars = { search: query.search || null, filter, ...paging };
   if (query.scope === ALL) {
@@ -126,6 +128,10 @@ function EntryPanel({ id, onClose }: { id: string; onClose: () => void }) {
             <dd>{entry.abstract}</dd>
             <dt>{f.format}</dt>
             <dd>{t.directory.formats[entry.format]}</dd>
+            <dt>{f.grade}</dt>
+            <dd data-testid="grade">
+              <mark class={`badge badge-grade-${entry.grade.toLowerCase()}`}>{t.directory.grades[entry.grade]}</mark>
+            </dd>
             <dt>{f.sharingType}</dt>
             <dd>{t.directory.sharingTypes[entry.sharingType]}</dd>
             {entry.sharingCondition && (
@@ -143,7 +149,19 @@ function EntryPanel({ id, onClose }: { id: string; onClose: () => void }) {
             <dt>{f.mountedIn}</dt>
             <dd>{entry.mountedIn.length > 0 ? entry.mountedIn.map((p) => names.get(p) ?? p).join('、') : t.directory.notMounted}</dd>
             <dt>{f.dataItems}</dt>
-            <dd>{entry.dataItems.map((d) => d.name).join('、')}</dd>
+            <dd data-testid="data-items">
+              {entry.dataItems.map((d, i) => (
+                <span key={d.name}>
+                  {i > 0 ? '、' : ''}
+                  {d.name}
+                  {d.personalInfo !== 'NONE' && (
+                    <mark class={`badge badge-pi-${d.personalInfo.toLowerCase()}`} title={t.directory.personalInfo[d.personalInfo]}>
+                      {t.directory.personalInfo[d.personalInfo]}
+                    </mark>
+                  )}
+                </span>
+              ))}
+            </dd>
           </dl>
           {entry.kind === 'MIRROR' && (
             <section class="live-source" aria-labelledby="source-title" data-testid="live-source">
@@ -188,7 +206,7 @@ export function DirectoryPage() {
   const url = useLocation();
   const openEntry = url.searchParams.get('entry');
   const [text, setText] = useState('');
-  const [query, setQuery] = useState<Query>({ search: '', scope: ALL, provinces: [], sharingTypes: [] });
+  const [query, setQuery] = useState<Query>({ search: '', scope: ALL, provinces: [], sharingTypes: [], grades: [] });
   // after-cursors of the pages seen: cursors[i] is the `after` of page i + 1 (null for the first).
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [page, setPage] = useState<DirectoryAnswer | null>(null);
@@ -225,6 +243,7 @@ export function DirectoryPage() {
     if (query.scope === ALL && query.provinces.length > 0)
       asks.push(fetchPage({ ...query, provinces: [] }, one).then((r) => ({ provinces: r.page?.facets.provinces })));
     if (query.sharingTypes.length > 0) asks.push(fetchPage({ ...query, sharingTypes: [] }, one).then((r) => ({ sharingTypes: r.page?.facets.sharingTypes })));
+    if (query.grades.length > 0) asks.push(fetchPage({ ...query, grades: [] }, one).then((r) => ({ grades: r.page?.facets.grades })));
     Promise.all(asks)
       .then((parts) => live && setFacetCounts(Object.assign({}, ...parts)))
       .catch(() => {});
@@ -233,7 +252,11 @@ export function DirectoryPage() {
     };
   }, [query]);
   const facets = page
-    ? { provinces: facetCounts.provinces ?? page.facets.provinces, sharingTypes: facetCounts.sharingTypes ?? page.facets.sharingTypes }
+    ? {
+        provinces: facetCounts.provinces ?? page.facets.provinces,
+        sharingTypes: facetCounts.sharingTypes ?? page.facets.sharingTypes,
+        grades: facetCounts.grades ?? page.facets.grades,
+      }
     : null;
 
   const restart = (q: Query) => {
@@ -315,6 +338,21 @@ export function DirectoryPage() {
               </label>
             ))}
           </fieldset>
+          <fieldset>
+            <legend>{t.directory.facetGrade}</legend>
+            {(facets?.grades ?? []).map((f) => (
+              <label key={f.grade}>
+                <input
+                  type="checkbox"
+                  name="grade"
+                  value={f.grade}
+                  checked={query.grades.includes(f.grade)}
+                  onChange={(e) => restart({ ...query, grades: toggle(query.grades, f.grade, e.currentTarget.checked) })}
+                />
+                {t.directory.grades[f.grade]} <span class="count">{num(f.count)}</span>
+              </label>
+            ))}
+          </fieldset>
         </aside>
         <section class="results" aria-labelledby="results-title" aria-busy={busy}>
           <h2 id="results-title" tabIndex={-1}>
@@ -332,6 +370,7 @@ export function DirectoryPage() {
                     <th scope="col">{t.directory.provider}</th>
                     <th scope="col">{t.directory.region}</th>
                     <th scope="col">{t.directory.sharingType}</th>
+                    <th scope="col">{t.directory.grade}</th>
                     <th scope="col">{t.directory.updateCycle}</th>
                   </tr>
                 </thead>
@@ -348,6 +387,7 @@ export function DirectoryPage() {
                         <td>{node.provider.name}</td>
                         <td>{node.region.name}</td>
                         <td>{t.directory.sharingTypes[node.sharingType]}</td>
+                        <td>{t.directory.grades[node.grade]}</td>
                         <td>{t.directory.updateCycles[node.updateCycle]}</td>
                       </tr>
                     ) : null,
