@@ -102,11 +102,12 @@ function summarySection(reports: readonly QualityReportAnswer[], opts: HtmlOptio
   const charts = reports
     .map((r) => {
       const zh = opts.provinceNames?.[r.province] ?? r.province;
-      return barChart(`${zh} ${r.province}: 问题汇总 findings`, [
+      const chart = barChart(`${zh} ${r.province}: 问题汇总 findings`, [
         { zh: '重复组', api: 'duplicates', value: r.duplicates.length },
         { zh: '完整性问题', api: 'completeness', value: r.completeness.length },
         { zh: '及时性问题', api: 'timeliness', value: r.timeliness.length },
       ]);
+      return `<figure><figcaption>${name(opts, r.province)}</figcaption>${chart}</figure>`;
     })
     .join('');
   return `<section id="summary"><h2>${label('各省汇总', 'summary')}</h2>${table(headers, rows)}<div class="charts">${charts}</div></section>`;
@@ -225,7 +226,7 @@ th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vert
 th { background: #f3f5f8; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td ol { margin: 0; padding-left: 20px; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; word-break: break-all; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; } figure { margin: 0; } figcaption { font-weight: 600; }
 svg.chart { max-width: 100%; height: auto; margin: 4px 0 8px; }
 svg .bar { fill: var(--bar); } svg .bar-label { font-size: 13px; fill: var(--fg); } svg .bar-value { font-size: 13px; fill: var(--fg); }
 svg .api { font-size: 11px; fill: var(--muted); }
