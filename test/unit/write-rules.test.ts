@@ -1,6 +1,7 @@
 // The write decisions both store backends share (subgraphs/catalogue/store/write-rules.ts).
 import { strict as assert } from 'node:assert';
 import type { CatalogueEntryRecord } from '../../domain/catalogue.js';
+import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror } from '../../subgraphs/catalogue/store/write-rules.js';
 
 const AT = '2026-12-01T00:00:00.000Z';
@@ -14,7 +15,15 @@ const entry = (): CatalogueEntryRecord =>
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     name: 'n',
+    mirrorState: 'CURRENT',
   }) as unknown as CatalogueEntryRecord;
+// updateEntry validates the whole record it would store, so it needs a real one.
+const original = (): CatalogueEntryRecord => ({
+  ...generateDemoEntries({ divisionCode: '500000', provinceName: '重庆市', seed: 500000, count: 1 })[0]!,
+  status: 'ACTIVE',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
 
 describe('store write rules', () => {
   it('registerMirror: inserts a new mirror, returns an active one unchanged, refuses an original', () => {
@@ -22,8 +31,8 @@ describe('store write rules', () => {
     assert.deepEqual(decideRegisterMirror(null, mirror), { write: true, record: mirror, insert: true, created: true });
     const active = entry();
     assert.deepEqual(decideRegisterMirror(active, mirror), { write: false, result: { ok: true, record: active, created: false } });
-    const original = { ...entry(), kind: 'ORIGINAL' as const };
-    const refused = decideRegisterMirror(original, mirror);
+    const anOriginal = { ...entry(), kind: 'ORIGINAL' as const };
+    const refused = decideRegisterMirror(anOriginal, mirror);
     assert.ok(!refused.write && !refused.result.ok && refused.result.code === 'NOT_A_MIRROR');
   });
 
@@ -49,11 +58,17 @@ describe('store write rules', () => {
     assert.deepEqual([d.record.status, d.record.version, d.record.updatedAt], ['WITHDRAWN', 2, AT]);
   });
 
+  it('updateEntry: a patch that makes the record invalid is refused with the rule', () => {
+    const d = decideUpdate(original(), 'x', null, { name: '' }, AT);
+    assert.ok(!d.write && !d.result.ok && d.result.code === 'BAD_USER_INPUT');
+    assert.match(d.result.ok ? '' : d.result.message, /^name: must not be empty/);
+  });
+
   it('updateEntry: not found, version conflict, patched with the next version', () => {
     assert.ok(!decideUpdate(null, 'x', null, {}, AT).write);
-    const conflict = decideUpdate(entry(), 'x', 5, { name: 'm' }, AT);
+    const conflict = decideUpdate(original(), 'x', 5, { name: 'm' }, AT);
     assert.ok(!conflict.write && !conflict.result.ok && conflict.result.code === 'VERSION_CONFLICT');
-    const d = decideUpdate(entry(), 'x', null, { name: 'm' }, AT);
+    const d = decideUpdate(original(), 'x', null, { name: 'm' }, AT);
     assert.ok(d.write);
     assert.deepEqual([d.record.name, d.record.version, d.record.updatedAt], ['m', 2, AT]);
   });
