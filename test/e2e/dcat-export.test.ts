@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { DatasetCore } from '@rdfjs/types';
 import request from 'supertest';
+import { startGateway } from '../../gateway/server.js';
 import { parseRdf, SHAPE_FILES, shaclViolations } from '../support/dcat-shacl.js';
 import { auditRecordFor, clientIdentity, gql, startStack, token, type TestStack } from '../support/stack.js';
 
@@ -174,6 +175,24 @@ describe('DCAT-AP 3.0.1 export (GET /catalogue/dcat)', function () {
     assert.equal(head.text, undefined);
   });
 
+  it('a province that cannot answer makes the export 503, never a catalogue with its entries missing', async function () {
+    this.timeout(60_000);
+    await stack.stopSubgraph('sichuan');
+    try {
+      for (const query of ['', '?province=sichuan']) {
+        const res = await get(query);
+        assert.equal(res.status, 503, query);
+        const body = json(res);
+        assert.ok(
+          body.errors.some((e: { extensions: { code: string } }) => e.extensions.code === 'PROVINCE_UNAVAILABLE'),
+          JSON.stringify(body),
+        );
+      }
+    } finally {
+      await stack.restartSubgraph('sichuan');
+    }
+  });
+
   describe('refusals', () => {
     const DIRECTORY = '{ directory(first: 1) { totalCount } }';
 
@@ -236,6 +255,43 @@ describe('DCAT-AP 3.0.1 export (GET /catalogue/dcat)', function () {
         assert.equal(body.errors[0].extensions.code, 'NOT_ACCEPTABLE');
         assert.match(body.errors[0].message, /text\/turtle or application\/ld\+json/);
         assert.equal(auditRecordFor(stack.gateway.auditFile, res.headers['x-request-id']!)?.httpStatus, 406);
+      }
+    });
+
+    it("the caller's rate limit applies as on /graphql: 429 with Retry-After once spent", async () => {
+      const gw = await startGateway({
+        cfg: {
+          ...stack.cfg,
+          gateway: {
+            ...stack.cfg.gateway,
+            rateLimit: { perCaller: { perSecond: 0.01, burst: 1 }, keyPrefix: `dcat-test:${Date.now()}:`, redisTimeoutMs: 100 },
+          },
+        },
+        port: 0,
+        host: 'localhost',
+        instanceId: 'dcat-rate-limited',
+        subgraphUrls: Object.fromEntries([...stack.subgraphs].map(([id, s]) => [id, s.url])),
+      });
+      try {
+        const id = clientIdentity(stack, 'sichuan', 'app');
+        const bearer = await token(stack, 'sichuan', 'app', 'catalogue:read');
+        const call = () =>
+          request(`https://localhost:${gw.port}`)
+            .get('/catalogue/dcat?province=sichuan')
+            .ca(id.ca)
+            .cert(id.cert)
+            .key(id.key)
+            .set('Authorization', `Bearer ${bearer}`);
+        const first = await call();
+        assert.equal(first.status, 200);
+        assert.ok(first.headers.ratelimit, 'RateLimit fields on every answer');
+        const second = await call();
+        assert.equal(second.status, 429);
+        assert.ok(Number(second.headers['retry-after']) > 0);
+        assert.equal(second.body.errors[0].extensions.code, 'RATE_LIMITED');
+        assert.equal(second.body.errors[0].extensions.reason, 'rate_limited_caller');
+      } finally {
+        await gw.close();
       }
     });
 
