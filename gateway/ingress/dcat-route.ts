@@ -8,6 +8,7 @@
 // Built in memory, not streamed: every entry is read (page after page) before the first byte is
 // sent, so a province failing halfway turns into a clear 503, never a truncated catalogue.
 import type { ApolloServer } from '@apollo/server';
+import { context, SpanStatusCode } from '@opentelemetry/api';
 import Negotiator from 'negotiator';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,6 +17,7 @@ import type { Logger } from 'pino';
 import type { ProvinceConfig, StackConfig } from '../../common/config.js';
 import type { ErrorCode } from '../../common/errors.js';
 import type { Caller } from '../../common/identity/caller.js';
+import { startServerSpan } from '../../common/tracing.js';
 import { catalogueQuads, type DcatProvince } from '../../domain/dcat/catalogue-graph.js';
 import { JSON_LD, TURTLE, toJsonLd, toTurtle } from '../../domain/dcat/serialise.js';
 import type { GatewayContext } from '../context.js';
@@ -160,10 +162,25 @@ export function dcatHandler(opts: DcatRouteOptions) {
         'request',
       ),
     );
-    handle(req, res, requestId, (c) => (caller = c)).catch((err: unknown) => {
-      log.error({ err, requestId }, 'unhandled error');
-      if (!res.headersSent) sendJson(res, 500, errorBody('internal error', 'INTERNAL_SERVER_ERROR'));
-      else res.destroy();
+    // Tracing on: a server span around the export, as /graphql has (its pages' spans are beneath it).
+    const traced = startServerSpan(`${req.method ?? 'GET'} ${DCAT_PATH}`, req.headers, {
+      'http.request.method': req.method ?? 'GET',
+      'url.path': DCAT_PATH,
+      'chuanyu.request_id': requestId,
     });
+    if (traced) {
+      res.once('close', () => {
+        traced.span.setAttributes({ 'http.response.status_code': res.statusCode, ...(caller ? { 'chuanyu.province': caller.province } : {}) });
+        if (res.statusCode >= 500 || !res.writableFinished) traced.span.setStatus({ code: SpanStatusCode.ERROR });
+        traced.span.end();
+      });
+    }
+    const run = () =>
+      handle(req, res, requestId, (c) => (caller = c)).catch((err: unknown) => {
+        log.error({ err, requestId }, 'unhandled error');
+        if (!res.headersSent) sendJson(res, 500, errorBody('internal error', 'INTERNAL_SERVER_ERROR'));
+        else res.destroy();
+      });
+    void (traced ? context.with(traced.ctx, run) : run());
   };
 }

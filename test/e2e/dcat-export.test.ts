@@ -193,6 +193,33 @@ describe('DCAT-AP 3.0.1 export (GET /catalogue/dcat)', function () {
     }
   });
 
+  it("works with trusted documents enforced (its operations are the gateway's own, not a client's)", async function () {
+    this.timeout(60_000);
+    const gw = await startGateway({
+      cfg: { ...stack.cfg, gateway: { ...stack.cfg.gateway, trustedDocuments: { ...stack.cfg.gateway.trustedDocuments, mode: 'enforce' } } },
+      port: 0,
+      host: 'localhost',
+      instanceId: 'dcat-enforced',
+      subgraphUrls: Object.fromEntries([...stack.subgraphs].map(([id, s]) => [id, s.url])),
+    });
+    try {
+      const id = clientIdentity(stack, 'sichuan', 'app');
+      const bearer = await token(stack, 'sichuan', 'app', 'catalogue:read');
+      const dcat = await request(`https://localhost:${gw.port}`)
+        .get('/catalogue/dcat?province=sichuan')
+        .ca(id.ca)
+        .cert(id.cert)
+        .key(id.key)
+        .set('Authorization', `Bearer ${bearer}`);
+      assert.equal(dcat.status, 200);
+      // An ad hoc client document is refused on the same gateway: enforce mode is on.
+      const adHoc = await gql(stack, { province: 'sichuan', port: gw.port }, '{ directory(first: 1) { totalCount } }');
+      assert.equal(adHoc.status, 400);
+    } finally {
+      await gw.close();
+    }
+  });
+
   describe('refusals', () => {
     const DIRECTORY = '{ directory(first: 1) { totalCount } }';
 
