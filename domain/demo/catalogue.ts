@@ -16,21 +16,16 @@ import {
 } from '../catalogue.js';
 import { formatEntryId } from '../entry-id.js';
 import { makeUscc } from '../uscc.js';
+import { mulberry32 } from './prng.js';
+import { personalInfoOf, type DataGrade } from '../grading.js';
+import { TWO_CYCLES_DAYS } from '../quality/analyze.js';
+import { NAME_SIMILARITY_THRESHOLD, sameResourceSimilarity } from '../quality/names.js';
+import { defectPlan, FORMER_DEPARTMENT_NAMES, JOINT_RESOURCES, type DefectSpec, type JointResource } from './defect-plan.js';
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
 
-/** mulberry32: 32-bit state, good enough statistical quality for demo data, no dependency. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 type Rng = () => number;
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
@@ -90,7 +85,7 @@ function parseTemplates(lines: readonly string[]): Omit<Template, 'tagCatalog'>[
     const [name, items, tag] = line.split('|') as [string, string, string | undefined];
     const names = items.split(',');
     for (const c of COMMON_ITEMS) if (names.length < 3 && !names.includes(c)) names.push(c);
-    return { name, items: names.map((n) => ({ name: n, dataType: dataTypeOf(n) })), tag: tag ?? null };
+    return { name, items: names.map((n) => ({ name: n, dataType: dataTypeOf(n), personalInfo: personalInfoOf(n) })), tag: tag ?? null };
   });
 }
 
@@ -533,6 +528,10 @@ const TEMPLATES_BY_KEY: ReadonlyMap<string, readonly Template[]> = (() => {
   return out;
 })();
 
+for (const [key, ts] of TEMPLATES_BY_KEY) {
+  for (const t of ts) if (!t.name.endsWith('信息')) throw new Error(`demo data: template ${key} ${t.name} must end in 信息`);
+}
+
 const BUSINESS_LICENCE = '营业执照';
 
 // ---------------------------------------------------------------------------------------------
@@ -611,12 +610,15 @@ export function demoDepartments(opts: DemoProvinceOptions): DemoDepartment[] {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
 // Entries
 
 export interface DemoOptions extends DemoProvinceOptions {
   count: number;
-  /** Upper bound for dates; defaults to the end of 2025, so output never depends on the clock. */
+  /**
+   * The seeding time: the upper bound for dates, and what each entry's last update is recent against
+   * (its update cycle's promise, docs/DATA-QUALITY.md). Defaults to the end of 2025, so output never
+   * depends on the clock unless a time is passed.
+   */
   now?: Date;
 }
 
@@ -630,14 +632,28 @@ const CONDITIONS = [
   '仅用于行政执法和市场监管，使用部门须落实数据安全保护责任',
 ];
 
-// Guideline: 不予共享 must state its legal or policy basis.
-const NOT_SHARED_BASES = [
-  '依据《中华人民共和国个人信息保护法》第二十八条，涉及敏感个人信息，不予共享',
-  '依据《中华人民共和国保守国家秘密法》，涉及国家秘密，不予共享',
-  '依据《中华人民共和国数据安全法》第二十一条，属于重要数据，不予共享',
-  '依据《政务信息资源共享管理暂行办法》（国发〔2016〕51号）第九条，经审核列为不予共享类',
-  '依据《中华人民共和国统计法》第二十五条，涉及单个统计调查对象的资料，不予共享',
+// 重要数据 is shared only on conditions that include an approval (数据安全法 第三十条; GB/T 43697-2024).
+const IMPORTANT_CONDITIONS = [
+  '属于重要数据，需经数据主管部门审批并签订数据安全保护协议后共享，按最小必要原则提供',
+  '属于重要数据，仅提供核验接口服务，使用部门须经审批并落实数据安全保护责任',
+  '涉及敏感个人信息，需经审批并取得信息主体单独同意后使用，不提供批量数据',
 ];
+
+// Guideline: 不予共享 must state its legal or policy basis.
+const NOT_SHARED_BASES: Readonly<Record<DataGrade, readonly string[]>> = {
+  GENERAL: [
+    '依据《政务信息资源共享管理暂行办法》（国发〔2016〕51号）第九条，经审核列为不予共享类',
+    '依据《中华人民共和国统计法》第二十五条，涉及单个统计调查对象的资料，不予共享',
+  ],
+  IMPORTANT: [
+    '依据《中华人民共和国个人信息保护法》第二十八条，涉及敏感个人信息，不予共享',
+    '依据《中华人民共和国数据安全法》第二十一条，属于重要数据，不予共享',
+  ],
+  CORE: [
+    '依据《中华人民共和国数据安全法》第二十一条，属于核心数据，实行更加严格的管理制度，不予共享',
+    '依据《中华人民共和国保守国家秘密法》，涉及国家秘密，不予共享',
+  ],
+};
 
 const PURPOSES = [
   '政务服务事项办理',
@@ -649,13 +665,24 @@ const PURPOSES = [
   '基层治理和公共服务',
 ];
 
+// Qualifiers that make a resource name narrower (政务信息资源目录 names: 企业营业执照变更信息（增量）,
+// …（2023年度）). Every one is a scope token of domain/quality/names.ts, so two names of one department
+// that differ in them are two resources to the analysis too.
 const NAME_VARIANTS = ['变更', '历史', '汇总', '统计'];
+const NAME_SCOPES = ['（增量）', '（全量）', '（存量）', '（核验）', '（查询）'];
 
-const sharingType = weighted<SharingType>([
-  ['UNCONDITIONAL', 60],
-  ['CONDITIONAL', 30],
-  ['NOT_SHARED', 10],
-]);
+// The primary stream's sharing draw (60/30/10), as it was before grades: kept to decide which later
+// draws the stream makes, so every entry keeps its id, classification and dates.
+const legacySharing = (u: number): SharingType => (u < 0.6 ? 'UNCONDITIONAL' : u < 0.9 ? 'CONDITIONAL' : 'NOT_SHARED');
+
+// Sharing within what the grade allows (domain/grading.ts MOST_OPEN_SHARING), from the same uniform
+// draw: one a GENERAL entry drew as 无条件共享 stays so.
+function sharingFor(grade: DataGrade, u: number): SharingType {
+  if (grade === 'CORE') return 'NOT_SHARED';
+  if (grade === 'IMPORTANT') return u < 0.7 ? 'CONDITIONAL' : 'NOT_SHARED';
+  return u < 0.8 ? 'UNCONDITIONAL' : u < 0.96 ? 'CONDITIONAL' : 'NOT_SHARED';
+}
+
 const sharingMethod = weighted<SharingMethod>([
   ['API', 45],
   ['DATABASE_EXCHANGE', 25],
@@ -679,18 +706,55 @@ const format = weighted<ResourceFormat>([
   ['STREAM', 2],
   ['OTHER', 5],
 ]);
-const openFor: Record<SharingType, (rng: Rng) => OpenType> = {
-  UNCONDITIONAL: weighted<OpenType>([
-    ['OPEN', 35],
-    ['CONDITIONAL_OPEN', 30],
-    ['NOT_OPEN', 35],
-  ]),
-  CONDITIONAL: weighted<OpenType>([
-    ['CONDITIONAL_OPEN', 40],
-    ['NOT_OPEN', 60],
-  ]),
-  NOT_SHARED: () => 'NOT_OPEN',
+// 开放属性 within the grade's bound (MOST_OPEN_OPENING): 重要数据 is rarely opened even on conditions.
+const openFor = (grade: DataGrade, st: SharingType): ((rng: Rng) => OpenType) => {
+  if (st === 'NOT_SHARED' || grade === 'CORE') return () => 'NOT_OPEN';
+  if (st === 'UNCONDITIONAL') return OPEN_UNCONDITIONAL;
+  return grade === 'IMPORTANT' ? OPEN_IMPORTANT : OPEN_CONDITIONAL;
 };
+const OPEN_UNCONDITIONAL = weighted<OpenType>([
+  ['OPEN', 35],
+  ['CONDITIONAL_OPEN', 30],
+  ['NOT_OPEN', 35],
+]);
+const OPEN_CONDITIONAL = weighted<OpenType>([
+  ['CONDITIONAL_OPEN', 40],
+  ['NOT_OPEN', 60],
+]);
+const OPEN_IMPORTANT = weighted<OpenType>([
+  ['CONDITIONAL_OPEN', 15],
+  ['NOT_OPEN', 85],
+]);
+
+// GB/T 43697-2024 grades by subject. 核心数据: 人民防空 works and alarms (military facilities, 国家秘密),
+// basic surveying results (高精度地理信息, 测绘成果保密), state grain reserves (粮食安全, 国民经济命脉).
+const CORE_SUBJECTS: ReadonlySet<string> = new Set(['人民防空工程信息', '防空警报设施信息', '基础测绘成果目录信息', '地方储备粮库存信息']);
+// 重要数据 besides sensitive personal information in bulk: critical infrastructure and its operation,
+// natural resources and geo data at parcel or site level, energy and emergency reserves, custodial sites.
+const IMPORTANT_SUBJECTS: ReadonlySet<string> = new Set([
+  '土地利用现状信息',
+  '地质灾害隐患点信息',
+  '水库工程信息',
+  '地震监测台站信息',
+  '重点用能单位能耗信息',
+  '煤矿生产能力信息',
+  '口岸通关运行信息',
+  '救灾物资储备信息',
+  '消防安全重点单位信息',
+  '监狱基本信息',
+  '强制隔离戒毒所信息',
+]);
+
+/**
+ * The grade a compiler gives by subject and content (GB/T 43697-2024 §6): core subjects; important
+ * subjects; any data item holding sensitive personal information (PIPL 第二十八条), which in a
+ * government catalogue is always held in bulk; everything else 一般数据.
+ */
+export function demoGradeOf(subject: string, items: readonly DataItem[]): DataGrade {
+  if (CORE_SUBJECTS.has(subject)) return 'CORE';
+  if (IMPORTANT_SUBJECTS.has(subject) || items.some((i) => i.personalInfo === 'SENSITIVE')) return 'IMPORTANT';
+  return 'GENERAL';
+}
 
 const DAY_MS = 86_400_000;
 const FIRST_PUBLISH = Date.UTC(2018, 0, 1);
@@ -716,22 +780,132 @@ function chooseItems(rng: Rng, items: readonly DataItem[]): DataItem[] {
   return out;
 }
 
-export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
-  const { divisionCode, count, seed } = opts;
+const itemOf = (name: string): DataItem => ({ name, dataType: dataTypeOf(name), personalInfo: personalInfoOf(name) });
+
+function abstractOf(providerName: string, name: string, items: readonly DataItem[], cycle: UpdateCycle, purpose: string): string {
+  const itemNames = items
+    .slice(0, 4)
+    .map((d) => d.name)
+    .join('、');
+  return `${providerName}在履行职责过程中产生和管理的${name}，主要包括${itemNames}等信息项，${UPDATE_CYCLE_LABELS[cycle]}更新，可用于${purpose}。`;
+}
+
+/** A seeded quality defect as the generator placed it (domain/demo/quality-defects.ts reads the log). */
+export type DemoDefectRecord =
+  | { kind: 'MISSING_ABSTRACT' | 'NO_DATA_ITEMS' | 'CONDITION_MISSING' | 'PROVIDER_CODE_INVALID' | 'STALE'; id: string }
+  | { kind: 'WITHIN_DUPLICATE'; id: string; originalId: string; naming: 'SAME' | 'NEAR' }
+  | { kind: 'JOINT'; id: string; key: string };
+
+export interface DemoCatalogue {
+  entries: CatalogueEntryRecord[];
+  /** The seeded defects in the order they were placed. */
+  defects: DemoDefectRecord[];
+}
+
+/**
+ * Names of one province's catalogue: distinct, as real catalogues qualify one subject by place,
+ * qualifier, scope and year. Each department's subject has its own counter through the combinations,
+ * so a name costs O(1) amortised even at 100,000 entries.
+ */
+class NameBook {
+  readonly used = new Set<string>();
+  private readonly next = new Map<string, number>();
+  private readonly dims = new Map<string, { variants: string[]; scopes: string[]; years: (number | null)[]; prefixes: string[] }>();
+  constructor(
+    private readonly places: readonly Place[],
+    private readonly firstYear: number,
+    private readonly lastYear: number,
+  ) {}
+
+  // Every template subject ends in 信息 (checked when the templates are prepared).
+  private build(prefix: string, stem: string, variant: string, scope: string, year: number | null): string {
+    return `${prefix}${stem}${variant}信息${scope}${year === null ? '' : `（${year}年度）`}`;
+  }
+
+  /**
+   * The drawn name if free, else the next free combination for this department's subject. `prefix`
+   * null lets the combinations also narrow the name to a place.
+   */
+  name(key: string, subject: string, prefix: string | null, drawnVariant: string, drawnYear: number | null): string {
+    const stem = subject.endsWith('信息') ? subject.slice(0, -2) : subject;
+    const drawn = this.build(prefix ?? '', stem, stem.includes(drawnVariant) ? '' : drawnVariant, '', drawnYear);
+    if (!this.used.has(drawn)) return this.take(drawn);
+    const k = `${key}|${prefix ?? '*'}`;
+    let dims = this.dims.get(k);
+    if (dims === undefined) {
+      const years: (number | null)[] = [null];
+      for (let y = this.lastYear; y >= this.firstYear; y -= 1) years.push(y);
+      dims = {
+        variants: ['', ...NAME_VARIANTS.filter((v) => !stem.includes(v))],
+        scopes: ['', ...NAME_SCOPES],
+        years,
+        prefixes: prefix !== null ? [prefix] : ['', ...this.places.map((p) => p.name)],
+      };
+      this.dims.set(k, dims);
+    }
+    const { variants, scopes, years, prefixes } = dims;
+    const total = variants.length * scopes.length * years.length * prefixes.length;
+    let i = this.next.get(k) ?? 1;
+    for (; i < total; i += 1) {
+      let r = i;
+      const v = variants[r % variants.length] as string;
+      r = Math.floor(r / variants.length);
+      const s = scopes[r % scopes.length] as string;
+      r = Math.floor(r / scopes.length);
+      const y = years[r % years.length] as number | null;
+      r = Math.floor(r / years.length);
+      const p = prefixes[r] as string;
+      const c = this.build(p, stem, v, s, y);
+      if (!this.used.has(c)) {
+        this.next.set(k, i + 1);
+        return this.take(c);
+      }
+    }
+    // Every combination taken (only far beyond the real sizes): number the batches.
+    for (let n = Math.max(2, i - total + 2); ; n += 1) {
+      const c = `${drawn}（第${n}批）`;
+      if (!this.used.has(c)) {
+        this.next.set(k, total + n - 1);
+        return this.take(c);
+      }
+    }
+  }
+
+  take(name: string): string {
+    this.used.add(name);
+    return name;
+  }
+}
+
+/** The demo catalogue with the log of its seeded quality defects (docs/DATA-QUALITY.md). */
+export function generateDemoCatalogue(opts: DemoOptions): DemoCatalogue {
+  const { divisionCode, count, seed, provinceName } = opts;
   if (!Number.isInteger(count) || count < 0 || count > MAX_SEQUENCE) {
     throw new RangeError(`count must be an integer 0–${MAX_SEQUENCE} (6-digit sequence)`);
   }
-  const end = opts.now ? Math.min(DEFAULT_END, opts.now.getTime()) : DEFAULT_END;
+  const end = opts.now ? opts.now.getTime() : DEFAULT_END;
   if (!(end > FIRST_PUBLISH + DAY_MS)) throw new RangeError('now must be after 2018-01-02');
   const endDay = Math.floor(end / DAY_MS) * DAY_MS;
   const publishDays = Math.floor((endDay - FIRST_PUBLISH) / DAY_MS) + 1;
+  const municipality = provinceName.endsWith('市');
 
   const departments = demoDepartments(opts);
   const places = PLACES[divisionCode.slice(0, 2)] ?? [];
   const pickDept = weighted(departments.map((d) => [d, d.weight] as const));
   const licenceDepts = departments.filter((d) => d.templates.some((t) => t.name.includes(BUSINESS_LICENCE)));
   const recentCodes = new Map<DemoDepartment, string[]>();
+  // Two streams. `rng`, the primary one, makes exactly the draws it made before grades and quality
+  // defects existed, so ids, classifications and dates stay what the README and tests cite; grades,
+  // sharing, opening and recent updates come from `attr`; the seeded defects from their plan.
   const rng = mulberry32(seed >>> 0);
+  const attr = mulberry32((seed ^ 0x6a09e667) >>> 0);
+  const defectRng = mulberry32((seed ^ 0x3c6ef372) >>> 0);
+  const names = new NameBook(places, 2018, new Date(endDay).getUTCFullYear());
+  const pending = defectPlan(seed);
+  const defects: DemoDefectRecord[] = [];
+  // Per department, its latest clean entry (a candidate original for a duplicate); per duplicate group, its original.
+  const lastClean = new Map<DemoDepartment, CatalogueEntryRecord>();
+  const groupOriginal = new Map<number, CatalogueEntryRecord>();
   const out: CatalogueEntryRecord[] = new Array(count);
 
   for (let i = 0; i < count; i += 1) {
@@ -748,17 +922,20 @@ export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
     }
     const template = dept.templates[templateIndex] as Template;
 
-    // Name: template, sometimes narrowed to a place (which becomes the 细目), sometimes a variant.
-    let name = template.name;
+    // Name qualifiers as drawn: a provincial department's resource narrowed to a place (the place
+    // becomes the 细目); a district's or city's own department names itself (重庆市万州区市场监督管理局…).
+    let prefix: string | null = null;
     let detail: string | null = null;
     if (dept.place !== null) {
-      if (rng() < 0.6) name = dept.place + name;
+      rng(); // once chose between the short place and none; the department's full name is used now
+      prefix = dept.name;
     } else if (places.length > 0 && rng() < 0.25) {
       const p = int(rng, places.length);
-      name = (places[p] as Place).name + name;
+      prefix = (places[p] as Place).name;
       detail = pad(p + 1, 3);
     }
-    if (rng() < 0.12 && name.endsWith('信息')) name = `${name.slice(0, -2)}${pick(rng, NAME_VARIANTS)}信息`;
+    let variant = '';
+    if (rng() < 0.12 && template.name.endsWith('信息')) variant = pick(rng, NAME_VARIANTS);
 
     // Classification: departmental (3 + 部门 + 目) mostly; basic/thematic for tagged resources.
     let classification: string;
@@ -768,21 +945,28 @@ export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
       classification = `3${dept.item}${pad(templateIndex + 1, 3)}`;
     }
     if (detail !== null) classification += detail;
-    const resourceCode = `${classification}/${pad(sequence, 6)}`;
+    let resourceCode = `${classification}/${pad(sequence, 6)}`;
 
-    const st = sharingType(rng);
+    const sharingDraw = rng();
+    const legacySt = legacySharing(sharingDraw);
     const cycle = updateCycle(rng);
     const dataItems = chooseItems(rng, template.items);
 
     const publishMs = FIRST_PUBLISH + int(rng, publishDays) * DAY_MS;
     const publishDate = new Date(publishMs).toISOString().slice(0, 10);
-    if (cycle === 'YEARLY' && rng() < 0.4) name += `（${publishDate.slice(0, 4)}年度）`;
+    const yearly = cycle === 'YEARLY' && rng() < 0.4;
+    const name = names.name(`${dept.item}|${templateIndex}`, template.name, prefix, variant, yearly ? Number(publishDate.slice(0, 4)) : null);
     // Created during Beijing office hours (01:00–09:59 UTC) on the publish date.
     const createdMs = Math.min(end, publishMs + 3_600_000 + int(rng, 9 * 3600) * 1000);
     const withdrawn = rng() < 0.01;
     let updatedMs = createdMs;
     if (withdrawn || rng() < 0.3) updatedMs = Math.min(end, createdMs + (1 + int(rng, 400)) * DAY_MS - int(rng, 3600) * 1000);
     if (updatedMs < createdMs) updatedMs = createdMs;
+    // An entry keeps the promise of its update cycle: last updated within 90 % of two cycles before
+    // `now` (an 不定期 one whenever it was).
+    if (cycle !== 'IRREGULAR') {
+      updatedMs = Math.max(createdMs, end - Math.floor(attr() * 0.9 * TWO_CYCLES_DAYS[cycle] * DAY_MS));
+    }
 
     const related: string[] = [];
     const recent = recentCodes.get(dept) ?? [];
@@ -797,14 +981,21 @@ export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
     if (recent.length > 8) recent.shift();
     recentCodes.set(dept, recent);
 
-    const itemNames = dataItems
-      .slice(0, 4)
-      .map((d) => d.name)
-      .join('、');
-    const abstract =
-      `${dept.name}在履行职责过程中产生和管理的${name}，主要包括${itemNames}等信息项，` + `${UPDATE_CYCLE_LABELS[cycle]}更新，可用于${pick(rng, PURPOSES)}。`;
+    const purpose = pick(rng, PURPOSES);
+    const grade = demoGradeOf(template.name, dataItems);
+    const st = sharingFor(grade, sharingDraw);
+    const fmt = format(rng);
+    if (legacySt !== 'UNCONDITIONAL') rng(); // once chose the condition
+    const method = sharingMethod(rng);
+    if (legacySt !== 'NOT_SHARED') rng(); // once chose the open type
+    const condition =
+      st === 'UNCONDITIONAL'
+        ? null
+        : st === 'CONDITIONAL'
+          ? pick(attr, grade === 'IMPORTANT' ? IMPORTANT_CONDITIONS : CONDITIONS)
+          : pick(attr, NOT_SHARED_BASES[grade]);
 
-    out[i] = {
+    let rec: CatalogueEntryRecord = {
       id: formatEntryId(divisionCode, resourceCode),
       resourceCode,
       divisionCode,
@@ -814,16 +1005,17 @@ export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
       providerName: dept.name,
       providerCode: dept.uscc,
       providerDivisionCode: dept.divisionCode,
-      abstract,
-      format: format(rng),
+      abstract: abstractOf(dept.name, name, dataItems, cycle, purpose),
+      format: fmt,
       dataItems,
       sharingType: st,
-      sharingCondition: st === 'UNCONDITIONAL' ? null : st === 'CONDITIONAL' ? pick(rng, CONDITIONS) : pick(rng, NOT_SHARED_BASES),
-      sharingMethod: sharingMethod(rng),
-      openType: openFor[st](rng),
+      sharingCondition: condition,
+      sharingMethod: method,
+      openType: openFor(grade, st)(attr),
       updateCycle: cycle,
       publishDate,
       relatedCodes: related,
+      grade,
       version: 1,
       status: withdrawn ? 'WITHDRAWN' : 'ACTIVE',
       createdAt: new Date(createdMs).toISOString(),
@@ -834,7 +1026,164 @@ export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
       mirrorRegisteredAt: null,
       mirrorState: null,
       mirrorPendingSourceVersion: null,
+      mirrorApprovalRef: null,
     };
+
+    // The seeded defects: the first planned one due and eligible here, at most one per entry.
+    let defective = false;
+    if (rec.status === 'ACTIVE') {
+      for (let d = 0; d < pending.length; d += 1) {
+        const spec = pending[d] as DefectSpec;
+        if (spec.from > sequence) break;
+        const ctx: DefectContext = { rec, dept, template, departments, municipality, provinceName, end, defectRng, names, lastClean, groupOriginal };
+        const applied = applyDefect(spec, ctx);
+        if (applied === null) continue;
+        pending.splice(d, 1);
+        defective = true;
+        if (applied.record.resourceCode !== resourceCode) {
+          recent[recent.length - 1] = applied.record.resourceCode; // pushed last above
+          resourceCode = applied.record.resourceCode;
+        }
+        rec = applied.record;
+        defects.push(applied.log);
+        break;
+      }
+    }
+    if (!defective && rec.status === 'ACTIVE' && rec.grade !== 'CORE') lastClean.set(dept, rec);
+    out[i] = rec;
   }
-  return out;
+  return { entries: out, defects };
+}
+
+export function generateDemoEntries(opts: DemoOptions): CatalogueEntryRecord[] {
+  return generateDemoCatalogue(opts).entries;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded quality defects (domain/demo/defect-plan.ts; docs/DATA-QUALITY.md)
+
+interface DefectContext {
+  rec: CatalogueEntryRecord;
+  dept: DemoDepartment;
+  template: Template;
+  departments: readonly DemoDepartment[];
+  municipality: boolean;
+  provinceName: string;
+  end: number;
+  defectRng: Rng;
+  names: NameBook;
+  lastClean: Map<DemoDepartment, CatalogueEntryRecord>;
+  groupOriginal: Map<number, CatalogueEntryRecord>;
+}
+
+/** The defective record and its log line, or null when the entry is not eligible for the defect. */
+function applyDefect(spec: DefectSpec, c: DefectContext): { record: CatalogueEntryRecord; log: DemoDefectRecord } | null {
+  const r = c.rec;
+  const plain = (record: CatalogueEntryRecord, kind: 'MISSING_ABSTRACT' | 'NO_DATA_ITEMS' | 'CONDITION_MISSING' | 'PROVIDER_CODE_INVALID' | 'STALE') => ({
+    record,
+    log: { kind, id: record.id },
+  });
+  switch (spec.kind) {
+    case 'MISSING_ABSTRACT':
+      return plain({ ...r, abstract: spec.abstract === 'NAME' ? r.name : spec.abstract }, 'MISSING_ABSTRACT');
+    case 'NO_DATA_ITEMS':
+      return plain({ ...r, dataItems: spec.items.map((n) => ({ name: n, dataType: 'STRING', personalInfo: 'NONE' })) }, 'NO_DATA_ITEMS');
+    case 'CONDITION_MISSING':
+      if (r.sharingType !== spec.sharingType || r.grade === 'CORE') return null;
+      return plain({ ...r, sharingCondition: spec.condition }, 'CONDITION_MISSING');
+    case 'PROVIDER_ENTERPRISE_CODE': {
+      // The platform operator's code typed in the provider's field: GB 32100 authority 9 (工商), category 1 (企业).
+      let body = '';
+      for (let k = 0; k < 8; k += 1) body += String(int(c.defectRng, 10));
+      return plain({ ...r, providerCode: makeUscc(`91${r.providerDivisionCode}${body}${gb11714Check(body)}`) }, 'PROVIDER_CODE_INVALID');
+    }
+    case 'PROVIDER_FORMER_NAME': {
+      const former = FORMER_DEPARTMENT_NAMES[c.dept.key];
+      if (c.dept.place !== null || former === undefined) return null;
+      return plain({ ...r, providerName: `${c.provinceName}${former[c.municipality ? 0 : 1]}` }, 'PROVIDER_CODE_INVALID');
+    }
+    case 'STALE': {
+      if (r.updateCycle === 'IRREGULAR') return null;
+      const updatedMs = c.end - (TWO_CYCLES_DAYS[r.updateCycle] + spec.overdueDays) * DAY_MS;
+      let createdMs = Date.parse(r.createdAt);
+      let publishDate = r.publishDate;
+      if (createdMs > updatedMs) {
+        // Catalogued before it fell behind: published a few months before its last update.
+        const publishMs = Math.floor(updatedMs / DAY_MS) * DAY_MS - (30 + int(c.defectRng, 300)) * DAY_MS;
+        publishDate = new Date(publishMs).toISOString().slice(0, 10);
+        createdMs = publishMs + 3_600_000 + int(c.defectRng, 9 * 3600) * 1000;
+      }
+      return plain(
+        { ...r, publishDate, createdAt: new Date(createdMs).toISOString(), updatedAt: new Date(Math.max(createdMs, updatedMs)).toISOString() },
+        'STALE',
+      );
+    }
+    case 'WITHIN_DUPLICATE': {
+      const own = c.groupOriginal.get(spec.group);
+      const original = own ?? c.lastClean.get(c.dept);
+      if (original === undefined) return null;
+      // One original per group: a department's latest entry already copied for another group waits for the next.
+      if (own === undefined && [...c.groupOriginal.values()].includes(original)) return null;
+      const stem = original.name.lastIndexOf('信息');
+      let name = original.name;
+      if (spec.naming === 'NEAR') {
+        // 基本 inserted before the final 信息: a second compiler's wording of the same subject. Only for
+        // names whose subject is long enough that the two stay clearly above the similarity threshold.
+        const near = `${original.name.slice(0, stem)}基本${original.name.slice(stem)}`;
+        const sim = sameResourceSimilarity(original, { name: near, providerName: original.providerName });
+        if (c.names.used.has(near) || sim === null || sim < NAME_SIMILARITY_THRESHOLD + 0.02) return null;
+        name = c.names.take(near);
+      }
+      c.groupOriginal.set(spec.group, original);
+      const resourceCode = `${original.classification}/${r.resourceCode.split('/')[1]}`;
+      // The second form lists the same items, one fewer or one more as its compiler saw them.
+      const items = original.dataItems.map((d) => ({ ...d }));
+      if (items.length > 4) items.pop();
+      else {
+        const extra = ['数据来源单位', '数据更新时间', '备注说明'].find((n) => !items.some((d) => d.name === n));
+        if (extra !== undefined) items.push(itemOf(extra));
+      }
+      const record: CatalogueEntryRecord = {
+        ...original,
+        id: formatEntryId(r.divisionCode, resourceCode),
+        resourceCode,
+        name,
+        dataItems: items,
+        abstract: abstractOf(original.providerName, name, items, original.updateCycle, '跨部门业务协同'),
+        relatedCodes: [],
+      };
+      return { record, log: { kind: 'WITHIN_DUPLICATE', id: record.id, originalId: original.id, naming: spec.naming } };
+    }
+    case 'JOINT': {
+      const joint = JOINT_RESOURCES.find((j) => j.key === spec.key) as JointResource;
+      const dept = c.departments.find((d) => d.key === joint.department && d.place === null);
+      const name = joint.names[r.divisionCode.slice(0, 2)];
+      if (dept === undefined || name === undefined || c.names.used.has(name)) return null;
+      c.names.take(name);
+      const classification = `3${dept.item}${pad(dept.templates.length + 1 + JOINT_RESOURCES.indexOf(joint), 3)}`;
+      const resourceCode = `${classification}/${r.resourceCode.split('/')[1]}`;
+      const items = joint.items.map(itemOf);
+      const createdMs = Date.parse(r.createdAt);
+      const record: CatalogueEntryRecord = {
+        ...r,
+        id: formatEntryId(r.divisionCode, resourceCode),
+        resourceCode,
+        classification,
+        name,
+        providerName: dept.name,
+        providerCode: dept.uscc,
+        providerDivisionCode: dept.divisionCode,
+        dataItems: items,
+        abstract: abstractOf(dept.name, name, items, 'MONTHLY', '川渝通办和跨省通办业务核验'),
+        grade: 'GENERAL',
+        sharingType: 'UNCONDITIONAL',
+        sharingCondition: null,
+        openType: 'NOT_OPEN',
+        updateCycle: 'MONTHLY',
+        relatedCodes: [],
+        updatedAt: new Date(Math.max(createdMs, c.end - 20 * DAY_MS)).toISOString(),
+      };
+      return { record, log: { kind: 'JOINT', id: record.id, key: joint.key } };
+    }
+  }
 }

@@ -1,5 +1,5 @@
 // Demo data at the real scale (docs/DESIGN.md §3), generated from the province's fixed seed
-// the first time its store is empty.
+// the first time its store is empty, dated from the seeding time.
 import type { ProvinceConfig } from '../../common/config.js';
 import { generateDemoEntries } from '../../domain/demo/catalogue.js';
 import { sealCertificate } from '../../domain/certificate-seal.js';
@@ -9,7 +9,12 @@ import type { CertificateStore } from './certificates/certificate-store.js';
 import type { SealKeys } from './certificates/seal-keys.js';
 import type { CatalogueStore } from './store/store.js';
 
-export async function ensureDemoData(store: CatalogueStore, province: ProvinceConfig, entries = province.demo.entries): Promise<number> {
+/**
+ * Seeds the province's demo catalogue the first time its store is empty. `now` is the seeding time:
+ * every entry's last update is recent for its update cycle as of then (docs/DATA-QUALITY.md), apart
+ * from the seeded STALE defects.
+ */
+export async function ensureDemoData(store: CatalogueStore, province: ProvinceConfig, entries = province.demo.entries, now = new Date()): Promise<number> {
   if ((await store.countEntries()) > 0) return 0;
   const BATCH = 5000;
   let written = 0;
@@ -18,6 +23,7 @@ export async function ensureDemoData(store: CatalogueStore, province: ProvinceCo
     provinceName: province.name,
     count: entries,
     seed: province.demo.seed,
+    now,
   });
   for (let i = 0; i < records.length; i += BATCH) {
     await store.insertEntries(records.slice(i, i + BATCH));

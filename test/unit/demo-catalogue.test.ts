@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { generateDemoEntries, demoDepartments } from '../../domain/demo/catalogue.js';
+import { generateDemoCatalogue, generateDemoEntries, demoDepartments, type DemoDefectRecord } from '../../domain/demo/catalogue.js';
+import { demoQualityDefects, demoRepeatedNames, seededQualityDefects } from '../../domain/demo/quality-defects.js';
 import { validateEntryRecord, type CatalogueEntryRecord } from '../../domain/catalogue.js';
+import { personalInfoOf } from '../../domain/grading.js';
+import { analyzeQuality, TWO_CYCLES_DAYS } from '../../domain/quality/analyze.js';
 import { validateUscc } from '../../domain/uscc.js';
 import { parseEntryId } from '../../domain/entry-id.js';
 
@@ -12,10 +15,17 @@ const PROVINCES = [
 
 describe('demo data', () => {
   const sets = new Map<string, CatalogueEntryRecord[]>();
+  const logs = new Map<string, DemoDefectRecord[]>();
   before(() => {
-    for (const p of PROVINCES) sets.set(p.divisionCode, generateDemoEntries(p));
+    for (const p of PROVINCES) {
+      const c = generateDemoCatalogue(p);
+      sets.set(p.divisionCode, c.entries);
+      logs.set(p.divisionCode, c.defects);
+    }
   });
   const entries = (division: string) => sets.get(division) as CatalogueEntryRecord[];
+  // Entries whose provider the demo deliberately records wrongly (seeded PROVIDER_CODE_INVALID).
+  const badProvider = (division: string) => new Set((logs.get(division) ?? []).filter((d) => d.kind === 'PROVIDER_CODE_INVALID').map((d) => d.id));
 
   it('generates the real catalogue sizes: 3534 Chongqing and 1646 Sichuan', () => {
     assert.equal(entries('500000').length, 3534);
@@ -65,17 +75,20 @@ describe('demo data', () => {
         }
       });
 
-      it('names 营业执照 in at least 3% of entries, some of them unconditionally shared and daily', () => {
+      it('names 营业执照 in at least 4% of entries, some of them unconditionally shared and daily', () => {
         const list = entries(p.divisionCode);
         const licence = list.filter((e) => e.name.includes('营业执照'));
-        assert.ok(licence.length >= 0.03 * list.length, `${licence.length} of ${list.length}`);
+        assert.ok(licence.length >= 0.04 * list.length, `${licence.length} of ${list.length}`);
         assert.ok(licence.filter((e) => e.sharingType === 'UNCONDITIONAL' && e.updateCycle === 'DAILY').length >= 5);
       });
 
-      it('uses valid provider USCCs inside the province, fixed per department', () => {
+      it('uses valid provider USCCs inside the province, fixed per department (apart from the seeded provider defects)', () => {
         const prefix = p.divisionCode.slice(0, 2);
         const byName = new Map<string, string>();
+        const seeded = badProvider(p.divisionCode);
+        assert.equal(seeded.size, 3);
         for (const e of entries(p.divisionCode)) {
+          if (seeded.has(e.id)) continue;
           const u = validateUscc(e.providerCode);
           assert.ok(u.ok, e.providerCode);
           assert.equal(u.divisionCode.slice(0, 2), prefix);
@@ -158,5 +171,138 @@ describe('demo data', () => {
     assert.equal(list.length, 100_000);
     assert.equal(new Set(list.map((e) => e.id)).size, 100_000);
     assert.ok(ms < 8000, `${ms} ms`);
+  });
+
+  describe('names, grades, timeliness and the seeded quality defects (docs/DATA-QUALITY.md)', () => {
+    // A fixed seeding time: output is deterministic for a given `now`.
+    const NOW = new Date('2026-11-20T02:30:00Z');
+    const REAL = [
+      { province: 'chongqing', ...PROVINCES[0], now: NOW },
+      { province: 'sichuan', ...PROVINCES[1], now: NOW },
+    ];
+    const data = new Map<string, { entries: CatalogueEntryRecord[]; defects: DemoDefectRecord[] }>();
+    before(() => {
+      for (const p of REAL) data.set(p.province, generateDemoCatalogue(p));
+    });
+    const of = (province: string) => data.get(province)!;
+
+    it('is deterministic for a given now, and ids and seeded defects do not depend on it', () => {
+      for (const p of REAL) {
+        assert.deepEqual(generateDemoCatalogue(p), of(p.province));
+        const later = generateDemoCatalogue({ ...p, now: new Date('2027-03-01T00:00:00Z') });
+        assert.deepEqual(
+          later.entries.map((e) => e.id),
+          of(p.province).entries.map((e) => e.id),
+        );
+        assert.deepEqual(later.defects, of(p.province).defects);
+      }
+    });
+
+    it('keeps the ids the README and tests cite, shared and 一般数据', () => {
+      const sc = of('sichuan').entries;
+      const cq = of('chongqing').entries;
+      for (const id of ['510000:102002/000040', '510000:332001/000004']) {
+        const e = sc.find((x) => x.id === id);
+        assert.ok(e && e.grade === 'GENERAL' && e.sharingType === 'UNCONDITIONAL' && e.status === 'ACTIVE', id);
+      }
+      assert.ok(cq.some((e) => e.id === '500000:203003/000001'));
+    });
+
+    for (const p of REAL) {
+      describe(p.provinceName, () => {
+        it('names every entry distinctly, apart from the seeded duplicates that copy a name verbatim', () => {
+          const { entries: list, defects } = of(p.province);
+          const repeated = demoRepeatedNames(defects);
+          assert.ok(repeated >= 1);
+          assert.equal(new Set(list.map((e) => e.name)).size, list.length - repeated);
+          const seen = new Map<string, string>();
+          const copies = new Set(defects.flatMap((d) => (d.kind === 'WITHIN_DUPLICATE' && d.naming === 'SAME' ? [d.id] : [])));
+          for (const e of list) {
+            if (seen.has(e.name)) assert.ok(copies.has(e.id), `${e.id} repeats ${seen.get(e.name)}: ${e.name}`);
+            else seen.set(e.name, e.id);
+            assert.ok([...e.name].length <= 200);
+          }
+        });
+
+        it('grades by subject: ~75 % 一般, ~20–25 % 重要, 1–2 % 核心; sharing and opening within the grade', () => {
+          const list = of(p.province).entries;
+          const share = (g: string) => list.filter((e) => e.grade === g).length / list.length;
+          assert.ok(share('GENERAL') > 0.7 && share('GENERAL') < 0.8, String(share('GENERAL')));
+          assert.ok(share('IMPORTANT') > 0.18 && share('IMPORTANT') < 0.28, String(share('IMPORTANT')));
+          assert.ok(share('CORE') >= 0.008 && share('CORE') <= 0.025, String(share('CORE')));
+          for (const e of list) {
+            if (e.grade === 'CORE') assert.deepEqual([e.sharingType, e.openType], ['NOT_SHARED', 'NOT_OPEN'], e.id);
+            if (e.grade === 'IMPORTANT') assert.notEqual(e.sharingType, 'UNCONDITIONAL', e.id);
+            if (e.grade === 'IMPORTANT') assert.notEqual(e.openType, 'OPEN', e.id);
+            // Sensitive personal information is never 一般数据 (PIPL 第二十八条).
+            if (e.dataItems.some((d) => d.personalInfo === 'SENSITIVE')) assert.notEqual(e.grade, 'GENERAL', e.id);
+            for (const d of e.dataItems) assert.equal(d.personalInfo, personalInfoOf(d.name), `${e.id} ${d.name}`);
+          }
+          assert.ok(list.some((e) => e.dataItems.some((d) => d.personalInfo === 'PERSONAL')));
+        });
+
+        it('keeps every clean entry updated within two of its update cycles before now', () => {
+          const { entries: list, defects } = of(p.province);
+          const stale = new Set(defects.filter((d) => d.kind === 'STALE').map((d) => d.id));
+          for (const e of list) {
+            assert.ok(Date.parse(e.updatedAt) <= NOW.getTime() && Date.parse(e.createdAt) <= Date.parse(e.updatedAt), e.id);
+            if (e.updateCycle === 'IRREGULAR') continue;
+            const age = (NOW.getTime() - Date.parse(e.updatedAt)) / 86_400_000;
+            if (stale.has(e.id)) assert.ok(age > TWO_CYCLES_DAYS[e.updateCycle], e.id);
+            else assert.ok(age <= TWO_CYCLES_DAYS[e.updateCycle], `${e.id} ${e.updateCycle} ${age} days`);
+          }
+        });
+
+        it('seeds 10–30 defective entries covering every finding demo data can hold', () => {
+          const expected = demoQualityDefects(
+            p,
+            REAL.filter((o) => o !== p),
+          );
+          const own = new Set(expected.flatMap((d) => d.ids.filter((id) => id.startsWith(p.divisionCode))));
+          const originals = new Set(of(p.province).defects.flatMap((d) => (d.kind === 'WITHIN_DUPLICATE' ? [d.originalId] : [])));
+          const defective = [...own].filter((id) => !originals.has(id));
+          assert.ok(defective.length >= 10 && defective.length <= 30, String(defective.length));
+          const issues = new Set<string>(expected.map((d) => d.issue));
+          for (const i of ['WITHIN_PROVINCE', 'CROSS_PROVINCE', 'MISSING_ABSTRACT', 'NO_DATA_ITEMS', 'CONDITION_MISSING', 'PROVIDER_CODE_INVALID', 'STALE']) {
+            assert.ok(issues.has(i), i);
+          }
+          for (const e of of(p.province).entries) assert.ok(validateEntryRecord(e).ok, e.id);
+        });
+
+        it('the analysis finds exactly the seeded defects: no more, no less', () => {
+          const other = REAL.find((o) => o !== p)!;
+          const visible = of(other.province).entries.filter((e) => e.status === 'ACTIVE' && e.sharingType !== 'NOT_SHARED' && e.grade !== 'CORE');
+          const report = analyzeQuality({
+            province: p.province,
+            entries: of(p.province).entries,
+            others: [{ province: other.province, entries: visible }],
+            asOf: NOW,
+          });
+          const got = [
+            ...report.duplicates.map((g) => `duplicate ${g.scope} ${g.entries.map((e) => e.id).join(' ')}`),
+            ...report.completeness.map((f) => `completeness ${f.issue} ${f.entry.id}`),
+            ...report.timeliness.map((f) => `timeliness ${f.issue} ${f.entry.id}`),
+          ].sort();
+          const want = demoQualityDefects(p, [other])
+            .map((d) => `${d.kind} ${d.issue} ${d.ids.join(' ')}`)
+            .sort();
+          assert.deepEqual(got, want);
+          assert.equal(report.summary.entriesChecked, of(p.province).entries.filter((e) => e.status === 'ACTIVE').length);
+        });
+      });
+    }
+
+    it('seededQualityDefects(province) reads the configured seeds and sizes, whatever the seeding time', () => {
+      for (const p of REAL) {
+        assert.deepEqual(
+          seededQualityDefects(p.province),
+          demoQualityDefects(
+            p,
+            REAL.filter((o) => o !== p),
+          ),
+        );
+      }
+      assert.throws(() => seededQualityDefects('guizhou'), /unknown province/);
+    });
   });
 });
