@@ -17,6 +17,7 @@ import { Routing } from './inputs.js';
 import { DirectoryListing } from './listing.js';
 import { mountResolvers } from './mount-resolvers.js';
 import { mutationResolvers } from './mutation-resolvers.js';
+import { qualityResolvers } from './quality-resolvers.js';
 import { queryResolvers } from './query-resolvers.js';
 
 export interface DirectorySubgraphOptions {
@@ -40,7 +41,7 @@ export function buildDirectorySubgraph({ cfg, clients, cursorKey, rootFields }: 
   const mounts = mountResolvers(deps);
   const resolvers: GraphQLResolverMap<GatewayContext> = {
     CatalogueEntry: { __resolveType: (obj: { __typename: string }) => obj.__typename },
-    Query: rootFields.guard('Query', { ...queryResolvers(deps), ...mounts.Query }),
+    Query: rootFields.guard('Query', { ...queryResolvers(deps), ...mounts.Query, ...qualityResolvers(deps).Query }),
     Mutation: rootFields.guard('Mutation', { ...mutationResolvers(deps), ...mounts.Mutation }),
     ...entityResolvers(cfg, deps),
   };
