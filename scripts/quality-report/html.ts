@@ -79,26 +79,19 @@ const findings = (r: QualityReportAnswer) => r.duplicates.length + r.completenes
 
 function summarySection(reports: readonly QualityReportAnswer[], opts: HtmlOptions): string {
   const count = <T extends string>(list: { issue: T; count: number }[], issue: T) => list.find((c) => c.issue === issue)?.count ?? 0;
-  const headers: [string, string][] = [
-    ['省份', 'province'],
-    ['检查条目', 'entriesChecked'],
-    ['重复组', 'duplicateGroups'],
-    ['重复条目', 'duplicateEntries'],
-    ...COMPLETENESS_ISSUES.map((i): [string, string] => [COMPLETENESS_ISSUE_LABELS[i], i]),
-    ...TIMELINESS_ISSUES.map((i): [string, string] => [TIMELINESS_ISSUE_LABELS[i], i]),
+  // One row per measure, one column per province: the issues' labels are long, the provinces few.
+  const measures: { zh: string; api: string; of: (r: QualityReportAnswer) => number }[] = [
+    { zh: '检查条目', api: 'entriesChecked', of: (r) => r.summary.entriesChecked },
+    { zh: '重复组', api: 'duplicateGroups', of: (r) => r.summary.duplicateGroups },
+    { zh: '重复条目', api: 'duplicateEntries', of: (r) => r.summary.duplicateEntries },
+    ...COMPLETENESS_ISSUES.map((i) => ({ zh: COMPLETENESS_ISSUE_LABELS[i], api: i, of: (r: QualityReportAnswer) => count(r.summary.completeness, i) })),
+    ...TIMELINESS_ISSUES.map((i) => ({ zh: TIMELINESS_ISSUE_LABELS[i], api: i, of: (r: QualityReportAnswer) => count(r.summary.timeliness, i) })),
   ];
-  const rows = reports.map((r) =>
-    [
-      `<td>${name(opts, r.province)}</td>`,
-      ...[
-        r.summary.entriesChecked,
-        r.summary.duplicateGroups,
-        r.summary.duplicateEntries,
-        ...COMPLETENESS_ISSUES.map((i) => count(r.summary.completeness, i)),
-        ...TIMELINESS_ISSUES.map((i) => count(r.summary.timeliness, i)),
-      ].map((n) => `<td class="num">${n}</td>`),
-    ].join(''),
-  );
+  const head = `<tr><th>${label('指标', 'measure')}</th>${reports.map((r) => `<th class="num">${name(opts, r.province)}</th>`).join('')}</tr>`;
+  const body = measures
+    .map((m) => `<tr><th scope="row">${label(m.zh, m.api)}</th>${reports.map((r) => `<td class="num">${m.of(r)}</td>`).join('')}</tr>`)
+    .join('');
+  const summaryTable = `<div class="scroll"><table class="summary"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
   const charts = reports
     .map((r) => {
       const zh = opts.provinceNames?.[r.province] ?? r.province;
@@ -110,7 +103,7 @@ function summarySection(reports: readonly QualityReportAnswer[], opts: HtmlOptio
       return `<figure><figcaption>${name(opts, r.province)}</figcaption>${chart}</figure>`;
     })
     .join('');
-  return `<section id="summary"><h2>${label('各省汇总', 'summary')}</h2>${table(headers, rows)}<div class="charts">${charts}</div></section>`;
+  return `<section id="summary"><h2>${label('各省汇总', 'summary')}</h2>${summaryTable}<div class="charts">${charts}</div></section>`;
 }
 
 function duplicatesPart(r: QualityReportAnswer): string {
@@ -223,7 +216,8 @@ h3 { font-size: 16px; margin: 24px 0 8px; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f3f5f8; font-weight: 600; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f3f5f8; font-weight: 600; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.summary { width: auto; min-width: 50%; }
 td ol { margin: 0; padding-left: 20px; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; word-break: break-all; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; } figure { margin: 0; } figcaption { font-weight: 600; }
