@@ -17,7 +17,7 @@ import { QUALITY } from '../../scripts/admin-operations.js';
 import type { QualityReportAnswer } from '../../scripts/quality-report/answer.js';
 import type { CatalogueStore } from '../../subgraphs/catalogue/store/store.js';
 import { createSyncWorker } from '../../subgraphs/catalogue/sync/create-worker.js';
-import { gql, startStack, tmpDir, type TestStack } from '../support/stack.js';
+import { configDirWith, gql, startStack, tmpDir, type TestStack } from '../support/stack.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -266,5 +266,36 @@ describe('journey: the data-quality report (catalogueQuality, quality:report)', 
         await stack.restartSubgraph('chongqing');
       }
     });
+  });
+});
+
+describe('quality:report under enforced trusted documents', function () {
+  this.timeout(120_000);
+  let stack: TestStack;
+  before(async () => {
+    stack = await startStack({
+      entries: 80,
+      configDir: configDirWith([], { trustedDocuments: { mode: 'enforce', manifests: ['documents/admin-cli.json'] } }),
+    });
+  });
+  after(async () => stack?.close());
+
+  it('runs: its document is in the admin command line’s manifest (an ad hoc catalogueQuality is refused)', async () => {
+    const adHoc = await gql(stack, CQ_ADMIN, '{ catalogueQuality { province } }');
+    assert.equal(adHoc.body.errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_ALLOWED', adHoc.text);
+    const dirs = ['--config-dir', stack.cfg.configDir, '--certs-dir', stack.cfg.certsDir, '--data-dir', stack.cfg.dataDir];
+    const r = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT_DIR, 'scripts', 'quality-report.ts'), '--gateway-url', `https://localhost:${stack.gateway.port}/graphql`, ...dirs],
+      { cwd: ROOT_DIR, env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'silent' } },
+    );
+    const body = JSON.parse(r.stdout) as { reports: QualityReportAnswer[] };
+    assert.deepEqual(
+      body.reports.map((x) => [x.province, x.summary.entriesChecked > 0]),
+      [
+        ['CHONGQING', true],
+        ['SICHUAN', true],
+      ],
+    );
   });
 });
