@@ -2,7 +2,8 @@
 //
 // Everything derives from the seed: the same options give byte-identical output (nothing reads
 // the clock unless `now` is passed). Records are generated in one pass with a small PRNG, so
-// 100,000 entries take well under a second, and the first N records do not depend on `count`.
+// 100,000 entries take about a second, and the first N records do not depend on `count`. Names,
+// grades, timestamps and the seeded quality defects: docs/DATA-QUALITY.md "The demo data".
 import {
   type CatalogueEntryRecord,
   type DataItem,
