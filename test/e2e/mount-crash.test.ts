@@ -96,9 +96,10 @@ describe('crash mid-mount (SIGKILL the sync worker)', function () {
       },
       90_000,
     );
-    const shared = (await stack.stores.get('sichuan')!.slice({ hideNotShared: true, kinds: ['ORIGINAL'], limit: 1 })).total;
+    // A job without an approval reference mounts 一般数据 only (domain/grading.ts); the demo data grades some shared entries 重要数据.
+    const shared = (await stack.stores.get('sichuan')!.slice({ hideNotShared: true, kinds: ['ORIGINAL'], grades: ['GENERAL'], limit: 1 })).total;
     assert.equal(done.total, shared);
-    assert.equal(done.mounted, shared, 'every shared entry mounted');
+    assert.equal(done.mounted, shared, 'every shared GENERAL entry mounted');
     assert.equal(done.skipped, 0, 'no page was read twice');
     assert.equal(done.failed, 0);
     assert.equal(await mirrorsNow(), shared);
