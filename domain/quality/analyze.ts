@@ -1,9 +1,9 @@
 // The data-quality analysis of a province's catalogue (types in report.ts; rules in
 // docs/DATA-QUALITY.md, which this file implements exactly). Pure: records in, report out, ordered
-// deterministically. Duplicates are found without comparing all pairs: entries are blocked (by the
-// provider's credit code within the province; by the joint-resource markers across provinces) and,
-// inside a block, only pairs whose names share one of the first bigrams of the rarer end (prefix
-// filtering, Bayardo et al. 2007 "All-Pairs") are compared, which no pair at the threshold escapes.
+// deterministically. Duplicates are found without comparing all pairs: entries are blocked (within
+// the province by provider credit code and scope; across provinces by scope, joint resources only)
+// and, inside a block, only pairs whose subjects share one of their rarest few bigrams are verified
+// (prefix filtering, Bayardo, Ma and Srikant 2007), which no pair at the threshold escapes.
 import { UPDATE_CYCLE_LABELS, type CatalogueEntryRecord, type UpdateCycle } from '../catalogue.js';
 import { validateUscc } from '../uscc.js';
 import { NAME_SIMILARITY_THRESHOLD, comparable, isJointResourceName, subjectSimilarity, type ComparableName } from './names.js';
