@@ -29,9 +29,10 @@ describe('console: an administrator mounts the Sichuan catalogue and accepts a c
       gatewayUrl: `https://localhost:${stack.gateway.port}/graphql`,
     });
     worker.start();
+    // What a job without an approval reference mounts: the shared 一般数据 (domain/grading.ts).
     const slice = await stack.stores
       .get('sichuan')!
-      .slice({ hideNotShared: true, sharingTypes: ['UNCONDITIONAL', 'CONDITIONAL'], kinds: ['ORIGINAL'], limit: 1000 });
+      .slice({ hideNotShared: true, sharingTypes: ['UNCONDITIONAL', 'CONDITIONAL'], grades: ['GENERAL'], kinds: ['ORIGINAL'], limit: 1000 });
     shared = slice.items.map((i) => i.id);
     admin = await person(stack, 'chongqing/admin');
   });
