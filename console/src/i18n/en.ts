@@ -262,7 +262,8 @@ export const en: Dictionary = {
     sourceProvince: 'Source province',
     sharingTypes: 'Sharing types',
     approvalRef: 'Approval reference (审批文号, needed for important data)',
-    approvalHint: 'Without one only general data is mounted; with one important data too, and the reference is recorded on every mirror. Core data is never mounted.',
+    approvalHint:
+      'Without one only general data is mounted; with one important data too, and the reference is recorded on every mirror. Core data is never mounted.',
     approvalOf: (ref) => `approval ${ref}`,
     start: 'Start mounting',
     started: (id) => `Mount job ${id} created.`,
