@@ -28,6 +28,7 @@ export interface MountJob {
   mounted: number;
   skipped: number;
   failed: number;
+  approvalRef: string | null;
   createdAt: string;
   createdBy: string;
   startedAt: string | null;

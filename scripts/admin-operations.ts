@@ -1,12 +1,14 @@
 // The administrators' command line's GraphQL operations (mirror:mount, mirror:status, quality:report): the only
 // documents it sends, so the gateway can allow them as trusted documents (config/documents/admin-cli.json,
 // written by `npm run documents:services`, checked current by test/unit/service-documents.test.ts).
-export const JOB_FIELDS = 'id source province state total mounted skipped failed createdAt createdBy startedAt finishedAt lastError nextAttemptAt';
+export const JOB_FIELDS = 'id source province state total mounted skipped failed approvalRef createdAt createdBy startedAt finishedAt lastError nextAttemptAt';
 
 /** Jobs mirror:status lists. */
 export const STATUS_JOBS = 20;
 
-export const MOUNT = `mutation MirrorMount($source: Province!, $filter: DirectoryFilter) { mountCatalogue(source: $source, filter: $filter) { ${JOB_FIELDS} } }`;
+export const MOUNT = `mutation MirrorMount($source: Province!, $filter: DirectoryFilter, $approvalRef: String) {
+  mountCatalogue(source: $source, filter: $filter, approvalRef: $approvalRef) { ${JOB_FIELDS} }
+}`;
 export const JOB = `query MirrorMountJob($id: ID!) { mountJob(id: $id) { ${JOB_FIELDS} } }`;
 export const STATUS = `query MirrorStatus {
   mirrorSyncStatus { province states { state count } sources { source checkedAt lagSeconds lastChangeAt lastError nextAttemptAt changesRead } }

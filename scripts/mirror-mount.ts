@@ -1,4 +1,4 @@
-// npm run mirror:mount -- --province <id> --source <id> [--sharing-types UNCONDITIONAL,CONDITIONAL] [--no-wait]
+// npm run mirror:mount -- --province <id> --source <id> [--sharing-types UNCONDITIONAL,CONDITIONAL] [--approval-ref 审批文号] [--no-wait]
 // Mounts another province's whole shared catalogue into the province's own (目录互挂) as one job,
 // through the gateway as the province's administrator (mountCatalogue), then follows the job
 // (mountJob, every 300 ms) until it is DONE, FAILED or CANCELLED: a progress bar on a terminal, plain
@@ -11,6 +11,7 @@ import cliProgress from 'cli-progress';
 import { UsageError, command } from '../common/cli.js';
 import type { ProvinceConfig } from '../common/config.js';
 import { SHARING_TYPES } from '../domain/catalogue.js';
+import { approvalRefError } from '../domain/grading.js';
 import {
   ADMIN_OPTIONS,
   ADMIN_OPTIONS_USAGE,
@@ -26,10 +27,12 @@ import {
 const COMMAND = {
   name: 'mirror:mount',
   usage:
-    'usage: npm run mirror:mount -- --province ID --source ID [--sharing-types UNCONDITIONAL,CONDITIONAL] [--no-wait] ' +
+    'usage: npm run mirror:mount -- --province ID --source ID [--sharing-types UNCONDITIONAL,CONDITIONAL] [--approval-ref REF] [--no-wait] ' +
     `${ADMIN_OPTIONS_USAGE}\n` +
     '  Mounts every entry of the source province that is shared with the province (and matches the sharing\n' +
-    '  types) as one job, then shows its progress until it ends. --no-wait prints the job id and exits.\n' +
+    '  types) as one job, then shows its progress until it ends. Without --approval-ref (审批文号, e.g.\n' +
+    '  渝数审〔2026〕12号) only GENERAL (一般数据) entries are mounted; with it IMPORTANT (重要数据) too (GB/T 43697).\n' +
+    '  --no-wait prints the job id and exits.\n' +
     '  Exit 0: DONE; 1: FAILED, CANCELLED or refused; 2: usage; 130: Ctrl-C (the job keeps running).',
 };
 
@@ -61,6 +64,13 @@ function sharingTypesArg(value: string | undefined): string[] | null {
     }
   }
   return types;
+}
+
+function approvalRefArg(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const err = approvalRefError(value);
+  if (err !== null) throw new UsageError(`--approval-ref: ${err}`);
+  return value;
 }
 
 const clock = (iso: string) => new Date(iso).toTimeString().slice(0, 8);
@@ -208,22 +218,30 @@ async function follow(session: AdminSession, created: MountJob): Promise<number>
 command(
   {
     ...COMMAND,
-    options: { ...ADMIN_OPTIONS, source: { type: 'string' }, 'sharing-types': { type: 'string' }, 'no-wait': { type: 'boolean' } },
+    options: {
+      ...ADMIN_OPTIONS,
+      source: { type: 'string' },
+      'sharing-types': { type: 'string' },
+      'approval-ref': { type: 'string' },
+      'no-wait': { type: 'boolean' },
+    },
   },
   async ({ values }) => {
     const sharingTypes = sharingTypesArg(values['sharing-types']);
+    const approvalRef = approvalRefArg(values['approval-ref']);
     const session = adminSession(values);
     try {
       const source = provinceArg(session.cfg, 'source', values.source);
       const filter = sharingTypes ? { sharingTypes } : null;
-      const r = await session.run<{ mountCatalogue: MountJob }>(MOUNT, { source: source.enumValue, filter });
+      const r = await session.run<{ mountCatalogue: MountJob }>(MOUNT, { source: source.enumValue, filter, approvalRef });
       const job = r.mountCatalogue;
       if (values['no-wait']) {
         await print(`${job.id}\n`);
         return 0;
       }
       const what = sharingTypes ? `entries shared ${sharingTypes.join(' or ')}` : 'every shared entry';
-      await print(`mount job ${job.id}: ${what} of ${job.source} into ${job.province}, by ${job.createdBy}\n`);
+      const grades = job.approvalRef ? `GENERAL and IMPORTANT, approval ${job.approvalRef}` : 'GENERAL only: no approval reference';
+      await print(`mount job ${job.id}: ${what} of ${job.source} into ${job.province} (${grades}), by ${job.createdBy}\n`);
       return await follow(session, job);
     } finally {
       await Promise.race([session.close(), sleep(1000)]);

@@ -108,7 +108,10 @@ describe('journey: the administrator’s command line for whole-catalogue mounti
     const r = await run('mirror-mount', '--province', 'chongqing', '--source', 'sichuan', '--sharing-types', 'UNCONDITIONAL');
     assert.equal(r.code, 0, `${r.out}\n${r.err}`);
     assert.equal(r.err, '');
-    const header = /^mount job (500000\.mount\.[0-9a-f-]{36}): entries shared UNCONDITIONAL of SICHUAN into CHONGQING, by chongqing:admin$/m.exec(r.out);
+    const header =
+      /^mount job (500000\.mount\.[0-9a-f-]{36}): entries shared UNCONDITIONAL of SICHUAN into CHONGQING \(GENERAL only: no approval reference\), by chongqing:admin$/m.exec(
+        r.out,
+      );
     assert.ok(header, r.out);
     jobId = header[1]!;
     const summary = SUMMARY.exec(r.out);
@@ -226,6 +229,22 @@ describe('journey: the administrator’s command line for whole-catalogue mounti
     await gql(stack, SC_ADMIN, CANCEL, { id });
   });
 
+  it('mirror:mount --approval-ref mounts IMPORTANT (重要数据) entries too, recording the approval on each mirror', async () => {
+    const ref = '渝数审〔2026〕12号';
+    const r = await run('mirror-mount', '--province', 'chongqing', '--source', 'sichuan', '--sharing-types', 'CONDITIONAL', '--approval-ref', ref);
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+    assert.match(
+      r.out,
+      /^mount job \S+: entries shared CONDITIONAL of SICHUAN into CHONGQING \(GENERAL and IMPORTANT, approval 渝数审〔2026〕12号\), by chongqing:admin$/m,
+    );
+    const sc = stack.stores.get('sichuan')!;
+    const important = (await sc.slice({ hideNotShared: true, sharingTypes: ['CONDITIONAL'], grades: ['IMPORTANT'], kinds: ['ORIGINAL'], limit: 1000 })).items;
+    assert.ok(important.length > 0, 'the demo shares IMPORTANT entries on conditions');
+    const mirrors = await stack.stores.get('chongqing')!.getEntries(important.map((i) => `500000:mirror:${i.id}`));
+    assert.equal(mirrors.size, important.length);
+    for (const m of mirrors.values()) assert.deepEqual([m.grade, m.mirrorApprovalRef, m.mirrorState], ['IMPORTANT', ref, 'CURRENT']);
+  });
+
   describe('refusals', () => {
     const jobsNow = async () => (await stack.stores.get('chongqing')!.mountJobs({ limit: 100 })).length;
 
@@ -255,6 +274,16 @@ describe('journey: the administrator’s command line for whole-catalogue mounti
         const r = await run('mirror-mount', '--province', 'chongqing', '--source', 'sichuan', '--sharing-types', types);
         assert.equal(r.code, 2, `${types}: ${r.err}`);
         assert.match(r.err, /^mirror:mount: --sharing-types: [^\n]+\nusage: /);
+      }
+      assert.equal(await jobsNow(), n);
+    });
+
+    it('a malformed --approval-ref: exit 2 with the usage, no job', async () => {
+      const n = await jobsNow();
+      for (const ref of ['渝数审[2026]12号', '12号', '']) {
+        const r = await run('mirror-mount', '--province', 'chongqing', '--source', 'sichuan', '--approval-ref', ref);
+        assert.equal(r.code, 2, `${ref}: ${r.err}`);
+        assert.match(r.err, /^mirror:mount: --approval-ref: must be an approval reference \(审批文号, GB\/T 9704\) like 渝数审〔2026〕12号\nusage: /);
       }
       assert.equal(await jobsNow(), n);
     });
