@@ -66,7 +66,9 @@ export const FEED_RATIO_BAR = 1.3;
 const DRAIN_S = 20;
 const POLL_MS = 20;
 
-const MOUNT = 'mutation Mount($s: Province!, $f: DirectoryFilter) { mountCatalogue(source: $s, filter: $f) { id state } }';
+const MOUNT = 'mutation Mount($s: Province!, $f: DirectoryFilter, $a: String) { mountCatalogue(source: $s, filter: $f, approvalRef: $a) { id state } }';
+/** With an approval the job mounts 重要数据 too: everything Sichuan shares (GB/T 43697; CORE is never shared). */
+const APPROVAL_REF = '渝数审〔2026〕1号';
 const JOB = 'query Job($id: ID!) { mountJob(id: $id) { state total mounted skipped failed startedAt finishedAt lastError } }';
 const CANCEL = 'mutation Cancel($id: ID!) { cancelMountJob(id: $id) { state } }';
 const UPDATE = 'mutation Update($id: ID!, $name: String) { updateEntry(id: $id, input: { name: $name }) { entry { id version } } }';
@@ -332,14 +334,14 @@ async function mount(
 ): Promise<MountResult> {
   const admin = new GatewayClient(stack, cq, 'admin', 'catalogue:read catalogue:admin');
   const sourceEntries = scStore.count('1=1');
-  const shared = scStore.count(`kind = 'ORIGINAL' AND status = 'ACTIVE' AND sharing_type <> 'NOT_SHARED'`);
+  const shared = scStore.count(`kind = 'ORIGINAL' AND status = 'ACTIVE' AND sharing_type <> 'NOT_SHARED' AND grade <> 'CORE'`);
   const mirrorsBefore = cqStore.count(`kind = 'MIRROR' AND status = 'ACTIVE' AND mirror_source_id LIKE ?`, `${sc.divisionCode}:%`);
   log(
     `(mirrors, ${stack.size}) (a/b) mountCatalogue(source: SICHUAN): ${shared.toLocaleString('en-US')} of ${sourceEntries.toLocaleString('en-US')} Sichuan entries shared`,
   );
   const cpu = new CpuWindow(procs);
   const t0 = Date.now();
-  const created = await admin.run<{ mountCatalogue: { id: string; state: string } }>(MOUNT, { s: sc.enumValue, f: {} });
+  const created = await admin.run<{ mountCatalogue: { id: string; state: string } }>(MOUNT, { s: sc.enumValue, f: {}, a: APPROVAL_REF });
   const jobId = created.mountCatalogue.id;
   const samples: { t: number; n: number }[] = [{ t: 0, n: 0 }];
   let job: Job | null = null;

@@ -636,7 +636,9 @@ export function renderMirrorMarkdown(m: MirrorSyncResult, bars: { mountS: number
     `- Sync worker: Chongqing \`sync.onSourceChange = ${m.worker.onSourceChange}\`, \`pollMs\` ${m.worker.pollMs}, feed page ${m.worker.feedPage}, listing page ${m.worker.listingPage} (the gateway's \`maxPageSize\`); (c) ${m.settings.syncRate} changes/s for ${m.settings.syncDurationS} s; (b) budget ${m.settings.mountBudgetS} s; (d) ${m.settings.feedRounds} round(s) per size`,
   );
   lines.push('');
-  lines.push("**(a, b) Mounting** everything Sichuan shares with Chongqing (`mountCatalogue(source: SICHUAN, filter: {})` as Chongqing's `admin`):");
+  lines.push(
+    "**(a, b) Mounting** everything Sichuan shares with Chongqing (`mountCatalogue(source: SICHUAN, filter: {}, approvalRef: …)` as Chongqing's `admin`: with an approval, 重要数据 included):",
+  );
   lines.push('');
   lines.push(markdownTable(mountTable(m)));
   lines.push('');
