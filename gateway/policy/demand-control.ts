@@ -69,6 +69,9 @@ export const BUILT_IN_WEIGHTS: Readonly<Record<string, number>> = {
   'CatalogueEntry.mirrorSourceState': 3,
   // One index look-up per other province.
   'CatalogueEntry.mountedIn': 3,
+  // Reads the province's whole catalogue and what it may see of every other one (thousands of records
+  // per province): a few reports fit the default budget, a request that aliases many does not.
+  'Query.catalogueQuality': 1000,
 };
 
 const MUTATION_FIELD_WEIGHT = 10;

@@ -74,6 +74,13 @@ describe('demand control: the cost model', () => {
     assert.ok(cost(`{ ${aliases} }`) > 5000);
   });
 
+  it('a quality report reads whole catalogues: six aliased reports are over the default budget', () => {
+    const one = cost('{ catalogueQuality { province } }');
+    assert.equal(one, BUILT_IN_WEIGHTS['Query.catalogueQuality']);
+    const aliased = `{ ${[1, 2, 3, 4, 5, 6].map((i) => `r${i}: catalogueQuality { province }`).join(' ')} }`;
+    assert.ok(cost(aliased) > 5000, 'refused with QUERY_TOO_EXPENSIVE under maxCost 5000');
+  });
+
   it('introspection costs a flat 10', () => {
     assert.equal(cost('{ __schema { types { name fields { name } } } }'), 10);
   });
