@@ -15,6 +15,24 @@ export type CompletenessIssue = (typeof COMPLETENESS_ISSUES)[number];
 export const TIMELINESS_ISSUES = ['STALE', 'MIRROR_NOT_REVIEWED'] as const;
 export type TimelinessIssue = (typeof TIMELINESS_ISSUES)[number];
 
+// The wording administrators read beside the API names (the HTML report, the console).
+export const DUPLICATE_SCOPE_LABELS: Readonly<Record<DuplicateScope, string>> = {
+  WITHIN_PROVINCE: '省内重复编目',
+  CROSS_PROVINCE: '跨省重复编目',
+};
+
+export const COMPLETENESS_ISSUE_LABELS: Readonly<Record<CompletenessIssue, string>> = {
+  MISSING_ABSTRACT: '摘要缺失',
+  NO_DATA_ITEMS: '无信息项',
+  CONDITION_MISSING: '共享条件或不予共享依据缺失',
+  PROVIDER_CODE_INVALID: '提供方代码无效',
+};
+
+export const TIMELINESS_ISSUE_LABELS: Readonly<Record<TimelinessIssue, string>> = {
+  STALE: '未按更新周期更新',
+  MIRROR_NOT_REVIEWED: '互挂目录源已变更待审核',
+};
+
 /** An entry as a finding names it. `province` is the province id (chongqing, sichuan, …). */
 export interface QualityEntryRef {
   id: string;

@@ -1,7 +1,6 @@
 // The data-quality report as the gateway answers catalogueQuality (common/schema/quality-sdl.ts):
 // domain/quality/report.ts's report with provinces as enum values, the summary's counts as lists and
-// the provinces that could not be compared. Plus the Chinese labels the HTML report shows beside the
-// API names.
+// the provinces that could not be compared.
 import type { UpdateCycle } from '../../domain/catalogue.js';
 import type { CompletenessIssue, DuplicateScope, TimelinessIssue } from '../../domain/quality/report.js';
 
@@ -43,20 +42,3 @@ export interface QualityFailure {
   province: string;
   error: string;
 }
-
-export const DUPLICATE_SCOPE_LABELS: Readonly<Record<DuplicateScope, string>> = {
-  WITHIN_PROVINCE: '省内重复编目',
-  CROSS_PROVINCE: '跨省重复编目',
-};
-
-export const COMPLETENESS_ISSUE_LABELS: Readonly<Record<CompletenessIssue, string>> = {
-  MISSING_ABSTRACT: '摘要缺失',
-  NO_DATA_ITEMS: '无信息项',
-  CONDITION_MISSING: '共享条件或不予共享依据缺失',
-  PROVIDER_CODE_INVALID: '提供方代码无效',
-};
-
-export const TIMELINESS_ISSUE_LABELS: Readonly<Record<TimelinessIssue, string>> = {
-  STALE: '未按更新周期更新',
-  MIRROR_NOT_REVIEWED: '互挂目录源已变更待审核',
-};

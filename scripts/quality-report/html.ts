@@ -4,15 +4,15 @@
 // Entry names, providers and details are the provinces' data, untrusted here: every text goes
 // through esc().
 import { UPDATE_CYCLE_LABELS } from '../../domain/catalogue.js';
-import { COMPLETENESS_ISSUES, DUPLICATE_SCOPES, TIMELINESS_ISSUES } from '../../domain/quality/report.js';
 import {
+  COMPLETENESS_ISSUES,
   COMPLETENESS_ISSUE_LABELS,
+  DUPLICATE_SCOPES,
   DUPLICATE_SCOPE_LABELS,
+  TIMELINESS_ISSUES,
   TIMELINESS_ISSUE_LABELS,
-  type EntryRefAnswer,
-  type QualityFailure,
-  type QualityReportAnswer,
-} from './answer.js';
+} from '../../domain/quality/report.js';
+import type { EntryRefAnswer, QualityFailure, QualityReportAnswer } from './answer.js';
 
 export interface HtmlOptions {
   /** When the report was made (ISO 8601). */
