@@ -13,6 +13,7 @@ import { CertificateProblem } from './pages/certificate-problem.js';
 import { CounterPage } from './pages/counter.js';
 import { DirectoryPage } from './pages/directory.js';
 import { OperatorPage } from './pages/operator.js';
+import { QualityPage } from './pages/quality.js';
 import { hrefOf, linkClick, navigate, pageOf, useLocation } from './router.js';
 import { type ClientRole, loadSession, type ProvinceEndpoints, roleOf, type Session } from './session.js';
 import type { ProvinceInfo } from './types.js';
@@ -23,9 +24,19 @@ const PAGES_OF: Record<ClientRole, PageId[]> = {
   app: ['directory', 'operator'],
   admin: ['admin', 'directory', 'operator'],
 };
-const NAV_ORDER: PageId[] = ['counter', 'directory', 'admin', 'operator'];
+const NAV_ORDER: PageId[] = ['counter', 'directory', 'admin', 'quality', 'operator'];
+/**
+ * Pages that follow the token's scope rather than the certificate's role: in the navigation only for
+ * a token that holds the scope; opened by its URL without it, the page asks and the gateway refuses.
+ */
+const SCOPE_PAGES: Partial<Record<PageId, string>> = { quality: 'catalogue:admin' };
 /** The role a page is meant for, when it is not the caller's. */
-const PAGE_ROLE: Record<PageId, ClientRole> = { counter: 'counter', directory: 'app', admin: 'admin', operator: 'app' };
+const PAGE_ROLE: Record<PageId, ClientRole> = { counter: 'counter', directory: 'app', admin: 'admin', quality: 'admin', operator: 'app' };
+
+function inNavigation(ctx: ConsoleContext, page: PageId): boolean {
+  const scope = SCOPE_PAGES[page];
+  return scope ? ctx.scopes.includes(scope) : PAGES_OF[ctx.role].includes(page);
+}
 
 type Boot =
   | { kind: 'loading' }
@@ -92,7 +103,7 @@ function Header({ ctx }: { ctx: ConsoleContext | null }) {
   const { t, lang, setLang } = useI18n();
   const url = useLocation();
   const current = pageOf(url.pathname);
-  const pages = ctx ? NAV_ORDER.filter((p) => PAGES_OF[ctx.role].includes(p)) : [];
+  const pages = ctx ? NAV_ORDER.filter((p) => inNavigation(ctx, p)) : [];
   return (
     <header class="site container-fluid no-print">
       <a class="skip" href="#main">
@@ -144,7 +155,7 @@ function Pages({ ctx }: { ctx: ConsoleContext }) {
   }, [page, home]);
   if (page === '') return null;
   if (page === null) return <Notice kind="warning">{t.app.notFound}</Notice>;
-  if (!PAGES_OF[ctx.role].includes(page)) return <Notice kind="warning">{t.app.needsRole(t.app.roles[PAGE_ROLE[page]])}</Notice>;
+  if (!SCOPE_PAGES[page] && !PAGES_OF[ctx.role].includes(page)) return <Notice kind="warning">{t.app.needsRole(t.app.roles[PAGE_ROLE[page]])}</Notice>;
   switch (page) {
     case 'counter':
       return <CounterPage />;
@@ -152,6 +163,8 @@ function Pages({ ctx }: { ctx: ConsoleContext }) {
       return <DirectoryPage />;
     case 'admin':
       return <AdminPage />;
+    case 'quality':
+      return <QualityPage />;
     case 'operator':
       return <OperatorPage />;
   }

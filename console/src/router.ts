@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { PageId } from './i18n/zh.js';
 
 const BASE = import.meta.env.BASE_URL; // '/console/'
-export const PAGES: readonly PageId[] = ['counter', 'directory', 'admin', 'operator'];
+export const PAGES: readonly PageId[] = ['counter', 'directory', 'admin', 'quality', 'operator'];
 
 export function hrefOf(page: PageId): string {
   return `${BASE}${page}`;

@@ -7,6 +7,8 @@ import type { ReceiptResult } from '../../domain/receipt-check.js';
 export type { EntryKind, EntryStatus, MirrorState, ResourceFormat, SharingType, UpdateCycle };
 import type { DataGrade, PersonalInfo } from '../../domain/grading.js';
 export type { DataGrade, PersonalInfo };
+import type { CompletenessIssue, DuplicateScope, TimelinessIssue } from '../../domain/quality/report.js';
+export type { CompletenessIssue, DuplicateScope, TimelinessIssue };
 
 /** common/schema/enums.ts MIRROR_SOURCE_STATES */
 export type MirrorSourceState = 'CURRENT' | 'CHANGED' | 'WITHDRAWN' | 'GONE' | 'UNAVAILABLE';
@@ -152,5 +154,40 @@ export interface MirrorSyncStatus {
     lastError: string | null;
     nextAttemptAt: string | null;
     changesRead: number;
+  }[];
+}
+
+/** An entry as a data-quality finding names it (common/schema/quality-sdl.ts QualityEntryRef). */
+export interface QualityEntry {
+  id: string;
+  province: string;
+  name: string;
+  providerName: string;
+  providerCode: string;
+}
+
+/** catalogueQuality as the 目录质量 page asks for it (CatalogueQuality.graphql; domain/quality/report.ts). */
+export interface QualityReport {
+  province: string;
+  asOf: string;
+  comparedWith: string[];
+  unavailable: string[];
+  summary: {
+    entriesChecked: number;
+    duplicateGroups: number;
+    duplicateEntries: number;
+    completeness: { issue: CompletenessIssue; count: number }[];
+    timeliness: { issue: TimelinessIssue; count: number }[];
+  };
+  duplicates: { scope: DuplicateScope; entries: QualityEntry[]; nameSimilarity: number; sharedDataItems: string[]; reason: string }[];
+  completeness: { issue: CompletenessIssue; entry: QualityEntry; detail: string }[];
+  timeliness: {
+    issue: TimelinessIssue;
+    entry: QualityEntry;
+    updateCycle: UpdateCycle;
+    lastUpdated: string;
+    overdueDays: number | null;
+    pendingSourceVersion: number | null;
+    detail: string;
   }[];
 }

@@ -12,9 +12,10 @@ import type {
 } from '../types.js';
 import { RESOURCE_FORMAT_LABELS, SHARING_TYPE_LABELS, UPDATE_CYCLE_LABELS } from '../../../domain/catalogue.js';
 import { DATA_GRADE_LABELS, PERSONAL_INFO_LABELS } from '../../../domain/grading.js';
+import { COMPLETENESS_ISSUE_LABELS, DUPLICATE_SCOPE_LABELS, TIMELINESS_ISSUE_LABELS } from '../../../domain/quality/report.js';
 
 export type ClientRole = 'app' | 'counter' | 'admin';
-export type PageId = 'counter' | 'directory' | 'admin' | 'operator';
+export type PageId = 'counter' | 'directory' | 'admin' | 'quality' | 'operator';
 export type BreakerState = 'closed' | 'half_open' | 'open';
 export type CrlFreshness = 'current' | 'grace' | 'stale' | 'missing';
 
@@ -30,7 +31,7 @@ export const zh = {
     switchLanguage: 'English',
     switchLanguageLabel: 'Switch to English',
     nav: '主导航',
-    pages: { counter: '证照核验', directory: '目录检索', admin: '目录互挂', operator: '运行状态' } satisfies Record<PageId, string>,
+    pages: { counter: '证照核验', directory: '目录检索', admin: '目录互挂', quality: '目录质量', operator: '运行状态' } satisfies Record<PageId, string>,
     roles: { app: '跨省应用', counter: '服务窗口', admin: '目录管理员' } satisfies Record<ClientRole, string>,
     signedIn: (province: string, platform: string, role: string) => `${province} · ${platform} · ${role}`,
     loading: '正在加载…',
@@ -263,6 +264,49 @@ export const zh = {
     cancelJob: '取消任务',
     createdBy: (who: string, at: string) => `${who} 于 ${at} 创建`,
     live: '每秒刷新',
+  },
+  quality: {
+    title: '目录质量',
+    lede: (province: string) => `${province}目录的数据质量检查：重复编目（一数一源）、完整性和时效性。检查读取整个目录，需要一点时间。`,
+    checking: '正在检查…',
+    rerun: '重新检查',
+    asOf: (at: string) => `检查时间：${at}`,
+    summary: '概况',
+    entriesChecked: (n: string) => `已检查本省 ${n} 条有效目录（含互挂目录）。`,
+    comparedWith: (names: string) => `跨省重复编目已与${names}共享的目录比较。`,
+    comparedNone: '没有与外省目录比较跨省重复编目。',
+    unavailable: (names: string) => `${names}暂时无法连接，未与其比较跨省重复编目。`,
+    byKind: '各类问题的数量',
+    kind: '问题类型',
+    count: '数量',
+    filter: '按问题类型筛选',
+    filterAll: '全部问题',
+    kindOption: (label: string, n: string) => `${label}（${n}）`,
+    duplicates: '重复编目',
+    completeness: '完整性',
+    timeliness: '时效性',
+    groups: (n: number) => `${n} 组`,
+    findings: (n: number) => `${n} 条`,
+    duplicateEntries: (n: number) => `涉及本省目录 ${n} 条`,
+    none: '没有发现此类问题。',
+    scope: '范围',
+    entries: '目录',
+    keep: '不确定时保留此条',
+    sharedDataItems: '共有信息项',
+    reason: '判断依据',
+    similarity: (s: string) => `名称相似度 ${s}`,
+    issue: '问题',
+    entry: '目录',
+    detail: '说明',
+    updateCycle: '更新周期',
+    lastUpdated: '最近更新',
+    overdue: '逾期 / 待审核',
+    overdueDays: (n: number) => `逾期 ${n} 天`,
+    pendingVersion: (v: number) => `待审核来源版本 v${v}`,
+    // The report's wording, from the one place the domain keeps it (the HTML report uses the same).
+    scopes: DUPLICATE_SCOPE_LABELS,
+    completenessIssues: COMPLETENESS_ISSUE_LABELS,
+    timelinessIssues: TIMELINESS_ISSUE_LABELS,
   },
   operator: {
     title: '运行状态',
