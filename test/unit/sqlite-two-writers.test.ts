@@ -36,7 +36,8 @@ describe('SQLite store with a second writing process', function () {
         failures.push((err as Error).message);
       }
       writes += 1;
-      await new Promise((r) => setImmediate(r));
+      // A pause between writes, as between two requests (test/support/sqlite-writer-loop.ts says why).
+      await new Promise((r) => setTimeout(r, 1));
     }
     const done = new Promise<{ commits: number }>((resolve) =>
       child.on('message', (m: { commits?: number }) => m.commits !== undefined && resolve(m as { commits: number })),
