@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { type SeededDefect, seededQualityDefects } from '../../domain/demo/quality-defects.js';
 import { startStack, type TestStack } from '../support/stack.js';
-import { assertKeyboardReachesEveryControl, buildConsoleOnce, consoleUrl, type Person, person } from './support/browser.js';
+import { assertKeyboardReachesEveryControl, buildConsoleOnce, consoleUrl, type Person, person, screenshot } from './support/browser.js';
 
 /** The rows of a section as `<issue> <ids…>`, sorted. */
 async function rowsOf(page: Page, part: 'duplicates' | 'completeness' | 'timeliness'): Promise<string[]> {
@@ -105,6 +105,7 @@ describe('console: an administrator reads the data-quality report (目录质量)
     const cross = page.locator('[data-testid=quality-duplicates] tr[data-issue=CROSS_PROVINCE]').first();
     assert.match(await cross.innerText(), /跨省重复编目[\s\S]*500000:[\s\S]*510000:[\s\S]*四川省/);
     await assertKeyboardReachesEveryControl(page);
+    await screenshot(page, 'quality');
     admin.assertClean();
   });
 
