@@ -18,6 +18,9 @@
 //   lifetime), plus the x-request-id header.
 // What it does NOT do that ours does: token-to-certificate binding (RFC 8705 cnf), province
 // from the certificate chain, per-operation scope policy, the hash-chained audit record.
+//
+// Its packages are the benchmark's own (bench/package.json, installed into bench/node_modules by
+// `npm run bench`), so this file is type-checked by bench/tsconfig.json, not the root's.
 import { HTTPTransport, createGatewayRuntime, useJWT, type GatewayPlugin } from '@graphql-hive/gateway';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createPublicKey, hkdfSync, randomUUID } from 'node:crypto';
@@ -56,8 +59,13 @@ const { values } = parseArgs({
     // other provinces), so merging two callers' queries would be wrong, and it would skip work
     // our gateway does. --dedupe turns Hive's default back on, for reference.
     dedupe: { type: 'boolean', default: false },
+    // "js" (default): Hive's own JavaScript query planner (@graphql-tools/federation); "rust":
+    // the Hive Router's Rust query planner, through @graphql-hive/router-runtime's
+    // `unifiedGraphHandler` (a native addon shipped in its npm package; imported only then).
+    planner: { type: 'string', default: 'js' },
   },
 });
+if (!['js', 'rust'].includes(values.planner)) throw new Error('--planner must be js or rust');
 
 interface JwtContext {
   jwt?: { payload?: Record<string, unknown> };
@@ -175,6 +183,7 @@ async function main() {
   };
 
   const keys = pemKeysByKid(cfg);
+  const unifiedGraphHandler = values.planner === 'rust' ? (await import('@graphql-hive/router-runtime')).unifiedGraphHandler : undefined;
   const gw = createGatewayRuntime({
     supergraph: parse(supergraphSdl),
     logging: 'error',
@@ -185,6 +194,7 @@ async function main() {
       '*.http': { options: { deduplicateInflightRequests: values.dedupe } },
     },
     transports: { local: localTransport as never, http: HTTPTransport },
+    ...(unifiedGraphHandler ? { unifiedGraphHandler } : {}),
     ...(values.upstream === 'agent'
       ? {
           customAgent: ({ url }: { url: string }) => {

@@ -106,7 +106,16 @@ export interface BenchReport {
   commands: string[];
   machine: { nproc: number; model: string; memoryGiB: number; node: string; kernel: string; loadavg: number[] };
   git: { commit: string; dirty: number };
-  settings: { rounds: number; durationS: number; warmupS: number; connections: number; hiveUpstream: string; hiveDedupe: boolean; runtime?: string };
+  settings: {
+    rounds: number;
+    durationS: number;
+    warmupS: number;
+    connections: number;
+    hiveUpstream: string;
+    hiveDedupe: boolean;
+    hivePlanner?: string;
+    runtime?: string;
+  };
   versions: Record<string, string>;
   fixtures: Record<string, string>;
   scenarios: { key: string; title: string; query: string; directNote: string; rows: Row[]; unavailable?: string }[];
@@ -293,7 +302,7 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
       .join(', ')}`,
   );
   lines.push(
-    `- Settings: ${report.settings.connections} connections, warm-up ${report.settings.warmupS} s per contender, then ${report.settings.rounds} round(s) of ${report.settings.durationS} s per contender, contenders alternating (order rotated each round); Hive upstream HTTP client: ${report.settings.hiveUpstream}, Hive in-flight request deduplication: ${report.settings.hiveDedupe ? 'on (Hive default)' : 'off (see below)'}; servers run ${report.settings.runtime === 'tsx' ? 'from the TypeScript sources under tsx' : 'from the compiled build (`dist/`, as in production)'}`,
+    `- Settings: ${report.settings.connections} connections, warm-up ${report.settings.warmupS} s per contender, then ${report.settings.rounds} round(s) of ${report.settings.durationS} s per contender, contenders alternating (order rotated each round); Hive upstream HTTP client: ${report.settings.hiveUpstream}, Hive in-flight request deduplication: ${report.settings.hiveDedupe ? 'on (Hive default)' : 'off (see below)'}; Hive query planner: ${report.settings.hivePlanner === 'rust' ? 'Rust (@graphql-hive/router-runtime)' : 'JavaScript (its default)'}; servers run ${report.settings.runtime === 'tsx' ? 'from the TypeScript sources under tsx' : 'from the compiled build (`dist/`, as in production)'}`,
   );
   lines.push(`- Commands: ${report.commands.map((c) => `\`${c}\``).join('; ')}`);
   lines.push(

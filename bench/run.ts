@@ -99,6 +99,7 @@ const { values: args } = parseArgs({
     // fetch (see docs/BENCHMARKS.md), so it is the default: Hive at its best.
     'hive-upstream': { type: 'string', default: 'agent' },
     'hive-dedupe': { type: 'boolean', default: false },
+    'hive-planner': { type: 'string', default: 'js' },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(ROOT_DIR, 'docs', 'BENCHMARKS.md') },
@@ -124,6 +125,7 @@ const settings = {
   connections: Number(args.connections ?? 16),
   hiveUpstream: args['hive-upstream']!,
   hiveDedupe: args['hive-dedupe']!,
+  hivePlanner: args['hive-planner']!,
   runtime: args.runtime!,
 };
 const doScale = args['no-scale'] ? false : (args.scale ?? !quick);
@@ -152,6 +154,7 @@ for (const [k, v] of Object.entries(mirrorSettings)) {
     throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive number of at most 1200`);
 }
 if (!['undici', 'agent'].includes(settings.hiveUpstream)) throw new Error('--hive-upstream must be undici or agent');
+if (!['js', 'rust'].includes(settings.hivePlanner)) throw new Error('--hive-planner must be js or rust');
 if (!['dist', 'tsx'].includes(args.runtime!)) throw new Error('--runtime must be dist or tsx');
 
 // Watchdog: the whole run is bounded, whatever happens. Mounting and sync add, per stack, the
@@ -387,9 +390,12 @@ function gitInfo() {
   }
 }
 
+/** The installed version of a package: the bench's own (bench/node_modules) first, then the project's. */
 function pkgVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(path.join(ROOT_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    const bench = path.join(ROOT_DIR, 'bench', 'node_modules', name, 'package.json');
+    const file = existsSync(bench) ? bench : path.join(ROOT_DIR, 'node_modules', name, 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   } catch {
     return '?';
   }
@@ -417,8 +423,8 @@ async function main() {
 
   if (args.runtime === 'tsx') useSourceRuntime();
   else {
-    log('compiling (npm run build) …');
-    buildForBenchmark();
+    log('compiling (npm run build, and the Hive contender: bench/tsconfig.build.json) …');
+    buildForBenchmark({ hive: true });
   }
   tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'chuanyu-bench-'));
   const certsDir = path.join(tmpRoot, 'certs');
@@ -471,6 +477,8 @@ async function main() {
       '--upstream',
       settings.hiveUpstream,
       ...(settings.hiveDedupe ? ['--dedupe'] : []),
+      '--planner',
+      settings.hivePlanner,
     ]);
     servers.push(hive);
     cpuProcs.set('hive', hive);
@@ -623,6 +631,7 @@ async function main() {
   const qMirror = `query Mirror($id: ID!) { entry(id: $id) { name mirrorSource { name version region { name } } } }`;
   const qVerify = `mutation Verify($input: VerifyCertificateInput!) { verifyCertificate(input: $input) { result issuingProvince checkedAt receipt } }`;
   const hiveUrl = hive?.url ?? '';
+  const hiveLabel = settings.hivePlanner === 'rust' ? 'Hive Gateway (TLS + JWT, Rust planner)' : 'Hive Gateway (TLS + JWT)';
   // Each response must carry the entry, not just `null` (which would also be "no errors").
   const hasEntry = gqlHas(`"id":${JSON.stringify(entryId)}`);
   const hasNodes = gqlHas('"nodes":[{"id":');
@@ -642,7 +651,7 @@ async function main() {
         },
         {
           contender: 'hive',
-          label: 'Hive Gateway (TLS + JWT)',
+          label: hiveLabel,
           serving: hive!,
           spec: gatewayRequest(hiveUrl, appTls, appToken, qEntry, { id: entryId }, hasEntry),
         },
@@ -674,7 +683,7 @@ async function main() {
         },
         {
           contender: 'hive',
-          label: 'Hive Gateway (TLS + JWT)',
+          label: hiveLabel,
           serving: hive!,
           spec: gatewayRequest(hiveUrl, appTls, appToken, qDirectory, { search }, hasNodes),
         },
@@ -695,7 +704,7 @@ async function main() {
         },
         {
           contender: 'hive',
-          label: 'Hive Gateway (TLS + JWT)',
+          label: hiveLabel,
           serving: hive!,
           spec: gatewayRequest(hiveUrl, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
         },
@@ -733,7 +742,7 @@ async function main() {
           },
           {
             contender: 'hive',
-            label: 'Hive Gateway (TLS + JWT)',
+            label: hiveLabel,
             serving: hive!,
             spec: gatewayRequest(hiveUrl, counterTls, counterToken, qVerify, { input: certificate }, isValid),
           },
@@ -773,6 +782,7 @@ async function main() {
       '@apollo/server': pkgVersion('@apollo/server'),
       '@graphql-hive/gateway': pkgVersion('@graphql-hive/gateway'),
       '@graphql-hive/gateway-runtime': pkgVersion('@graphql-hive/gateway-runtime'),
+      '@graphql-hive/router-runtime': pkgVersion('@graphql-hive/router-runtime'),
       autocannon: pkgVersion('autocannon'),
       undici: pkgVersion('undici'),
     },

@@ -3,7 +3,7 @@
 // their own; the bench configs and the 100,000-entry data; the harness's own HTTPS requests.
 import Database from 'better-sqlite3';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Agent, request } from 'undici';
@@ -28,12 +28,28 @@ const live = new Set<ChildProcess>();
 // (Dockerfile), unless `useSourceRuntime()` picks the TypeScript sources under tsx.
 let compiled = true;
 
-/** Compile once (tsc -p tsconfig.build.json) so every server runs the current sources. */
-export function buildForBenchmark(): void {
-  execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT_DIR, 'tsconfig.build.json')], {
-    cwd: ROOT_DIR,
-    stdio: 'inherit',
-  });
+/**
+ * Compile once (tsc -p tsconfig.build.json) so every server runs the current sources; with `hive`,
+ * also the Hive contender (bench/tsconfig.build.json: bench/hive-gateway.ts, which imports the
+ * bench's own packages, into the same dist/), and link dist/bench/node_modules to
+ * bench/node_modules so that the compiled contender resolves those packages as its source does
+ * (Node looks for packages in the node_modules folders above the importing file; graphql, undici
+ * and the rest still resolve to the root's single copies).
+ */
+export function buildForBenchmark(opts: { hive?: boolean } = {}): void {
+  const tsc = (project: string) =>
+    execFileSync(process.execPath, [path.join(ROOT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT_DIR, project)], {
+      cwd: ROOT_DIR,
+      stdio: 'inherit',
+    });
+  tsc('tsconfig.build.json');
+  if (!opts.hive) return;
+  tsc('bench/tsconfig.build.json');
+  const link = path.join(ROOT_DIR, 'dist', 'bench', 'node_modules');
+  const target = path.join(ROOT_DIR, 'bench', 'node_modules');
+  if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() && path.resolve(path.dirname(link), readlinkSync(link)) === target) return;
+  rmSync(link, { recursive: true, force: true });
+  symlinkSync(path.relative(path.dirname(link), target), link, 'dir');
 }
 
 export function useSourceRuntime(): void {
