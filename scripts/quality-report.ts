@@ -11,7 +11,7 @@ import { UsageError, command, stackConfigFrom } from '../common/cli.js';
 import type { ProvinceConfig } from '../common/config.js';
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_USAGE, adminSession, formatSeconds, print, provinceArg } from './admin-client.js';
 import { QUALITY } from './admin-operations.js';
-import type { QualityFailure, QualityReportAnswer } from './quality-report/answer.js';
+import type { QualityFailure, QualityReportAnswer } from '../domain/quality/answer.js';
 import { renderQualityHtml } from './quality-report/html.js';
 
 const COMMAND = {

@@ -157,37 +157,5 @@ export interface MirrorSyncStatus {
   }[];
 }
 
-/** An entry as a data-quality finding names it (common/schema/quality-sdl.ts QualityEntryRef). */
-export interface QualityEntry {
-  id: string;
-  province: string;
-  name: string;
-  providerName: string;
-  providerCode: string;
-}
-
-/** catalogueQuality as the 目录质量 page asks for it (CatalogueQuality.graphql; domain/quality/report.ts). */
-export interface QualityReport {
-  province: string;
-  asOf: string;
-  comparedWith: string[];
-  unavailable: string[];
-  summary: {
-    entriesChecked: number;
-    duplicateGroups: number;
-    duplicateEntries: number;
-    completeness: { issue: CompletenessIssue; count: number }[];
-    timeliness: { issue: TimelinessIssue; count: number }[];
-  };
-  duplicates: { scope: DuplicateScope; entries: QualityEntry[]; nameSimilarity: number; sharedDataItems: string[]; reason: string }[];
-  completeness: { issue: CompletenessIssue; entry: QualityEntry; detail: string }[];
-  timeliness: {
-    issue: TimelinessIssue;
-    entry: QualityEntry;
-    updateCycle: UpdateCycle;
-    lastUpdated: string;
-    overdueDays: number | null;
-    pendingSourceVersion: number | null;
-    detail: string;
-  }[];
-}
+/** catalogueQuality as the gateway answers it (the 目录质量 page and quality:report ask the same). */
+export type { EntryRefAnswer as QualityEntry, QualityReportAnswer as QualityReport } from '../../domain/quality/answer.js';

@@ -12,7 +12,7 @@ import {
   TIMELINESS_ISSUES,
   TIMELINESS_ISSUE_LABELS,
 } from '../../domain/quality/report.js';
-import type { EntryRefAnswer, QualityFailure, QualityReportAnswer } from './answer.js';
+import type { EntryRefAnswer, QualityFailure, QualityReportAnswer } from '../../domain/quality/answer.js';
 
 export interface HtmlOptions {
   /** When the report was made (ISO 8601). */

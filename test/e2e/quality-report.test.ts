@@ -14,7 +14,7 @@ import { ROOT_DIR } from '../../common/config.js';
 import { seededQualityDefects } from '../../domain/demo/quality-defects.js';
 import { analyzeQuality } from '../../domain/quality/analyze.js';
 import { QUALITY } from '../../scripts/admin-operations.js';
-import type { QualityReportAnswer } from '../../scripts/quality-report/answer.js';
+import type { QualityReportAnswer } from '../../domain/quality/answer.js';
 import type { CatalogueStore } from '../../subgraphs/catalogue/store/store.js';
 import { createSyncWorker } from '../../subgraphs/catalogue/sync/create-worker.js';
 import { configDirWith, gql, startStack, tmpDir, type TestStack } from '../support/stack.js';

@@ -2,7 +2,7 @@
 // finding with its entry id, Chinese labels beside the API names, and the provinces' text escaped.
 import { strict as assert } from 'node:assert';
 import { COMPLETENESS_ISSUES, TIMELINESS_ISSUES } from '../../domain/quality/report.js';
-import type { EntryRefAnswer, QualityReportAnswer } from '../../scripts/quality-report/answer.js';
+import type { EntryRefAnswer, QualityReportAnswer } from '../../domain/quality/answer.js';
 import { barChart, esc, renderQualityHtml } from '../../scripts/quality-report/html.js';
 
 const HOSTILE = `<script>alert("x")</script> & 'q' <img src=x onerror=alert(1)>`;

@@ -1,8 +1,8 @@
 // The data-quality report as the gateway answers catalogueQuality (common/schema/quality-sdl.ts):
 // domain/quality/report.ts's report with provinces as enum values, the summary's counts as lists and
 // the provinces that could not be compared.
-import type { UpdateCycle } from '../../domain/catalogue.js';
-import type { CompletenessIssue, DuplicateScope, TimelinessIssue } from '../../domain/quality/report.js';
+import type { UpdateCycle } from '../catalogue.js';
+import type { CompletenessIssue, DuplicateScope, TimelinessIssue } from './report.js';
 
 export interface EntryRefAnswer {
   id: string;
