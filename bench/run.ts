@@ -30,6 +30,7 @@ import { certThumbprintS256 } from '../common/pki/thumbprint.js';
 import { entryTypeName } from '../common/schema/province-sdl.js';
 import { demoCertificatesOf } from '../subgraphs/catalogue/seed.js';
 import { loadSealKeys } from '../subgraphs/catalogue/certificates/seal-keys.js';
+import { manifestJson, sha256Hex, type PersistedOperation } from '../common/persisted-documents.js';
 import { summariseProfile } from './cpu-profile.js';
 import { MIRROR_BARS, runMirrorSync, type SyncStack } from './mirror-sync.js';
 import { InspectorSession } from './inspector.js';
@@ -51,6 +52,7 @@ import {
   renderMirrorMarkdown,
   scaleTable,
   verdicts,
+  withoutLatencies,
   type BenchReport,
   type ContenderRun,
   type RunSample,
@@ -99,7 +101,9 @@ const { values: args } = parseArgs({
     // fetch (see docs/BENCHMARKS.md), so it is the default: Hive at its best.
     'hive-upstream': { type: 'string', default: 'agent' },
     'hive-dedupe': { type: 'boolean', default: false },
-    'hive-planner': { type: 'string', default: 'js' },
+    // both (default): Hive with its JavaScript planner and Hive with the Rust planner
+    // (@graphql-hive/router-runtime) side by side; ratios are against the faster of the two.
+    'hive-planner': { type: 'string', default: 'both' },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(ROOT_DIR, 'docs', 'BENCHMARKS.md') },
@@ -142,8 +146,8 @@ const mirrorSettings = {
   feedRounds: quick ? 1 : 3,
 };
 const onlyContenders = args.contenders ? new Set(args.contenders.split(',').map((s) => s.trim())) : null;
-if (onlyContenders && ![...onlyContenders].every((c) => ['ours', 'hive', 'direct', 'floor'].includes(c)))
-  throw new Error('--contenders takes a list of ours, hive, direct, floor');
+if (onlyContenders && ![...onlyContenders].every((c) => ['ours', 'hive', 'hive-rust', 'direct', 'floor'].includes(c)))
+  throw new Error('--contenders takes a list of ours, hive, hive-rust, direct, floor');
 const maxForeignPct = Number(args['max-foreign']);
 let retriesLeft = Number(args.retries ?? (quick ? 2 : 6));
 for (const [k, v] of Object.entries(settings)) {
@@ -154,7 +158,13 @@ for (const [k, v] of Object.entries(mirrorSettings)) {
     throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a positive number of at most 1200`);
 }
 if (!['undici', 'agent'].includes(settings.hiveUpstream)) throw new Error('--hive-upstream must be undici or agent');
-if (!['js', 'rust'].includes(settings.hivePlanner)) throw new Error('--hive-planner must be js or rust');
+if (!['js', 'rust', 'both'].includes(settings.hivePlanner)) throw new Error('--hive-planner must be js, rust or both');
+const hivePlanners = (settings.hivePlanner === 'both' ? ['js', 'rust'] : [settings.hivePlanner]) as ('js' | 'rust')[];
+/** The contender kind, process label and table label of each Hive mode. */
+const HIVE_MODES = {
+  js: { contender: 'hive', proc: 'hive', label: 'Hive Gateway (TLS + JWT, JS planner)' },
+  rust: { contender: 'hive-rust', proc: 'hive-rust', label: 'Hive Gateway (TLS + JWT, Rust planner)' },
+} as const;
 if (!['dist', 'tsx'].includes(args.runtime!)) throw new Error('--runtime must be dist or tsx');
 
 // Watchdog: the whole run is bounded, whatever happens. Mounting and sync add, per stack, the
@@ -237,6 +247,7 @@ interface Contender {
   contender: ContenderRun['contender'];
   label: string;
   serving: Server;
+  variant?: ContenderRun['variant'];
   note?: string;
   /** Overrides --connections (e.g. 1 connection: latency without queueing). */
   connections?: number;
@@ -254,7 +265,7 @@ async function measure(c: Contender, seconds: number): Promise<RunSample> {
   const self0 = selfCpuMs();
   const wall0 = Date.now();
   const rss = new RssSampler([c.serving.pid]).start();
-  const r = await autocannon({
+  const run = autocannon({
     url: spec.url,
     method: 'POST',
     headers: spec.headers,
@@ -266,6 +277,18 @@ async function measure(c: Contender, seconds: number): Promise<RunSample> {
     tlsOptions: spec.tls,
     verifyBody: spec.verify,
   });
+  // Every response's latency, for percentiles pooled over rounds (autocannon's own are per run).
+  let latencies = new Float64Array(4096);
+  let n = 0;
+  run.on('response', (_client, _status, _bytes, ms) => {
+    if (n === latencies.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(latencies);
+      latencies = grown;
+    }
+    latencies[n++] = ms;
+  });
+  const r = await run;
   const peaks = rss.stop();
   const after = procs.map(([, s]) => cpuMs(s.pid));
   const machine1 = machineBusyMs();
@@ -292,6 +315,7 @@ async function measure(c: Contender, seconds: number): Promise<RunSample> {
     cpuMs: cpu,
     loadGenPct: (selfMs / wallMs) * 100,
     foreignPct,
+    latencies: latencies.slice(0, n),
   };
 }
 
@@ -335,7 +359,7 @@ async function runAlternating(scenario: string, contenders: Contender[], warmupS
   const runs: ContenderRun[] = [];
   const usable: { c: Contender; run: ContenderRun }[] = [];
   for (const c of contenders.filter((x) => !onlyContenders || onlyContenders.has(x.contender))) {
-    const run: ContenderRun = { scenario, contender: c.contender, label: c.label, serving: c.serving.name, note: c.note, samples: [] };
+    const run: ContenderRun = { scenario, contender: c.contender, label: c.label, serving: c.serving.name, variant: c.variant, note: c.note, samples: [] };
     runs.push(run);
     const problem = await check(c);
     if (problem) {
@@ -401,6 +425,23 @@ function pkgVersion(name: string): string {
   }
 }
 
+const entryFields = 'id name sharingType updateCycle version provider { name }';
+const qEntry = `query Entry($id: ID!) { entry(id: $id) { ${entryFields} } }`;
+
+/**
+ * Writes `documents/bench.json` (an Apollo persisted-query manifest with `op`) into a copied config
+ * dir and names it in the gateway's `trustedDocuments.manifests`; returns the document's id.
+ */
+function addBenchManifest(configDir: string, op: Omit<PersistedOperation, 'id'>): string {
+  const id = sha256Hex(op.body);
+  writeFileSync(path.join(configDir, 'documents', 'bench.json'), manifestJson([{ id, ...op }]));
+  const file = path.join(configDir, 'gateway.json');
+  const gateway = JSON.parse(readFileSync(file, 'utf8')) as { trustedDocuments: { manifests: string[] } };
+  gateway.trustedDocuments.manifests.push('documents/bench.json');
+  writeFileSync(file, JSON.stringify(gateway, null, 2));
+  return id;
+}
+
 /**
  * (d) Certificate verification. The brief for issue 6 was written before it existed and asked
  * for "n/a (not implemented)" with a hook; it has since landed (verifyCertificate, routed to the
@@ -437,6 +478,8 @@ async function main() {
   const patches: Record<string, ProvincePatch> = wants('mirrors') ? { chongqing: { sync: { onSourceChange: 'follow' } } } : {};
   const realConfig = configDirWithPorts(path.join(tmpRoot, 'config-real'), realPorts, patches);
   const realData = path.join(tmpRoot, 'data-real');
+  // (a) by id: the entry query as an app's trusted document, added to the gateway's manifests.
+  const trustedEntryId = addBenchManifest(realConfig, { name: 'Entry', type: 'query', body: qEntry });
   let bigConfig = '';
   const bigData = path.join(tmpRoot, 'data-100k');
   // The 100,000-entry stack serves the directory search at scale (s) and mounting and sync.
@@ -464,10 +507,10 @@ async function main() {
   // Hive and the transport floor serve (a)–(d) only: started when one of them runs (`hive!` and
   // `floor!` below are used only by those scenarios' contenders).
   const sideBySide = ['a', 'b', 'c', 'd'].some(wants);
-  let hive: Server | null = null;
-  if (sideBySide) {
-    log('starting Hive Gateway over the same subgraphs …');
-    hive = await launch('hive gateway', 'bench/hive-gateway.ts', [
+  const hives: { planner: 'js' | 'rust'; server: Server }[] = [];
+  for (const planner of sideBySide ? hivePlanners : []) {
+    log(`starting Hive Gateway (${planner} planner) over the same subgraphs …`);
+    const hive = await launch(`hive gateway (${planner})`, 'bench/hive-gateway.ts', [
       '--port',
       String(await freePort()),
       '--config-dir',
@@ -478,10 +521,11 @@ async function main() {
       settings.hiveUpstream,
       ...(settings.hiveDedupe ? ['--dedupe'] : []),
       '--planner',
-      settings.hivePlanner,
+      planner,
     ]);
     servers.push(hive);
-    cpuProcs.set('hive', hive);
+    cpuProcs.set(HIVE_MODES[planner].proc, hive);
+    hives.push({ planner, server: hive });
   }
   let big: Stack | null = null;
   if (bigStack) {
@@ -600,7 +644,6 @@ async function main() {
   })();
   log(`  entry ${entryId}, mirror ${mirrorId} (of ${mirrorSourceId})`);
 
-  const entryFields = 'id name sharingType updateCycle version provider { name }';
   const qEntities = (p: ProvinceConfig, fields: string) =>
     `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${entryTypeName(p)} { ${fields} } } }`;
   const entitiesBody = JSON.stringify({ query: qEntities(sc, entryFields), variables: { representations: [{ __typename: entryTypeName(sc), id: entryId }] } });
@@ -626,12 +669,17 @@ async function main() {
   // ------------------------------------------------------------------------------------------
   // Scenarios
 
-  const qEntry = `query Entry($id: ID!) { entry(id: $id) { ${entryFields} } }`;
   const qDirectory = `query Directory($search: String!) { directory(search: $search, first: 20) { totalCount nodes { id name sharingType provider { name } region { name } } } }`;
   const qMirror = `query Mirror($id: ID!) { entry(id: $id) { name mirrorSource { name version region { name } } } }`;
   const qVerify = `mutation Verify($input: VerifyCertificateInput!) { verifyCertificate(input: $input) { result issuingProvince checkedAt receipt } }`;
-  const hiveUrl = hive?.url ?? '';
-  const hiveLabel = settings.hivePlanner === 'rust' ? 'Hive Gateway (TLS + JWT, Rust planner)' : 'Hive Gateway (TLS + JWT)';
+  /** One contender per Hive mode, for the same request as ours. */
+  const hiveContenders = (spec: (url: string) => () => Promise<ReqSpec>): Contender[] =>
+    hives.map(({ planner, server }) => ({
+      contender: HIVE_MODES[planner].contender,
+      label: HIVE_MODES[planner].label,
+      serving: server,
+      spec: spec(server.url),
+    }));
   // Each response must carry the entry, not just `null` (which would also be "no errors").
   const hasEntry = gqlHas(`"id":${JSON.stringify(entryId)}`);
   const hasNodes = gqlHas('"nodes":[{"id":');
@@ -650,11 +698,16 @@ async function main() {
           spec: gatewayRequest(real.gateway.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
         },
         {
-          contender: 'hive',
-          label: hiveLabel,
-          serving: hive!,
-          spec: gatewayRequest(hiveUrl, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+          contender: 'ours',
+          variant: 'trusted-id',
+          label: 'ours, trusted document by id',
+          serving: real.gateway,
+          spec: async () => ({
+            ...(await gatewayRequest(real.gateway.url, appTls, appToken, qEntry, { id: entryId }, hasEntry)()),
+            body: JSON.stringify({ documentId: `sha256:${trustedEntryId}`, variables: { id: entryId } }),
+          }),
         },
+        ...hiveContenders((url) => gatewayRequest(url, appTls, appToken, qEntry, { id: entryId }, hasEntry)),
         {
           contender: 'direct',
           label: `direct ${sc.id} subgraph _entities`,
@@ -681,12 +734,7 @@ async function main() {
           serving: real.gateway,
           spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
         },
-        {
-          contender: 'hive',
-          label: hiveLabel,
-          serving: hive!,
-          spec: gatewayRequest(hiveUrl, appTls, appToken, qDirectory, { search }, hasNodes),
-        },
+        ...hiveContenders((url) => gatewayRequest(url, appTls, appToken, qDirectory, { search }, hasNodes)),
         { contender: 'direct', label: `direct ${cq.id} index slice`, serving: real.subgraphs.get(cq.id)!, spec: directSlice(real, cq, search, 20) },
       ],
     },
@@ -702,12 +750,7 @@ async function main() {
           serving: real.gateway,
           spec: gatewayRequest(real.gateway.url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
         },
-        {
-          contender: 'hive',
-          label: hiveLabel,
-          serving: hive!,
-          spec: gatewayRequest(hiveUrl, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
-        },
+        ...hiveContenders((url) => gatewayRequest(url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror)),
         {
           contender: 'direct',
           label: `direct ${cq.id} subgraph _entities`,
@@ -740,12 +783,7 @@ async function main() {
             serving: real.gateway,
             spec: gatewayRequest(real.gateway.url, counterTls, counterToken, qVerify, { input: certificate }, isValid),
           },
-          {
-            contender: 'hive',
-            label: hiveLabel,
-            serving: hive!,
-            spec: gatewayRequest(hiveUrl, counterTls, counterToken, qVerify, { input: certificate }, isValid),
-          },
+          ...hiveContenders((url) => gatewayRequest(url, counterTls, counterToken, qVerify, { input: certificate }, isValid)),
           {
             contender: 'direct',
             label: `direct ${cq.id} certificate verify`,
@@ -982,7 +1020,7 @@ async function main() {
   // ------------------------------------------------------------------------------------------
   // Output
 
-  const procs = ['gateway', 'hive', 'floor', 'chongqing', 'sichuan'];
+  const procs = ['gateway', ...hives.map((h) => HIVE_MODES[h.planner].proc), 'floor', 'chongqing', 'sichuan'];
   const yesNo = (v: { holds: boolean | null }) => (v.holds === null ? 'not measured' : v.holds ? 'yes' : 'NO');
   const sideBySideRan = report.scenarios.length > 0 || report.scale !== null;
   if (sideBySideRan) {
@@ -1023,7 +1061,7 @@ async function main() {
       // The mirrors alone: the last full run's results stay, with this run's mirrors (which carry their own commit and time).
       results = { ...(JSON.parse(readFileSync(json, 'utf8')) as BenchReport), mirrors: mirrors ?? null };
     }
-    writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(json, `${JSON.stringify(results, withoutLatencies, 2)}\n`);
     log(`wrote ${path.relative(ROOT_DIR, out)} and ${path.relative(ROOT_DIR, json)}`);
   }
   log(`done in ${Math.round(report.wallSeconds)} s`);
