@@ -147,7 +147,7 @@ export interface BenchReport {
   fixtures: Record<string, string>;
   scenarios: { key: string; title: string; query: string; directNote: string; rows: Row[]; unavailable?: string }[];
   scale: ScaleResult[] | null;
-  profile: { summary: ProfileSummary; requests: number; seconds: number; file: string; cpuPerReqMs: number } | null;
+  profile: { scenario?: string; summary: ProfileSummary; requests: number; seconds: number; file: string; cpuPerReqMs: number } | null;
   /** Mounting and sync (bench/mirror-sync.ts); null when not run. */
   mirrors?: MirrorSyncResult | null;
   notes: string[];
@@ -401,7 +401,7 @@ export function renderMarkdown(report: BenchReport, cpuProcs: string[]): string 
   const pt = profileTables(report);
   if (pt && report.profile) {
     lines.push(
-      `**Profile of ours on (a)** (V8 sampling profiler over the inspector, load window only: ${report.profile.seconds} s, ${f0(report.profile.requests)} requests, ${f3(report.profile.cpuPerReqMs)} ms gateway CPU/request while profiled; busy ${f0(report.profile.summary.busyMs)} ms of ${f0(report.profile.summary.totalMs)} ms sampled). Self time by package / area:`,
+      `**Profile of ours on (${report.profile.scenario ?? 'a'})** (V8 sampling profiler over the inspector, load window only: ${report.profile.seconds} s, ${f0(report.profile.requests)} requests, ${f3(report.profile.cpuPerReqMs)} ms gateway CPU/request while profiled; busy ${f0(report.profile.summary.busyMs)} ms of ${f0(report.profile.summary.totalMs)} ms sampled). Self time by package / area:`,
     );
     lines.push('');
     lines.push(markdownTable(pt.packages.slice(0, 16)));

@@ -88,6 +88,8 @@ const { values: args } = parseArgs({
     'no-scale': { type: 'boolean', default: false },
     profile: { type: 'boolean' },
     'no-profile': { type: 'boolean', default: false },
+    // Which scenario's request the profiled gateway serves: a (entry lookup) or b (directory search).
+    'profile-scenario': { type: 'string', default: 'a' },
     rounds: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
@@ -166,6 +168,8 @@ const HIVE_MODES = {
   rust: { contender: 'hive-rust', proc: 'hive-rust', label: 'Hive Gateway (TLS + JWT, Rust planner)' },
 } as const;
 if (!['dist', 'tsx'].includes(args.runtime!)) throw new Error('--runtime must be dist or tsx');
+const profileScenario = args['profile-scenario']!;
+if (!['a', 'b'].includes(profileScenario)) throw new Error('--profile-scenario must be a or b');
 
 // Watchdog: the whole run is bounded, whatever happens. Mounting and sync add, per stack, the
 // workers' first feed reads, the mount (at 100,000 at most --mount-budget), (c) with its drain and (d).
@@ -915,18 +919,21 @@ async function main() {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Profile of ours on (a): a separate gateway with the inspector open, profiled over the load
+  // Profile of ours on (a), or (b) with --profile-scenario b: a separate gateway with the inspector open, profiled over the load
   // window only.
 
-  if (doProfile && (!only || only.has('a'))) {
-    log('(profile) ours on (a) with the V8 sampling profiler');
+  if (doProfile && (!only || only.has(profileScenario))) {
+    log(`(profile) ours on (${profileScenario}) with the V8 sampling profiler`);
     const inspectPort = await freePort();
     const prof = await startGateway('profiled gateway', cfg, path.join(realData, 'gateway-prof'), [`--inspect=127.0.0.1:${inspectPort}`]);
     const c: Contender = {
       contender: 'ours',
       label: 'ours (profiled)',
       serving: prof,
-      spec: gatewayRequest(prof.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+      spec:
+        profileScenario === 'b'
+          ? gatewayRequest(prof.url, appTls, appToken, qDirectory, { search }, hasNodes)
+          : gatewayRequest(prof.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
     };
     const problem = await check(c);
     if (problem) {
@@ -941,9 +948,10 @@ async function main() {
       cpuProcs.delete('gateway-prof');
       const profile = await session.stopProfiling();
       session.close();
-      const file = path.join(os.tmpdir(), `chuanyu-bench-ours-entry-${Date.now()}.cpuprofile`);
+      const file = path.join(os.tmpdir(), `chuanyu-bench-ours-${profileScenario}-${Date.now()}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
       report.profile = {
+        scenario: profileScenario,
         summary: summariseProfile(profile, ROOT_DIR, 25),
         requests: s.requests,
         seconds,
@@ -1041,7 +1049,7 @@ async function main() {
   }
   if (report.profile) {
     process.stdout.write(
-      `Profile of ours on (a), top self time:\n${consoleTable([['self %', 'function', 'where', 'nearest JS caller'], ...report.profile.summary.functions.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where, r.caller ?? ''])])}\n\n` +
+      `Profile of ours on (${profileScenario}), top self time:\n${consoleTable([['self %', 'function', 'where', 'nearest JS caller'], ...report.profile.summary.functions.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where, r.caller ?? ''])])}\n\n` +
         `Inclusive time:\n${consoleTable([['incl. %', 'function', 'where'], ...report.profile.summary.inclusive.slice(0, 15).map((r) => [r.pct.toFixed(1), r.name, r.where])])}\n\n`,
     );
   }

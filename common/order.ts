@@ -7,19 +7,23 @@ export interface SortKey {
   id: string;
 }
 
+/** A UTF-16 unit's rank in code point order: surrogates (U+D800–DFFF) after U+E000–FFFF. */
+const rank = (unit: number) => (unit < 0xd800 ? unit : unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
+
+/**
+ * Code point order without decoding: strings first differ at one UTF-16 unit, and only there can
+ * unit order and code point order disagree (a surrogate, i.e. a code point above U+FFFF, against
+ * U+E000–FFFF), which `rank` corrects.
+ */
 function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done) return y.done ? 0 : -1;
-    if (y.done) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx < cy ? -1 : 1;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x < 0xd800 && y < 0xd800 ? x - y : rank(x) - rank(y);
   }
+  return a.length - b.length;
 }
 
 export function compareSortKeys(a: SortKey, b: SortKey): number {

@@ -85,6 +85,17 @@ export interface PageParts<P, Node> {
   node(provinceId: string, id: string): Node;
 }
 
+function lazyEdge<P, Node>(row: SortKey & { province: string }, parts: PageParts<P, Node>) {
+  let cursor: string | undefined;
+  return {
+    get cursor(): string {
+      cursor ??= parts.cursor(row);
+      return cursor;
+    },
+    node: parts.node(row.province, row.id),
+  };
+}
+
 /** The connection: the first `first` rows of the merged slices, totals and facets summed. */
 export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
   const { results } = parts;
@@ -92,7 +103,8 @@ export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
     results.flatMap((r) => (r.result ? [{ province: parts.provinceId(r.province), items: r.result.items }] : [])),
     parts.first,
   );
-  const edges = merged.rows.map((row) => ({ cursor: parts.cursor(row), node: parts.node(row.province, row.id) }));
+  // A cursor costs an HMAC; most callers ask for nodes only, so each is made when first read.
+  const edges = merged.rows.map((row) => lazyEdge(row, parts));
   const sharing = new Map<SharingType, number>(SHARING_TYPES.map((t) => [t, 0]));
   for (const r of results) {
     for (const [t, n] of Object.entries(r.result?.bySharingType ?? {}) as [SharingType, number][]) sharing.set(t, sharing.get(t)! + n);
@@ -104,7 +116,12 @@ export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
   return {
     edges,
     nodes: edges.map((e) => e.node),
-    pageInfo: { hasNextPage: merged.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: merged.hasNextPage,
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
+    },
     totalCount: results.reduce((n, r) => n + (r.result?.total ?? 0), 0),
     facets: {
       provinces: results.map((r) => ({ ...parts.facet(r.province), count: r.result?.total ?? 0, available: r.result !== null })),
