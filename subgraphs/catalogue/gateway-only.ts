@@ -5,7 +5,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { TLSSocket } from 'node:tls';
 import { CALLER_ASSERTION_HEADER, type CallerAssertionVerifier, REQUEST_ID_HEADER, requestIdFrom } from '../../common/identity/caller-assertion.js';
-import { certFingerprint256 } from '../../common/pki/thumbprint.js';
 
 function refuse(res: Response, status: number, code: string, message: string) {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
@@ -15,8 +14,10 @@ function refuse(res: Response, status: number, code: string, message: string) {
 export function gatewayOnly(pinned: () => string, verifier: CallerAssertionVerifier) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const socket = req.socket as TLSSocket;
-    const peer = socket.getPeerCertificate?.();
-    if (!socket.authorized || !peer?.raw || certFingerprint256(peer.raw) !== pinned()) {
+    // The session's SHA-256 fingerprint, read natively (getPeerCertificate() builds an object of
+    // every field per request); the pin is lower-case hex without colons.
+    const fingerprint = socket.getPeerX509Certificate?.()?.fingerprint256.replaceAll(':', '').toLowerCase();
+    if (!socket.authorized || !fingerprint || fingerprint !== pinned()) {
       return refuse(res, 403, 'FORBIDDEN', 'only the federation gateway may call this subgraph');
     }
     const assertion = req.headers[CALLER_ASSERTION_HEADER];

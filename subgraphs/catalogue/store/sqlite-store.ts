@@ -244,6 +244,11 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly replaceStmt: Database.Statement<Record<string, unknown>>;
   private readonly changeStmt: Database.Statement<[string, string, number, string, number]>;
   private readonly countCache = new BoundedCache<Pick<SliceResult, 'total' | 'bySharingType' | 'byGrade'>>(1000);
+  /**
+   * Listing statements by SQL text: a filter's shape (which columns, how many values) gives a
+   * few distinct texts, and preparing one costs more than running it on a small page.
+   */
+  private readonly statements = new BoundedCache<Database.Statement>(500);
   /** PRAGMA data_version when the counts were cached: another connection's commit changes it. */
   private countsDataVersion = -1;
 
@@ -268,6 +273,15 @@ export class SqliteCatalogueStore implements CatalogueStore {
         .map((c) => `${c} = @${c}`)
         .join(', ')} WHERE id = @id`,
     );
+  }
+
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   private migrate(): void {
@@ -316,7 +330,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
 
   /** Rows an FTS phrase matches (cheap: the FTS index alone), to choose the page plan. */
   private ftsMatches(phrase: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM entries_fts WHERE entries_fts MATCH ?').get(phrase) as { n: number }).n;
+    return (this.statement('SELECT count(*) AS n FROM entries_fts WHERE entries_fts MATCH ?').get(phrase) as { n: number }).n;
   }
 
   async slice(q: SliceQuery): Promise<SliceResult> {
@@ -335,7 +349,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     }
     pageSql += ' ORDER BY e.name, e.id LIMIT ?';
     pageParams.push(q.limit);
-    const items = this.db.prepare(pageSql).all(...pageParams) as { name: string; id: string }[];
+    const items = this.statement(pageSql).all(...pageParams) as { name: string; id: string }[];
     return { items, ...this.counts(where) };
   }
 
@@ -354,9 +368,9 @@ export class SqliteCatalogueStore implements CatalogueStore {
     const key = JSON.stringify([where.sql, where.params]);
     const hit = this.countCache.get(key);
     if (hit) return hit;
-    const rows = this.db
-      .prepare(`SELECT e.sharing_type AS t, e.grade AS g, count(*) AS n FROM entries e WHERE ${where.sql} GROUP BY e.sharing_type, e.grade`)
-      .all(...where.params) as { t: SharingType; g: DataGrade; n: number }[];
+    const rows = this.statement(
+      `SELECT e.sharing_type AS t, e.grade AS g, count(*) AS n FROM entries e WHERE ${where.sql} GROUP BY e.sharing_type, e.grade`,
+    ).all(...where.params) as { t: SharingType; g: DataGrade; n: number }[];
     const result = facetCounts(rows);
     this.countCache.set(key, result);
     return result;
