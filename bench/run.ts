@@ -730,7 +730,7 @@ async function main() {
       key: 'b',
       title: 'directory search (both provinces)',
       query: qDirectory.replace('query Directory($search: String!)', '').replace('$search', `"${search}"`).trim(),
-      directNote: `the index slice \`POST /internal/v1/slice\` of the larger province (${cq.id}) alone, ids only: a lower bound (the gateway calls both provinces' slices, merges, then fetches 20 entities)`,
+      directNote: `the index slice \`POST /internal/v1/slice\` of the larger province (${cq.id}) alone: a lower bound (the gateway calls both provinces' slices and merges them; the rows come with the fields asked, so no entity fetch follows)`,
       contenders: [
         {
           contender: 'ours',

@@ -3,6 +3,7 @@
 // calls and by the province subgraph to check them. Entity fields travel over GraphQL; this API
 // carries ids, sort keys, counts, write outcomes and certificate verdicts.
 import { z } from 'zod';
+import type { ListingRow } from './schema/listing-fields.js';
 import {
   ENTRY_KINDS,
   MIRROR_STATES,
@@ -114,7 +115,8 @@ export interface WriteAnswer {
 /** Answers, by path. */
 export interface IndexAnswers {
   '/slice': {
-    items: { name: string; id: string }[];
+    /** In the directory's order, each with its listing fields. */
+    items: ListingRow[];
     total: number;
     bySharingType: Partial<Record<SharingType, number>>;
     byGrade: Partial<Record<DataGrade, number>>;

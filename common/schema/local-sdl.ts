@@ -5,7 +5,8 @@ import type { ProvinceConfig } from '../config.js';
 import { DOMAIN_ENUMS_SDL, MIRROR_SOURCE_STATES } from './enums.js';
 import { RECEIPT_RESULTS } from '../../domain/receipt.js';
 import { MOUNT_JOB_STATES } from '../../domain/mount-job.js';
-import { FEDERATION_LINK, certificateTypeName, entryTypeName } from './province-sdl.js';
+import { FEDERATION_LINK, LISTING_FIELD_DEFINITIONS, SHARED_VALUE_TYPES_SDL, certificateTypeName, entryTypeName } from './province-sdl.js';
+import { LISTING_SELECTION } from './listing-fields.js';
 import { QUALITY_SDL } from './quality-sdl.js';
 
 export const LOCAL_SUBGRAPH_NAME = 'directory';
@@ -15,6 +16,7 @@ export function localSdl(provinces: ProvinceConfig[]): string {
     .map(
       (p) => `type ${entryTypeName(p)} implements CatalogueEntry @key(fields: "id") {
   id: ID!
+${LISTING_FIELD_DEFINITIONS.map((d) => `  ${d} @external`).join('\n')}
   mirrorRegisteredSourceVersion: Int @external
   "For a mirror: the mounted entry, fetched live from its home province."
   mirrorSource: CatalogueEntry
@@ -25,6 +27,8 @@ export function localSdl(provinces: ProvinceConfig[]): string {
 }`,
     )
     .join('\n\n');
+  // A listing's rows come with their listing fields (common/schema/listing-fields.ts).
+  const provides = `@provides(fields: "${provinces.map((p) => `... on ${entryTypeName(p)} { ${LISTING_SELECTION} }`).join(' ')}")`;
 
   const certificateStubs = provinces
     .map((p) => `type ${certificateTypeName(p)} implements Certificate @key(fields: "id", resolvable: false) {\n  id: ID!\n}`)
@@ -39,6 +43,7 @@ the gateway's policy (gateway/policy/root-fields.ts); the one place a root field
 directive @scope(requires: String!, write: Boolean! = false) on FIELD_DEFINITION
 
 ${DOMAIN_ENUMS_SDL}
+${SHARED_VALUE_TYPES_SDL}
 
 enum Province {
   ${provinces.map((p) => p.enumValue).join('\n  ')}
@@ -120,8 +125,8 @@ input DirectoryFilter {
 
 type DirectoryEdge {
   cursor: String!
-  "Null if the entry disappeared between search and fetch."
-  node: CatalogueEntry
+  "Null if the entry disappeared between search and fetching a field beyond the listing's own."
+  node: CatalogueEntry ${provides}
 }
 
 type PageInfo {
@@ -156,7 +161,7 @@ type DirectoryFacets {
 type DirectoryConnection {
   edges: [DirectoryEdge!]!
   "The edges' nodes, for clients that do not need cursors."
-  nodes: [CatalogueEntry]!
+  nodes: [CatalogueEntry]! ${provides}
   pageInfo: PageInfo!
   totalCount: Int!
   facets: DirectoryFacets!

@@ -3,8 +3,10 @@
 // so the query planner can route each row to its owning subgraph (docs/DESIGN.md §2).
 import type { ProvinceConfig } from '../config.js';
 import { DOMAIN_ENUMS_SDL } from './enums.js';
+import { LISTING_ENTRY_FIELDS } from './listing-fields.js';
 
-export const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires"])';
+export const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])';
 
 /** Fields every province's entry type carries; the shared interface lists the same. */
 const ENTRY_FIELDS_SDL = `
@@ -51,7 +53,18 @@ const ENTRY_FIELDS_SDL = `
   "For a mirror: the approval (审批文号) it was mounted under; required for IMPORTANT entries."
   mirrorApprovalRef: String`;
 
-const SHARED_VALUE_TYPES_SDL = `
+const FIELD_LINE = /^ {2}(\w+): [^\n]+$/gm;
+const isListingField = (name: string) => (LISTING_ENTRY_FIELDS as readonly string[]).includes(name);
+
+/** The entry type's fields, those a listing row carries `@shareable` (the directory provides them too). */
+const ENTRY_TYPE_FIELDS_SDL = ENTRY_FIELDS_SDL.replace(FIELD_LINE, (line, name: string) => (isListingField(name) ? `${line} @shareable` : line));
+
+/** The listing fields' definitions (`name: String!`, …), for the directory's `@external` stubs. */
+export const LISTING_FIELD_DEFINITIONS: readonly string[] = [...ENTRY_FIELDS_SDL.matchAll(FIELD_LINE)]
+  .filter((m) => isListingField(m[1]!))
+  .map((m) => m[0].trim());
+
+export const SHARED_VALUE_TYPES_SDL = `
 type Region @shareable {
   divisionCode: String!
   name: String!
@@ -159,7 +172,7 @@ type ${certificateTypeName(p)} implements Certificate @key(fields: "id") {${CERT
 }
 
 "An entry of ${p.name}'s catalogue (${p.platform.name} ${p.platform.romanized})."
-type ${entryTypeName(p)} implements CatalogueEntry @key(fields: "id") {${ENTRY_FIELDS_SDL}
+type ${entryTypeName(p)} implements CatalogueEntry @key(fields: "id") {${ENTRY_TYPE_FIELDS_SDL}
 }
 `;
 }

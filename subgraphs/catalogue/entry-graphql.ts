@@ -1,5 +1,6 @@
 // Maps a stored catalogue record to the shape of the province's GraphQL entry type.
 import type { ProvinceConfig } from '../../common/config.js';
+import { regionOf } from '../../common/schema/listing-fields.js';
 import type { CatalogueEntryRecord } from '../../domain/catalogue.js';
 import type { CertificateRecord } from '../../domain/certificate.js';
 import { parseClassification } from '../../domain/classification.js';
@@ -9,12 +10,7 @@ export function toGraphQLEntry(rec: CatalogueEntryRecord, province: ProvinceConf
   return {
     __typename: typename,
     ...rec,
-    region: {
-      divisionCode: province.divisionCode,
-      name: province.name,
-      platform: province.platform.name,
-      platformRomanized: province.platform.romanized,
-    },
+    region: regionOf(province),
     classification: cls.ok
       ? {
           code: cls.value.code,
@@ -58,12 +54,7 @@ export function toGraphQLCertificate(rec: CertificateRecord, province: ProvinceC
     status: rec.status,
     revokedAt: rec.revokedAt,
     revocationReason: rec.revocationReason,
-    region: {
-      divisionCode: province.divisionCode,
-      name: province.name,
-      platform: province.platform.name,
-      platformRomanized: province.platform.romanized,
-    },
+    region: regionOf(province),
     sealKeyId,
   };
 }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { compareSortKeys, type SortKey } from '../../common/order.js';
+import { LISTING_RECORD_FIELDS, type ListingRow } from '../../common/schema/listing-fields.js';
 import type { CatalogueEntryRecord, SharingType } from '../../domain/catalogue.js';
 import type { DataGrade } from '../../domain/grading.js';
 import { generateDemoEntries } from '../../domain/demo/catalogue.js';
@@ -148,7 +149,7 @@ const keys = (rs: SortKey[]) => rs.map((r) => ({ name: r.name, id: r.id }));
 
 /** Follows the keyset to the end; checks every page's total and counts agree with the first. */
 async function pageAll(store: CatalogueStore, q: Omit<SliceQuery, 'limit' | 'after'>, limit: number) {
-  const items: SortKey[] = [];
+  const items: ListingRow[] = [];
   let first: SliceResult | null = null;
   let after: SortKey | null = null;
   for (let guard = 0; guard < 10_000; guard++) {
@@ -169,7 +170,12 @@ async function pageAll(store: CatalogueStore, q: Omit<SliceQuery, 'limit' | 'aft
 async function checkAgainstOracle(store: CatalogueStore, records: CatalogueEntryRecord[], q: Omit<SliceQuery, 'limit' | 'after'>) {
   const want = oracle(records, { ...q, limit: 0 });
   const got = await pageAll(store, q, 13);
-  assert.deepEqual(got.items, keys(want), 'every matching row exactly once, in code point order');
+  assert.deepEqual(keys(got.items), keys(want), 'every matching row exactly once, in code point order');
+  const byId = new Map(records.map((r) => [r.id, r]));
+  for (const item of got.items) {
+    const record = byId.get(item.id)!;
+    assert.deepEqual(item, Object.fromEntries(LISTING_RECORD_FIELDS.map((f) => [f, record[f]])), `${item.id} carries its listing fields as stored`);
+  }
   assert.equal(new Set(got.items.map((i) => i.id)).size, got.items.length, 'no id twice');
   assert.equal(got.total, want.length);
   assert.deepEqual(got.bySharingType, counts(want));
@@ -372,7 +378,7 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         assert.deepEqual(revived, { ok: true, record: want, created: true });
         assert.deepEqual(await store.getEntry(mirror.id), want);
         const found = await store.slice({ kinds: ['MIRROR'], hideNotShared: false, limit: 10 });
-        assert.deepEqual(found.items, [{ name: want.name, id: want.id }]);
+        assert.deepEqual(keys(found.items), [{ name: want.name, id: want.id }]);
       });
 
       it('registerMirror over an original entry: NOT_A_MIRROR, nothing changed', async () => {
@@ -413,7 +419,7 @@ function contract(name: string, makeStore: () => Promise<Harness>): void {
         assert.deepEqual(r, { ok: true, record: want, created: false });
         assert.deepEqual(await store.getEntry(target.id), want);
         const found = await store.slice({ search: 'qzx', hideNotShared: false, limit: 10 });
-        assert.deepEqual(found.items, [{ name: want.name, id: want.id }]);
+        assert.deepEqual(keys(found.items), [{ name: want.name, id: want.id }]);
 
         const unconditional = await store.updateEntry(target.id, null, { abstract: '新的摘要' }, at(10));
         assert.ok(unconditional.ok && unconditional.record.version === 3 && unconditional.record.abstract === '新的摘要');

@@ -3,6 +3,7 @@
 import type { ProvinceConfig } from '../../../common/config.js';
 import { badInput, codedError, provinceUnavailable } from '../../../common/errors.js';
 import type { IndexRequest } from '../../../common/index-api.js';
+import { listingNode } from '../../../common/schema/listing-fields.js';
 import { entryTypeName } from '../../../common/schema/province-sdl.js';
 import type { GatewayContext } from '../../context.js';
 import { CursorCodec, CursorError } from './cursor.js';
@@ -60,7 +61,10 @@ export class DirectoryListing {
       provinceId: (p) => p.id,
       facet: (p) => ({ province: p.enumValue, name: p.name }),
       cursor: (row) => this.cursors.encode(row, fingerprint),
-      node: (provinceId, id) => entryRef(this.routing.byProvinceId(provinceId), id),
+      node: (provinceId, row) => {
+        const p = this.routing.byProvinceId(provinceId);
+        return listingNode(row, p, entryTypeName(p));
+      },
     });
   }
 

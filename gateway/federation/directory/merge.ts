@@ -3,17 +3,15 @@
 // first `first` rows of their union, so paging visits every entry exactly once.
 import { compareSortKeys, type SortKey } from '../../../common/order.js';
 
-export interface ProvinceSlice {
+export interface ProvinceSlice<T extends SortKey> {
   province: string;
-  items: SortKey[];
+  items: T[];
 }
 
-export interface MergedRow extends SortKey {
-  province: string;
-}
+export type MergedRow<T extends SortKey> = T & { province: string };
 
-export function mergeSlices(slices: ProvinceSlice[], first: number): { rows: MergedRow[]; hasNextPage: boolean } {
-  const all: MergedRow[] = [];
+export function mergeSlices<T extends SortKey>(slices: ProvinceSlice<T>[], first: number): { rows: MergedRow<T>[]; hasNextPage: boolean } {
+  const all: MergedRow<T>[] = [];
   for (const s of slices) for (const item of s.items) all.push({ ...item, province: s.province });
   all.sort(compareSortKeys);
   return { rows: all.slice(0, first), hasNextPage: all.length > first };

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { IndexAnswers } from '../../../common/index-api.js';
 import type { SortKey } from '../../../common/order.js';
+import type { ListingRow } from '../../../common/schema/listing-fields.js';
 import {
   SHARING_TYPES,
   type EntryFilter,
@@ -82,17 +83,18 @@ export interface PageParts<P, Node> {
   facet(p: P): { province: string; name: string };
   /** Cursor for a row (bound to the query by the caller's codec). */
   cursor(row: SortKey): string;
-  node(provinceId: string, id: string): Node;
+  /** The node of a row: a typed reference with the row's listing fields. */
+  node(provinceId: string, row: ListingRow): Node;
 }
 
-function lazyEdge<P, Node>(row: SortKey & { province: string }, parts: PageParts<P, Node>) {
+function lazyEdge<P, Node>(row: ListingRow & { province: string }, parts: PageParts<P, Node>) {
   let cursor: string | undefined;
   return {
     get cursor(): string {
       cursor ??= parts.cursor(row);
       return cursor;
     },
-    node: parts.node(row.province, row.id),
+    node: parts.node(row.province, row),
   };
 }
 

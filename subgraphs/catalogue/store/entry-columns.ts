@@ -2,6 +2,7 @@
 // field of the record, and whether it holds JSON or a 64-bit integer (the two places where SQLite
 // and PostgreSQL hand values back differently). Each store derives its row mapping from this list.
 import type { CatalogueEntryRecord } from '../../../domain/catalogue.js';
+import { LISTING_RECORD_FIELDS, type ListingRow } from '../../../common/schema/listing-fields.js';
 
 type Kind = 'text' | 'json' | 'int';
 
@@ -43,6 +44,14 @@ export type EntryColumn = (typeof ENTRY_COLUMNS)[number];
 export type EntryRow = Record<EntryColumn[0], unknown>;
 
 export const ENTRY_COLUMN_NAMES: readonly string[] = ENTRY_COLUMNS.map(([column]) => column);
+
+/** The columns of a listing row (common/schema/listing-fields.ts), in column order. */
+export const LISTING_COLUMNS = ENTRY_COLUMNS.filter(([, field]) => (LISTING_RECORD_FIELDS as readonly string[]).includes(field));
+
+/** A listing row as the store hands it back (the same decoding as rowToRecord). */
+export function rowToListing(row: Record<string, unknown>): ListingRow {
+  return rowToObject<ListingRow>(LISTING_COLUMNS as ColumnSpec<ListingRow>, row, (v) => v);
+}
 
 /** Column, field, kind: how any stored object maps to a row (entries, mount jobs, feed cursors). */
 export type ColumnSpec<T> = readonly (readonly [string, keyof T & string, Kind])[];

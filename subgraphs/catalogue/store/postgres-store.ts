@@ -13,7 +13,7 @@ import type { DataGrade } from '../../../domain/grading.js';
 import { facetCounts, type CatalogueStore, type IdempotencyRecord, type MirrorWriteResult, type SliceQuery, type SliceResult } from './store.js';
 import { gradeExisting } from './grade-migration.js';
 import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from './change-feed.js';
-import { ENTRY_COLUMNS, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
+import { ENTRY_COLUMNS, LISTING_COLUMNS, columnValue, rowToListing, rowToRecord, type EntryRow } from './entry-columns.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 import {
   CURSOR_COLUMNS,
@@ -210,6 +210,10 @@ type Row = EntryRow;
 
 /** jsonb arrives parsed; int8 as a string (entry-columns.ts turns it into a number). */
 const fromRow = (row: Row): CatalogueEntryRecord => rowToRecord(row, (parsed) => parsed);
+
+/** A page's columns, and each row as JSON by column name (rowToListing decodes it). */
+const LISTING_SELECT = LISTING_COLUMNS.map(([column]) => `e.${column}`).join(', ');
+const LISTING_JSON = LISTING_COLUMNS.map(([column]) => `'${column}', p.${column}`).join(', ');
 
 /** Escape LIKE wildcards so user text matches literally (backslash is PostgreSQL's default LIKE escape). */
 function likeEscape(s: string): string {
@@ -470,14 +474,14 @@ export class PostgresCatalogueStore implements CatalogueStore {
     // with the items) in one round trip.
     const sql = `
       SELECT
-        (SELECT coalesce(json_agg(json_build_object('name', p.name, 'id', p.id) ORDER BY p.name COLLATE "C", p.id COLLATE "C"), '[]'::json)
-           FROM (SELECT e.name, e.id FROM ${this.table} e WHERE ${where}${keyset}
+        (SELECT coalesce(json_agg(json_build_object(${LISTING_JSON}) ORDER BY p.name COLLATE "C", p.id COLLATE "C"), '[]'::json)
+           FROM (SELECT ${LISTING_SELECT} FROM ${this.table} e WHERE ${where}${keyset}
                  ORDER BY e.name COLLATE "C", e.id COLLATE "C" LIMIT ${limit}) p) AS items,
         (SELECT coalesce(json_agg(json_build_object('t', c.t, 'g', c.g, 'n', c.n)), '[]'::json)
            FROM (SELECT e.sharing_type AS t, e.grade AS g, count(*)::int AS n FROM ${this.table} e WHERE ${where} GROUP BY e.sharing_type, e.grade) c) AS counts`;
-    const { rows } = await this.pool.query<{ items: { name: string; id: string }[]; counts: { t: SharingType; g: DataGrade; n: number }[] }>(sql, params);
+    const { rows } = await this.pool.query<{ items: Record<string, unknown>[]; counts: { t: SharingType; g: DataGrade; n: number }[] }>(sql, params);
     const { items, counts } = rows[0]!;
-    return { items, ...facetCounts(counts) };
+    return { items: items.map(rowToListing), ...facetCounts(counts) };
   }
 
   private async lockRow(c: PoolClient, id: string): Promise<CatalogueEntryRecord | null> {

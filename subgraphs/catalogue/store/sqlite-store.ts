@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { BoundedCache } from '../../../common/bounded-cache.js';
 import { changeOf, type ChangeKind, type ChangesPage, type ChangesQuery } from './change-feed.js';
-import { ENTRY_COLUMNS, ENTRY_COLUMN_NAMES, columnValue, rowToRecord, type EntryRow } from './entry-columns.js';
+import { ENTRY_COLUMNS, ENTRY_COLUMN_NAMES, LISTING_COLUMNS, columnValue, rowToListing, rowToRecord, type EntryRow } from './entry-columns.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { CatalogueEntryRecord, MirrorState, OpenType, SharingType } from '../../../domain/catalogue.js';
@@ -173,6 +173,9 @@ const SCHEMA_VERSION = MIGRATIONS.length;
 type Row = EntryRow;
 
 /** JSON columns are TEXT in SQLite. */
+/** A page's columns: each row with its listing fields. */
+const LISTING_SELECT = LISTING_COLUMNS.map(([column]) => `e.${column}`).join(', ');
+
 const fromRow = (row: Row): CatalogueEntryRecord => rowToRecord(row, (text) => JSON.parse(text as string));
 
 function recordToParams(record: CatalogueEntryRecord): Record<string, unknown> {
@@ -340,7 +343,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     // then depends on the page size, not on how much the catalogue has grown. A rare term: let
     // FTS find its few rows and sort them.
     const frequent = where.phrases.length > 0 && Math.min(...where.phrases.map((ph) => this.ftsMatches(ph))) > FREQUENT_MATCHES;
-    let pageSql = `SELECT e.name AS name, e.id AS id FROM entries e${frequent ? ' INDEXED BY entries_order' : ''} WHERE ${where.sql}`;
+    let pageSql = `SELECT ${LISTING_SELECT} FROM entries e${frequent ? ' INDEXED BY entries_order' : ''} WHERE ${where.sql}`;
     const pageParams = [...where.params];
     if (q.after) {
       // A row value comparison lets SQLite seek in the (name, id) index instead of rescanning.
@@ -349,7 +352,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     }
     pageSql += ' ORDER BY e.name, e.id LIMIT ?';
     pageParams.push(q.limit);
-    const items = this.statement(pageSql).all(...pageParams) as { name: string; id: string }[];
+    const items = (this.statement(pageSql).all(...pageParams) as Record<string, unknown>[]).map(rowToListing);
     return { items, ...this.counts(where) };
   }
 

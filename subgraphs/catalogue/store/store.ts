@@ -4,6 +4,7 @@
 import type { CatalogueEntryRecord, EntryFilter, MirrorState, SharingType } from '../../../domain/catalogue.js';
 import type { DataGrade } from '../../../domain/grading.js';
 import type { SortKey } from '../../../common/order.js';
+import type { ListingRow } from '../../../common/schema/listing-fields.js';
 import type { ChangesPage, ChangesQuery } from './change-feed.js';
 import type { JobDecision, MirrorBatch, BatchResult, MountJobRecord, MountJobState, SyncCursorRecord, WorkerLease } from './mirror-sync.js';
 import type { EntryPatch } from './write-rules.js';
@@ -25,7 +26,8 @@ export interface SliceQuery extends EntryFilter {
 }
 
 export interface SliceResult {
-  items: SortKey[];
+  /** The page, with each row's listing fields (common/schema/listing-fields.ts). */
+  items: ListingRow[];
   /** Rows matching the filters, ignoring the keyset and the limit. */
   total: number;
   bySharingType: Partial<Record<SharingType, number>>;
