@@ -8,11 +8,17 @@ export interface ProvinceSlice<T extends SortKey> {
   items: T[];
 }
 
-export type MergedRow<T extends SortKey> = T & { province: string };
+/** A row of the page and the province it came from (the row itself is not copied). */
+export interface MergedRow<T extends SortKey> {
+  province: string;
+  row: T;
+}
 
 export function mergeSlices<T extends SortKey>(slices: ProvinceSlice<T>[], first: number): { rows: MergedRow<T>[]; hasNextPage: boolean } {
   const all: MergedRow<T>[] = [];
-  for (const s of slices) for (const item of s.items) all.push({ ...item, province: s.province });
-  all.sort(compareSortKeys);
+  for (const s of slices) for (const row of s.items) all.push({ province: s.province, row });
+  // Sorting the union rather than trusting each slice's order: a province's order is its store's,
+  // and a page must still come out in the one shared order.
+  all.sort((a, b) => compareSortKeys(a.row, b.row));
   return { rows: all.slice(0, first), hasNextPage: all.length > first };
 }

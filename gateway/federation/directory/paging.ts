@@ -15,7 +15,7 @@ import {
   type UpdateCycle,
 } from '../../../domain/catalogue.js';
 import { DATA_GRADES, type DataGrade } from '../../../domain/grading.js';
-import { mergeSlices } from './merge.js';
+import { mergeSlices, type MergedRow } from './merge.js';
 
 /** The GraphQL `DirectoryFilter` input. */
 export interface DirectoryFilterInput extends EntryFilter {
@@ -87,14 +87,14 @@ export interface PageParts<P, Node> {
   node(provinceId: string, row: ListingRow): Node;
 }
 
-function lazyEdge<P, Node>(row: ListingRow & { province: string }, parts: PageParts<P, Node>) {
+function lazyEdge<P, Node>({ province, row }: MergedRow<ListingRow>, parts: PageParts<P, Node>) {
   let cursor: string | undefined;
   return {
     get cursor(): string {
       cursor ??= parts.cursor(row);
       return cursor;
     },
-    node: parts.node(row.province, row),
+    node: parts.node(province, row),
   };
 }
 
