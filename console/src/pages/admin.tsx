@@ -425,7 +425,7 @@ export function AdminPage() {
           })}
         </fieldset>
         {message && <Notice kind="ok">{message}</Notice>}
-        <MirrorTable state={state} refresh={refresh} onChanged={changed} />
+        <MirrorTable key={state} state={state} refresh={refresh} onChanged={changed} />
       </section>
       <MountSection onProgress={() => setRefresh((n) => n + 1)} />
     </>
