@@ -88,7 +88,7 @@ const { values: args } = parseArgs({
     'no-scale': { type: 'boolean', default: false },
     profile: { type: 'boolean' },
     'no-profile': { type: 'boolean', default: false },
-    // Which scenario's request the profiled gateway serves: a (entry lookup) or b (directory search).
+    // Which scenario's request the profiled gateway serves: a (entry lookup), b (directory search), c or d.
     'profile-scenario': { type: 'string', default: 'a' },
     rounds: { type: 'string' },
     duration: { type: 'string' },
@@ -169,7 +169,7 @@ const HIVE_MODES = {
 } as const;
 if (!['dist', 'tsx'].includes(args.runtime!)) throw new Error('--runtime must be dist or tsx');
 const profileScenario = args['profile-scenario']!;
-if (!['a', 'b'].includes(profileScenario)) throw new Error('--profile-scenario must be a or b');
+if (!['a', 'b', 'c', 'd'].includes(profileScenario)) throw new Error('--profile-scenario must be a, b, c or d');
 
 // Watchdog: the whole run is bounded, whatever happens. Mounting and sync add, per stack, the
 // workers' first feed reads, the mount (at 100,000 at most --mount-budget), (c) with its drain and (d).
@@ -688,6 +688,17 @@ async function main() {
   const hasEntry = gqlHas(`"id":${JSON.stringify(entryId)}`);
   const hasNodes = gqlHas('"nodes":[{"id":');
   const hasMirror = gqlHas('"mirrorSource":{"name":');
+  // (d)'s caller: a Sichuan service counter.
+  const counterTls = clientTls(sc, 'counter');
+  const counterToken = () => mintDevToken({ certsDir, province: sc, audience: cfg.gateway.audience, client: 'counter', scope: 'certificate:verify' });
+  const isValid = gqlHas('"result":"VALID"');
+  // Ours' request per scenario at a given gateway URL: the measured gateway, the Hive contenders, the profiled gateway.
+  const oursAt: Record<string, ((url: string) => () => Promise<ReqSpec>) | null> = {
+    a: (url) => gatewayRequest(url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+    b: (url) => gatewayRequest(url, appTls, appToken, qDirectory, { search }, hasNodes),
+    c: (url) => gatewayRequest(url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
+    d: certificate ? (url) => gatewayRequest(url, counterTls, counterToken, qVerify, { input: certificate }, isValid) : null,
+  };
   const scenarios: { key: string; title: string; query: string; directNote: string; contenders: Contender[] | null }[] = [
     {
       key: 'a',
@@ -699,7 +710,7 @@ async function main() {
           contender: 'ours',
           label: 'ours (mTLS + bound JWT + audit)',
           serving: real.gateway,
-          spec: gatewayRequest(real.gateway.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+          spec: oursAt.a!(real.gateway.url),
         },
         {
           contender: 'ours',
@@ -707,11 +718,11 @@ async function main() {
           label: 'ours, trusted document by id',
           serving: real.gateway,
           spec: async () => ({
-            ...(await gatewayRequest(real.gateway.url, appTls, appToken, qEntry, { id: entryId }, hasEntry)()),
+            ...(await oursAt.a!(real.gateway.url)()),
             body: JSON.stringify({ documentId: `sha256:${trustedEntryId}`, variables: { id: entryId } }),
           }),
         },
-        ...hiveContenders((url) => gatewayRequest(url, appTls, appToken, qEntry, { id: entryId }, hasEntry)),
+        ...hiveContenders(oursAt.a!),
         {
           contender: 'direct',
           label: `direct ${sc.id} subgraph _entities`,
@@ -736,9 +747,9 @@ async function main() {
           contender: 'ours',
           label: 'ours (mTLS + bound JWT + audit)',
           serving: real.gateway,
-          spec: gatewayRequest(real.gateway.url, appTls, appToken, qDirectory, { search }, hasNodes),
+          spec: oursAt.b!(real.gateway.url),
         },
-        ...hiveContenders((url) => gatewayRequest(url, appTls, appToken, qDirectory, { search }, hasNodes)),
+        ...hiveContenders(oursAt.b!),
         { contender: 'direct', label: `direct ${cq.id} index slice`, serving: real.subgraphs.get(cq.id)!, spec: directSlice(real, cq, search, 20) },
       ],
     },
@@ -752,9 +763,9 @@ async function main() {
           contender: 'ours',
           label: 'ours (mTLS + bound JWT + audit)',
           serving: real.gateway,
-          spec: gatewayRequest(real.gateway.url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror),
+          spec: oursAt.c!(real.gateway.url),
         },
-        ...hiveContenders((url) => gatewayRequest(url, appTls, appToken, qMirror, { id: mirrorId }, hasMirror)),
+        ...hiveContenders(oursAt.c!),
         {
           contender: 'direct',
           label: `direct ${cq.id} subgraph _entities`,
@@ -776,18 +787,15 @@ async function main() {
       directNote: `the issuing province's \`POST /internal/v1/certificates/verify\` (${cq.id}) with a caller assertion for the ${sc.id} counter; both sign a receipt and append to the issuer's audit chain, ours also to the gateway's`,
       contenders: certificateVerificationContenders((): Contender[] => {
         if (!certificate) throw new Error('no valid demo certificate to verify');
-        const counterTls = clientTls(sc, 'counter');
-        const counterToken = () => mintDevToken({ certsDir, province: sc, audience: cfg.gateway.audience, client: 'counter', scope: 'certificate:verify' });
         const counterCaller = callerFor(sc, 'counter', ['certificate:verify']);
-        const isValid = gqlHas('"result":"VALID"');
         return [
           {
             contender: 'ours',
             label: 'ours (mTLS + bound JWT + audit)',
             serving: real.gateway,
-            spec: gatewayRequest(real.gateway.url, counterTls, counterToken, qVerify, { input: certificate }, isValid),
+            spec: oursAt.d!(real.gateway.url),
           },
-          ...hiveContenders((url) => gatewayRequest(url, counterTls, counterToken, qVerify, { input: certificate }, isValid)),
+          ...hiveContenders(oursAt.d!),
           {
             contender: 'direct',
             label: `direct ${cq.id} certificate verify`,
@@ -922,7 +930,9 @@ async function main() {
   // Profile of ours on (a), or (b) with --profile-scenario b: a separate gateway with the inspector open, profiled over the load
   // window only.
 
-  if (doProfile && (!only || only.has(profileScenario))) {
+  const profiledSpec = oursAt[profileScenario];
+  if (doProfile && (!only || only.has(profileScenario)) && !profiledSpec) notes.push(`profile: no request for (${profileScenario}) on this data`);
+  if (doProfile && (!only || only.has(profileScenario)) && profiledSpec) {
     log(`(profile) ours on (${profileScenario}) with the V8 sampling profiler`);
     const inspectPort = await freePort();
     const prof = await startGateway('profiled gateway', cfg, path.join(realData, 'gateway-prof'), [`--inspect=127.0.0.1:${inspectPort}`]);
@@ -930,10 +940,7 @@ async function main() {
       contender: 'ours',
       label: 'ours (profiled)',
       serving: prof,
-      spec:
-        profileScenario === 'b'
-          ? gatewayRequest(prof.url, appTls, appToken, qDirectory, { search }, hasNodes)
-          : gatewayRequest(prof.url, appTls, appToken, qEntry, { id: entryId }, hasEntry),
+      spec: profiledSpec(prof.url),
     };
     const problem = await check(c);
     if (problem) {

@@ -19,4 +19,20 @@ describe('BoundedCache', () => {
     assert.equal(c.get('a'), 1);
     assert.equal(c.get('c'), 3);
   });
+  it('hands every entry that leaves to onEvict: evicted, expired, replaced or cleared', () => {
+    const gone: string[] = [];
+    const c = new BoundedCache<number>(2, (v, k) => gone.push(`${k}=${v}`));
+    c.set('a', 1);
+    c.set('b', 2, 1000);
+    c.set('a', 1); // the same value again: still held, not handed over
+    c.set('c', 3); // full: b is the least recently used
+    assert.deepEqual(gone, ['b=2']);
+    c.set('a', 4); // replaced
+    assert.deepEqual(gone, ['b=2', 'a=1']);
+    c.set('d', 5, 1000);
+    assert.equal(c.get('d', 2000), undefined); // expired
+    c.clear();
+    assert.deepEqual(gone, ['b=2', 'a=1', 'c=3', 'd=5', 'a=4']);
+    assert.equal(c.size, 0);
+  });
 });

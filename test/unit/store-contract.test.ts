@@ -723,6 +723,81 @@ describe('CatalogueStore: SQLite and PostgreSQL agree', () => {
   }
 });
 
+describe('SqliteCatalogueStore: frequent phrases (their matches kept on the connection)', () => {
+  // More than FREQUENT_MATCHES (1,000) entries match 公共数据, and every entry matches each 标签NN: more
+  // frequent phrases than the store keeps tables for (16).
+  const TAGS = Array.from({ length: 20 }, (_, i) => `标签${String(i).padStart(2, '0')}`);
+  const data = generateDemoEntries({ divisionCode: '510000', provinceName: '四川省', seed: 510000, count: 2400 }).map((r, i) => ({
+    ...r,
+    name: i % 2 === 0 ? `公共数据${r.name}` : r.name,
+    abstract: `${r.abstract} ${TAGS.join(' ')}`,
+  }));
+  const harnesses: Harness[] = [];
+  let sqlite: CatalogueStore;
+  let postgres: CatalogueStore;
+  const frequent = { search: '公共数据', hideNotShared: true } as const;
+
+  before(async function () {
+    this.timeout(120_000);
+    const [h1, h2] = [await sqliteHarness(), await postgresHarness()];
+    harnesses.push(h1, h2);
+    [sqlite, postgres] = [await h1.open(), await h2.open()];
+    await sqlite.insertEntries(data);
+    await postgres.insertEntries(data);
+  });
+  after(async () => {
+    await sqlite.close();
+    await postgres.close();
+    for (const h of harnesses) await h.dispose();
+  });
+
+  it('pages a frequent phrase exactly as PostgreSQL does, asked twice', async () => {
+    const expected = await pageAll(postgres, frequent, 23);
+    assert.ok(expected.total > 1000, `frequent: ${expected.total} matches`);
+    assert.deepEqual(await pageAll(sqlite, frequent, 23), expected);
+    assert.deepEqual(await pageAll(sqlite, frequent, 23), expected, 'the second time from the kept matches');
+  });
+
+  it('more frequent phrases than kept tables: each still answers in full, in any order', async () => {
+    const everything = await sqlite.slice({ hideNotShared: false, limit: 30 });
+    for (const tags of [TAGS, [...TAGS].reverse(), TAGS]) {
+      for (const tag of tags) assert.deepEqual(await sqlite.slice({ search: tag, hideNotShared: false, limit: 30 }), everything, tag);
+    }
+    assert.deepEqual(await sqlite.slice({ search: `${TAGS[0]} ${TAGS[19]}`, hideNotShared: false, limit: 30 }), everything, 'two phrases');
+  });
+
+  it('a write through the store shows on the next page', async () => {
+    const before = await sqlite.slice({ ...frequent, limit: 5 });
+    const first = before.items[0]!;
+    assert.ok((await sqlite.updateEntry(first.id, null, { name: '改名后的目录' }, at(30))).ok);
+    const after = await sqlite.slice({ ...frequent, limit: 5 });
+    assert.equal(after.total, before.total - 1);
+    assert.ok(!after.items.some((r) => r.id === first.id));
+    assert.ok((await sqlite.updateEntry(first.id, null, { name: first.name }, at(31))).ok);
+    const names = (page: SliceResult) => page.items.map((r) => [r.id, r.name]);
+    assert.deepEqual(names(await sqlite.slice({ ...frequent, limit: 5 })), names(before), 'back, under its old name');
+  });
+
+  it("another connection's commit (the sync worker's process) shows on the next page", async () => {
+    const before = await sqlite.slice({ ...frequent, limit: 5 });
+    const other = await harnesses[0]!.open();
+    try {
+      const first = before.items[0]!;
+      assert.ok((await other.updateEntry(first.id, null, { status: 'WITHDRAWN' }, at(32))).ok);
+      const after = await sqlite.slice({ ...frequent, limit: 5 });
+      assert.equal(after.total, before.total - 1);
+      assert.ok(!after.items.some((r) => r.id === first.id));
+      const unmatched = data.find((r) => !r.name.startsWith('公共数据') && r.status === 'ACTIVE' && r.sharingType !== 'NOT_SHARED' && r.grade !== 'CORE')!;
+      assert.ok((await other.updateEntry(unmatched.id, null, { name: `公共数据${unmatched.name}` }, at(33))).ok);
+      const all = await pageAll(sqlite, frequent, 500);
+      assert.equal(all.total, before.total);
+      assert.ok(all.items.some((r) => r.id === unmatched.id));
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('PostgresCatalogueStore', () => {
   it('two processes starting at once migrate a new schema exactly once', async () => {
     const h = await postgresHarness();

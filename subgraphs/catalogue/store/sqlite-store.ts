@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { CatalogueEntryRecord, MirrorState, OpenType, SharingType } from '../../../domain/catalogue.js';
 import type { DataGrade } from '../../../domain/grading.js';
 import { gradeExisting } from './grade-migration.js';
+import { PhraseMatches } from './sqlite-phrase-matches.js';
 import { facetCounts, type CatalogueStore, type IdempotencyRecord, type MirrorWriteResult, type SliceQuery, type SliceResult } from './store.js';
 import { decideRegisterMirror, decideUpdate, decideWithdrawMirror, written, type EntryPatch, type WriteDecision } from './write-rules.js';
 import {
@@ -194,7 +195,7 @@ function likePattern(term: string): string {
 }
 
 /** Build the WHERE clause shared by the page query and the counts (both backends use the same shape). */
-function whereClause(q: SliceQuery): { sql: string; params: unknown[]; phrases: string[] } {
+function whereClause(q: SliceQuery, matchTable: (phrase: string) => string | null = () => null): { sql: string; params: unknown[]; phrases: string[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   const phrases: string[] = [];
@@ -230,10 +231,15 @@ function whereClause(q: SliceQuery): { sql: string; params: unknown[]; phrases: 
   for (const term of (q.search ?? '').split(/\s+/u).filter(Boolean)) {
     if ([...term].length >= 3) {
       // An FTS5 string literal: the term as one phrase, quotes doubled.
-      parts.push('e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)');
       const phrase = `"${term.replace(/"/g, '""')}"`;
-      params.push(phrase);
       phrases.push(phrase);
+      // A frequent phrase's matches already collected on this connection (sqlite-phrase-matches.ts).
+      const table = matchTable(phrase);
+      if (table) parts.push(`e.rowid IN (SELECT r FROM ${table})`);
+      else {
+        parts.push('e.rowid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)');
+        params.push(phrase);
+      }
     } else {
       parts.push(`(e.name LIKE ? ESCAPE '\\' OR e.abstract LIKE ? ESCAPE '\\' OR e.provider_name LIKE ? ESCAPE '\\')`);
       const p = likePattern(term);
@@ -256,8 +262,9 @@ export class SqliteCatalogueStore implements CatalogueStore {
    * few distinct texts, and preparing one costs more than running it on a small page.
    */
   private readonly statements = new BoundedCache<Database.Statement>(500);
-  /** PRAGMA data_version when the counts were cached: another connection's commit changes it. */
-  private countsDataVersion = -1;
+  private readonly phrases: PhraseMatches;
+  /** PRAGMA data_version when the counts and phrase matches were kept: another connection's commit changes it. */
+  private derivedDataVersion = -1;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -268,6 +275,9 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    // TEMP tables (the frequent phrases' matches) in memory, not in temporary files.
+    this.db.pragma('temp_store = MEMORY');
+    this.phrases = new PhraseMatches(this.db, FREQUENT_MATCHES);
     // Planner statistics, refreshed when SQLite judges them stale (bounded work): without them a
     // filtered page at 100,000 entries sorts every match instead of walking the (name, id) index.
     this.db.pragma('analysis_limit = 1000');
@@ -311,7 +321,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   async insertEntries(records: CatalogueEntryRecord[]): Promise<void> {
-    this.countCache.clear();
+    this.dataChanged();
     const tx = this.db.transaction((rs: CatalogueEntryRecord[]) => {
       for (const r of rs) {
         this.insertStmt.run(recordToParams(r));
@@ -345,18 +355,38 @@ export class SqliteCatalogueStore implements CatalogueStore {
     return out;
   }
 
-  /** Rows an FTS phrase matches (cheap: the FTS index alone), to choose the page plan. */
-  private ftsMatches(phrase: string): number {
-    return (this.statement('SELECT count(*) AS n FROM entries_fts WHERE entries_fts MATCH ?').get(phrase) as { n: number }).n;
+  /** What is derived from the data (counts, phrase matches) no longer holds: a write here. */
+  private dataChanged(): void {
+    this.countCache.clear();
+    this.phrases.clear();
+  }
+
+  /** A commit by another connection (the sync worker's process) since the derived data was kept. */
+  private checkDataVersion(): void {
+    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    if (dataVersion !== this.derivedDataVersion) {
+      this.dataChanged();
+      this.derivedDataVersion = dataVersion;
+    }
   }
 
   async slice(q: SliceQuery): Promise<SliceResult> {
-    const where = whereClause(q);
+    // One read transaction: the data version checked, the phrase matches and the page all see one snapshot.
+    return this.db.transaction(() => {
+      this.checkDataVersion();
+      return this.sliceNow(q);
+    })();
+  }
+
+  private sliceNow(q: SliceQuery): SliceResult {
+    const logical = whereClause(q);
+    const matches = new Map(logical.phrases.map((ph) => [ph, this.phrases.lookup(ph)]));
+    const where = [...matches.values()].some((m) => m.table) ? whereClause(q, (ph) => matches.get(ph)!.table) : logical;
     // Plan choice. A frequent term (thousands of matches): walk the (name, id) index in order
     // and stop after `limit` matches, instead of collecting and sorting every match; the cost
     // then depends on the page size, not on how much the catalogue has grown. A rare term: let
     // FTS find its few rows and sort them.
-    const frequent = where.phrases.length > 0 && Math.min(...where.phrases.map((ph) => this.ftsMatches(ph))) > FREQUENT_MATCHES;
+    const frequent = matches.size > 0 && Math.min(...[...matches.values()].map((m) => m.matches)) > FREQUENT_MATCHES;
     let pageSql = `SELECT ${LISTING_SELECT} FROM entries e${frequent ? ' INDEXED BY entries_order' : ''} WHERE ${where.sql}`;
     const pageParams = [...where.params];
     if (q.after) {
@@ -367,7 +397,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     pageSql += ' ORDER BY e.name, e.id LIMIT ?';
     pageParams.push(q.limit);
     const items = (this.statement(pageSql).all(...pageParams) as Record<string, unknown>[]).map(rowToListing);
-    return { items, ...this.counts(where) };
+    return { items, ...this.counts(logical, where) };
   }
 
   /**
@@ -375,14 +405,12 @@ export class SqliteCatalogueStore implements CatalogueStore {
    * page at scale and does not depend on the cursor, so results are kept until the next write
    * to this store (exact: every write goes through this process and clears them).
    */
-  private counts(where: { sql: string; params: unknown[] }): Pick<SliceResult, 'total' | 'bySharingType' | 'byGrade'> {
-    // The sync worker writes from its own process: a commit there must not leave stale counts here.
-    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
-    if (dataVersion !== this.countsDataVersion) {
-      this.countCache.clear();
-      this.countsDataVersion = dataVersion;
-    }
-    const key = JSON.stringify([where.sql, where.params]);
+  private counts(
+    logical: { sql: string; params: unknown[] },
+    where: { sql: string; params: unknown[] },
+  ): Pick<SliceResult, 'total' | 'bySharingType' | 'byGrade'> {
+    // Kept by the filter as asked (`logical`), counted with the phrase tables where there are some (`where`).
+    const key = JSON.stringify([logical.sql, logical.params]);
     const hit = this.countCache.get(key);
     if (hit) return hit;
     const rows = this.statement(
@@ -418,7 +446,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
 
   /** Reads the row, decides (write-rules.ts) and stores the outcome in one transaction. */
   private decideAndWrite(id: string, decide: (current: CatalogueEntryRecord | null) => WriteDecision): MirrorWriteResult {
-    this.countCache.clear();
+    this.dataChanged();
     // IMMEDIATE: take the write lock before reading the row. A deferred transaction that reads and
     // then writes fails at once with SQLITE_BUSY (busy_timeout does not apply) when another
     // connection — the sync worker's process — committed in between.
@@ -521,7 +549,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   async applyMirrorBatch(batch: MirrorBatch): Promise<BatchResult> {
-    this.countCache.clear();
+    this.dataChanged();
     return this.db
       .transaction((): BatchResult => {
         if (this.getLease()?.owner !== batch.owner) return { ok: false, reason: 'the sync lease is held by another worker' };
