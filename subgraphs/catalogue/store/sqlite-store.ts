@@ -38,8 +38,17 @@ import { objectToValues, rowToObject } from './entry-columns.js';
 /** A migration: SQL, or SQL and then a pass in code over the rows (same transaction). */
 type Migration = string | { sql: string; rows: (db: Database.Database) => void };
 
-/** Above this many FTS matches a page walks the (name, id) index instead of sorting matches. */
-const FREQUENT_MATCHES = 1000;
+/** A term matching more rows than this has its matches kept on the connection (sqlite-phrase-matches.ts). */
+const KEPT_MATCHES_ABOVE = 100;
+
+/**
+ * Walk the (name, id) index, or sort the matches? A walk reads about `limit × entries / matches`
+ * rows to find a page, a sort reads every match: walk when that is fewer (at 100,000 entries and a
+ * page of 21, above ~1,450 matches; at 3,500 entries, above ~270).
+ */
+function walkPays(matches: number, limit: number, entries: number): boolean {
+  return matches * matches > limit * entries;
+}
 
 export const MIGRATIONS: Migration[] = [
   `CREATE TABLE entries (
@@ -265,6 +274,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private readonly phrases: PhraseMatches;
   /** PRAGMA data_version when the counts and phrase matches were kept: another connection's commit changes it. */
   private derivedDataVersion = -1;
+  private entries: number | null = null;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -277,7 +287,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.migrate();
     // TEMP tables (the frequent phrases' matches) in memory, not in temporary files.
     this.db.pragma('temp_store = MEMORY');
-    this.phrases = new PhraseMatches(this.db, FREQUENT_MATCHES);
+    this.phrases = new PhraseMatches(this.db, KEPT_MATCHES_ABOVE);
     // Planner statistics, refreshed when SQLite judges them stale (bounded work): without them a
     // filtered page at 100,000 entries sorts every match instead of walking the (name, id) index.
     this.db.pragma('analysis_limit = 1000');
@@ -359,6 +369,13 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private dataChanged(): void {
     this.countCache.clear();
     this.phrases.clear();
+    this.entries = null;
+  }
+
+  /** Rows in the store, withdrawn included (the plan choice's scale), kept with the derived data. */
+  private entryCount(): number {
+    this.entries ??= (this.statement('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+    return this.entries;
   }
 
   /** A commit by another connection (the sync worker's process) since the derived data was kept. */
@@ -382,11 +399,10 @@ export class SqliteCatalogueStore implements CatalogueStore {
     const logical = whereClause(q);
     const matches = new Map(logical.phrases.map((ph) => [ph, this.phrases.lookup(ph)]));
     const where = [...matches.values()].some((m) => m.table) ? whereClause(q, (ph) => matches.get(ph)!.table) : logical;
-    // Plan choice. A frequent term (thousands of matches): walk the (name, id) index in order
-    // and stop after `limit` matches, instead of collecting and sorting every match; the cost
-    // then depends on the page size, not on how much the catalogue has grown. A rare term: let
-    // FTS find its few rows and sort them.
-    const frequent = matches.size > 0 && Math.min(...[...matches.values()].map((m) => m.matches)) > FREQUENT_MATCHES;
+    // Plan choice. A frequent term: walk the (name, id) index in order and stop after `limit`
+    // matches, instead of collecting and sorting every match; the cost then depends on the page
+    // size, not on how much the catalogue has grown. A rare term: sort its few rows.
+    const frequent = matches.size > 0 && walkPays(Math.min(...[...matches.values()].map((m) => m.matches)), q.limit, this.entryCount());
     let pageSql = `SELECT ${LISTING_SELECT} FROM entries e${frequent ? ' INDEXED BY entries_order' : ''} WHERE ${where.sql}`;
     const pageParams = [...where.params];
     if (q.after) {
