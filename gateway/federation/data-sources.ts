@@ -1,9 +1,10 @@
 // How the query planner's fetches leave the gateway. The directory subgraph runs in-process
-// with its operations parsed and validated once; province subgraphs are called with one
+// with its operations validated and compiled once; province subgraphs are called with one
 // undici request over the province's keep-alive mTLS pool (no fetch/Request/Headers objects
 // per call: the default fetcher is a main cost of @apollo/gateway, docs/DESIGN.md §7).
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { type GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { type GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { BoundedCache } from '../../common/bounded-cache.js';
 import { provinceUnavailable } from '../../common/errors.js';
 import { CALLER_ASSERTION_HEADER, REQUEST_ID_HEADER } from '../../common/identity/caller-assertion.js';
@@ -15,40 +16,42 @@ type Response = Awaited<ReturnType<GraphQLDataSource<GatewayContext>['process']>
 
 /**
  * The directory subgraph, executed in-process. The planner sends the same few subgraph
- * operations again and again, so each is parsed and validated once (bounded cache). The
- * "province unavailable" errors its resolvers collected are added next to its partial data.
+ * operations again and again, so each is parsed and validated once (bounded cache) and compiled
+ * by graphql-jit into a function that resolves exactly its selection (a page of 20 nodes is ~300
+ * fields, which graphql-js's generic executor walks one by one: ~15 % of the gateway's CPU per
+ * directory search, measured with `npm run bench`). The "province unavailable" errors its
+ * resolvers collected are added next to its partial data.
  */
 export class DirectoryDataSource implements GraphQLDataSource<GatewayContext> {
-  // The planner sends the same few operations: parsed and validated once each.
-  private readonly documents = new BoundedCache<DocumentNode | readonly GraphQLError[]>(500);
+  // The planner sends the same few operations: compiled once each, per operation name.
+  private readonly documents = new BoundedCache<CompiledQuery | readonly GraphQLError[]>(500);
 
   constructor(private readonly schema: GraphQLSchema) {}
 
-  private document(query: string): DocumentNode | readonly GraphQLError[] {
-    let doc = this.documents.get(query);
+  private compiled(query: string, operationName: string | undefined): CompiledQuery | readonly GraphQLError[] {
+    const key = `${operationName ?? ''}\n${query}`;
+    let doc = this.documents.get(key);
     if (!doc) {
       try {
         const parsed = parse(query);
         const errors = validate(this.schema, parsed);
-        doc = errors.length ? errors : parsed;
+        if (errors.length) doc = errors;
+        else {
+          const c = compileQuery(this.schema, parsed, operationName);
+          doc = isCompiledQuery(c) ? c : (c.errors ?? []);
+        }
       } catch (err) {
         doc = [err as GraphQLError];
       }
-      this.documents.set(query, doc);
+      this.documents.set(key, doc);
     }
     return doc;
   }
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Response> {
-    const doc = this.document(request.query!);
+    const doc = this.compiled(request.query!, request.operationName);
     if (Array.isArray(doc)) return { errors: doc as GraphQLError[] } as Response;
-    const response = (await execute({
-      schema: this.schema,
-      document: doc as DocumentNode,
-      contextValue: context,
-      variableValues: request.variables,
-      operationName: request.operationName,
-    })) as Response & { errors?: readonly GraphQLError[] };
+    const response = (await (doc as CompiledQuery).query(undefined, context, request.variables ?? {})) as Response & { errors?: readonly GraphQLError[] };
     if (context?.partialErrors?.length) {
       (response as { errors?: readonly GraphQLError[] }).errors = [...(response.errors ?? []), ...context.partialErrors];
       context.partialErrors = [];
