@@ -127,6 +127,17 @@ async function main() {
     const peak = Math.max(...samples.map((s) => s.rss[k]!));
     return { process: k, early, late, peak, perMin: (late - early) / (seconds / 60 / 2) };
   });
+  // Issue 16's bar: the gateway's mean RSS in the last minute within 10 % of its mean in the second minute.
+  const inWindow = (from: number, to: number) => mean(samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.rss.gateway!));
+  const flat =
+    seconds >= 180
+      ? (() => {
+          const second = inWindow(60, 120);
+          const last = inWindow(seconds - 60, seconds + 1);
+          const change = (last - second) / second;
+          return `Gateway RSS, mean of the last minute against the second: ${last.toFixed(1)} vs ${second.toFixed(1)} MiB = ${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} % (bar: within 10 %): ${Math.abs(change) <= 0.1 ? 'holds' : '**does not hold**'}.`;
+        })()
+      : `Gateway RSS, last minute against the second: not measured (a run of at least 3 minutes is needed).`;
   const non2xx = (result as unknown as { non2xx: number }).non2xx;
   const lines = [
     `Soak: ${minutes} min, ${values.connections} connections, mixed (directory search, entry, mirror read, certificate verification, idempotent admin write).`,
@@ -137,6 +148,8 @@ async function main() {
     ...growth.map(
       (g) => `| ${g.process} | ${g.early.toFixed(1)} | ${g.late.toFixed(1)} | ${g.peak.toFixed(1)} | ${g.perMin >= 0 ? '+' : ''}${g.perMin.toFixed(2)} |`,
     ),
+    '',
+    flat,
     '',
     `RSS over time (MiB): ${samples
       .filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0)

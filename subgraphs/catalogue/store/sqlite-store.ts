@@ -402,11 +402,15 @@ export class SqliteCatalogueStore implements CatalogueStore {
     const logical = whereClause(q);
     const matches = new Map(logical.phrases.map((ph) => [ph, this.phrases.lookup(ph)]));
     const where = [...matches.values()].some((m) => m.table) ? whereClause(q, (ph) => matches.get(ph)!.table) : logical;
-    // Plan choice. A frequent term: walk the (name, id) index in order and stop after `limit`
-    // matches, instead of collecting and sorting every match; the cost then depends on the page
-    // size, not on how much the catalogue has grown. A rare term: sort its few rows.
-    const frequent = matches.size > 0 && walkPays(Math.min(...[...matches.values()].map((m) => m.matches)), q.limit, this.entryCount());
-    let pageSql = `SELECT ${LISTING_SELECT} FROM entries e${frequent ? ' INDEXED BY entries_order' : ''} WHERE ${where.sql}`;
+    // Plan choice, from how many rows the filter matches (its counts, kept until the data changes).
+    // Many: walk the (name, id) index in order and stop after `limit` matches, instead of collecting
+    // and sorting every match; the cost then depends on the page size, not on how much the catalogue
+    // has grown. Few: sort them. SQLite's own choice, without statistics, took an equality on the
+    // facets index for selective and sorted all ~89,000 active originals of a 100,000-entry
+    // catalogue for every page of a listing without a search term (167 ms against 0.9 ms walked).
+    const counts = this.counts(logical, where);
+    const walk = walkPays(counts.total, q.limit, this.entryCount());
+    let pageSql = `SELECT ${LISTING_SELECT} FROM entries e${walk ? ' INDEXED BY entries_order' : ''} WHERE ${where.sql}`;
     const pageParams = [...where.params];
     if (q.after) {
       // A row value comparison lets SQLite seek in the (name, id) index instead of rescanning.
@@ -416,7 +420,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     pageSql += ' ORDER BY e.name, e.id LIMIT ?';
     pageParams.push(q.limit);
     const items = (this.statement(pageSql).all(...pageParams) as Record<string, unknown>[]).map(rowToListing);
-    return { items, ...this.counts(logical, where) };
+    return { items, ...counts };
   }
 
   /**
