@@ -9,13 +9,6 @@
 import type Database from 'better-sqlite3';
 import { BoundedCache } from '../../../common/bounded-cache.js';
 
-export interface PhraseMatch {
-  /** Entries the phrase matches (FTS alone: withdrawn and hidden ones included). */
-  matches: number;
-  /** For a phrase of many matches: the TEMP table of the matching rowids (column `r`), else null. */
-  table: string | null;
-}
-
 interface Slot {
   table: string;
   fill: Database.Statement<[string]>;
@@ -27,7 +20,7 @@ export class PhraseMatches {
   private readonly free: Slot[] = [];
   private readonly count: Database.Statement<[string], { n: number }>;
   /** Phrases of few matches: their count only (FTS finds them again cheaply). */
-  private readonly few = new BoundedCache<PhraseMatch>(1000);
+  private readonly few = new BoundedCache<true>(1000);
   /** Phrases of more matches, each holding a slot it gives back when it leaves. */
   private readonly many: BoundedCache<{ matches: number; slot: Slot | null }>;
 
@@ -56,16 +49,18 @@ export class PhraseMatches {
     });
   }
 
-  /** The phrase's matches as of now; call inside the transaction that reads the page. */
-  lookup(phrase: string): PhraseMatch {
+  /**
+   * The TEMP table of the phrase's matching rowids (column `r`), or null for a phrase of few
+   * matches (or when every slot is taken); call inside the transaction that reads the page.
+   */
+  tableOf(phrase: string): string | null {
     const many = this.many.get(phrase);
-    if (many) return { matches: many.matches, table: many.slot?.table ?? null };
-    const few = this.few.get(phrase);
-    if (few) return few;
+    if (many) return many.slot?.table ?? null;
+    if (this.few.get(phrase)) return null;
     const matches = this.count.get(phrase)!.n;
     if (matches <= this.keepAbove) {
-      this.few.set(phrase, { matches, table: null });
-      return { matches, table: null };
+      this.few.set(phrase, true);
+      return null;
     }
     const entry: { matches: number; slot: Slot | null } = { matches, slot: null };
     // Full: setting it evicts the least recently used such phrase, whose slot is then free.
@@ -75,7 +70,7 @@ export class PhraseMatches {
       slot.fill.run(phrase);
       entry.slot = slot;
     }
-    return { matches, table: slot?.table ?? null };
+    return slot?.table ?? null;
   }
 
   /** The data changed: forget every phrase and empty the tables. */
