@@ -4,7 +4,8 @@
 // kid is the key's RFC 7638 JWK thumbprint, so a kid names exactly one key. The header and
 // encoding checks are the browser-safe ones in jws.ts; signing and the payload comparison are Node's.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { CompactSign, compactVerify, type JSONWebKeySet } from 'jose';
+import { compactVerify, type JSONWebKeySet } from 'jose';
+import { signCompactEs256 } from './es256-sign.js';
 import { canonicalCertificateMetadata, validateCertificateRecord, type CertificateRecord, type CertificateRecordWithoutSeal } from './certificate.js';
 import { checkProtectedHeader, compactJwsSegments, joseFailure, localKeySet } from './jws.js';
 
@@ -33,8 +34,7 @@ export async function sealCertificate(rec: CertificateRecordWithoutSeal, signing
   if (typeof kid !== 'string' || kid.length === 0) throw new Error('seal kid is required');
   const check = validateCertificateRecord({ ...rec, seal: '' });
   if (!check.ok) throw new Error(`cannot seal: ${check.reason}`);
-  const payload = new TextEncoder().encode(canonicalCertificateMetadata(rec));
-  return new CompactSign(payload).setProtectedHeader({ alg: SEAL_ALG, kid, typ: SEAL_TYP }).sign(es256Key(signingKey));
+  return signCompactEs256({ kid, typ: SEAL_TYP }, canonicalCertificateMetadata(rec), es256Key(signingKey));
 }
 
 /**

@@ -1,12 +1,12 @@
 // Signing verification receipts (docs/DESIGN.md §1 journey 2, §3), in the issuing province: a
 // compact JWS (RFC 7515), ES256, signed with the province's seal key, typ verification-receipt+jwt.
-// Node-only (node:crypto for the key and the request hash). The checks (header, issuer, signature,
+// Node-only (node:crypto for the key, the signature and the request hash). The checks (header, issuer, signature,
 // claims) are browser-safe and live in receipt-check.ts, which the console imports too; they are
 // re-exported here for the gateway, the subgraphs and the CLI.
 import { createHash, type KeyObject } from 'node:crypto';
-import { CompactSign } from 'jose';
 import { es256Key } from './certificate-seal.js';
-import { claimsIssue, issuerClaim, RECEIPT_ALG, RECEIPT_TYP, type ReceiptResult, receiptClaimsSchema } from './receipt-check.js';
+import { signCompactEs256 } from './es256-sign.js';
+import { claimsIssue, issuerClaim, RECEIPT_TYP, type ReceiptResult, receiptClaimsSchema } from './receipt-check.js';
 
 export {
   RECEIPT_RESULTS,
@@ -94,7 +94,5 @@ export async function signReceipt(input: ReceiptInput, signingKey: string | KeyO
   };
   const parsed = receiptClaimsSchema.safeParse(claims);
   if (!parsed.success) throw new RangeError(`cannot sign receipt: ${claimsIssue(parsed.error)}`);
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(parsed.data)))
-    .setProtectedHeader({ alg: RECEIPT_ALG, kid, typ: RECEIPT_TYP })
-    .sign(es256Key(signingKey));
+  return signCompactEs256({ kid, typ: RECEIPT_TYP }, JSON.stringify(parsed.data), es256Key(signingKey));
 }
