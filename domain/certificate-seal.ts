@@ -2,15 +2,15 @@
 // ES256, whose payload is the canonical issued metadata (certificate.ts). The province publishes
 // the public key as its seal JWKS (certs/<province>/seal/jwks.json in the dev PKI), where the
 // kid is the key's RFC 7638 JWK thumbprint, so a kid names exactly one key. The header and
-// encoding checks are the browser-safe ones in jws.ts; signing and the payload comparison are Node's.
+// encoding checks are the browser-safe ones in jws.ts (ES256 only); signing, the signature check
+// (es256-jws.ts: node:crypto, on every verification) and the payload comparison are Node's.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { compactVerify, type JSONWebKeySet } from 'jose';
-import { signCompactEs256 } from './es256-sign.js';
+import type { JSONWebKeySet } from 'jose';
+import { signCompactEs256, verifyCompactEs256 } from './es256-jws.js';
 import { canonicalCertificateMetadata, validateCertificateRecord, type CertificateRecord, type CertificateRecordWithoutSeal } from './certificate.js';
-import { checkProtectedHeader, compactJwsSegments, joseFailure, localKeySet } from './jws.js';
+import { checkProtectedHeader, compactJwsSegments } from './jws.js';
 
 const SEAL_TYP = 'cert-seal+jws';
-const SEAL_ALG = 'ES256';
 const SEAL_MAX_LENGTH = 16_384;
 
 export type SealCheck = { ok: true } | { ok: false; reason: string };
@@ -54,13 +54,9 @@ export async function verifySeal(rec: CertificateRecord, jwks: JSONWebKeySet): P
   const header = checkProtectedHeader(segments[0], SEAL_TYP);
   if (!header.ok) return { ok: false, reason: `seal ${header.reason}` };
 
-  let payload: Uint8Array;
-  try {
-    ({ payload } = await compactVerify(rec.seal, localKeySet(jwks), { algorithms: [SEAL_ALG] }));
-  } catch (err) {
-    return { ok: false, reason: `seal ${joseFailure(err)}` };
-  }
+  const verified = verifyCompactEs256(segments, String(header.header.kid), jwks);
+  if (!verified.ok) return { ok: false, reason: `seal ${verified.reason}` };
   const expected = Buffer.from(canonicalCertificateMetadata(rec), 'utf8');
-  if (!expected.equals(Buffer.from(payload))) return { ok: false, reason: 'sealed metadata does not match the record' };
+  if (!expected.equals(verified.payload)) return { ok: false, reason: 'sealed metadata does not match the record' };
   return { ok: true };
 }

@@ -82,11 +82,18 @@ export function checkProtectedHeader(segment: string, typ: string): { ok: true; 
   return problem === null ? { ok: true, header: header as Record<string, unknown> } : { ok: false, reason: problem };
 }
 
-/** Maps jose verification errors to short reasons that leak nothing. */
+/** Short reasons for a JWS that does not verify; they leak nothing. */
+export const JWS_FAILURE = {
+  noKey: 'no published key matches the kid',
+  severalKeys: 'several published keys match the kid',
+  signature: 'signature invalid',
+} as const;
+
+/** Maps jose verification errors to those reasons. */
 export function joseFailure(err: unknown): string {
-  if (err instanceof errors.JWKSNoMatchingKey) return 'no published key matches the kid';
-  if (err instanceof errors.JWKSMultipleMatchingKeys) return 'several published keys match the kid';
-  if (err instanceof errors.JWSSignatureVerificationFailed) return 'signature invalid';
+  if (err instanceof errors.JWKSNoMatchingKey) return JWS_FAILURE.noKey;
+  if (err instanceof errors.JWKSMultipleMatchingKeys) return JWS_FAILURE.severalKeys;
+  if (err instanceof errors.JWSSignatureVerificationFailed) return JWS_FAILURE.signature;
   if (err instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed (ES256 only)';
   if (err instanceof errors.JOSEError) return `signature not verifiable (${err.code})`;
   return 'signature not verifiable';

@@ -5,7 +5,7 @@
 // re-exported here for the gateway, the subgraphs and the CLI.
 import { createHash, type KeyObject } from 'node:crypto';
 import { es256Key } from './certificate-seal.js';
-import { signCompactEs256 } from './es256-sign.js';
+import { signCompactEs256 } from './es256-jws.js';
 import { claimsIssue, issuerClaim, RECEIPT_TYP, type ReceiptResult, receiptClaimsSchema } from './receipt-check.js';
 
 export {
