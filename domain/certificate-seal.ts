@@ -4,7 +4,7 @@
 // kid is the key's RFC 7638 JWK thumbprint, so a kid names exactly one key. The header and
 // encoding checks are the browser-safe ones in jws.ts (ES256 only); signing, the signature check
 // (es256-jws.ts: node:crypto, on every verification) and the payload comparison are Node's.
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { signCompactEs256, verifyCompactEs256 } from './es256-jws.js';
 import { canonicalCertificateMetadata, validateCertificateRecord, type CertificateRecord, type CertificateRecordWithoutSeal } from './certificate.js';
@@ -15,16 +15,6 @@ const SEAL_MAX_LENGTH = 16_384;
 
 export type SealCheck = { ok: true } | { ok: false; reason: string };
 
-/** The private key as a KeyObject, refusing anything but EC P-256 (ES256). */
-export function es256Key(key: string | KeyObject): KeyObject {
-  const k = typeof key === 'string' ? createPrivateKey(key) : key;
-  const curve = k.asymmetricKeyDetails?.namedCurve;
-  if (k.type !== 'private' || k.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'P-256')) {
-    throw new Error('seal signing key must be an EC P-256 private key (ES256, RFC 7518 §3.4)');
-  }
-  return k;
-}
-
 /**
  * Seals a certificate record: compact JWS over canonicalCertificateMetadata(rec), header
  * {alg: ES256, kid, typ: cert-seal+jws}. `signingKey`: PKCS#8 PEM (the province's
@@ -34,7 +24,7 @@ export async function sealCertificate(rec: CertificateRecordWithoutSeal, signing
   if (typeof kid !== 'string' || kid.length === 0) throw new Error('seal kid is required');
   const check = validateCertificateRecord({ ...rec, seal: '' });
   if (!check.ok) throw new Error(`cannot seal: ${check.reason}`);
-  return signCompactEs256({ kid, typ: SEAL_TYP }, canonicalCertificateMetadata(rec), es256Key(signingKey));
+  return signCompactEs256({ kid, typ: SEAL_TYP }, canonicalCertificateMetadata(rec), signingKey);
 }
 
 /**

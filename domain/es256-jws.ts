@@ -7,7 +7,7 @@
 // choice, which follow jose's rules (see pickKey). The header checks (alg, typ, key-bearing
 // headers, crit, kid) stay in jws.ts, shared with the browser-safe receipt checks, which verify
 // with jose; so do the CLI and the console.
-import { createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { JWS_FAILURE } from './jws.js';
 
@@ -18,18 +18,27 @@ export interface Es256Header {
 
 const ES256_SIGNATURE_BYTES = 64; // r ‖ s, 32 bytes each (RFC 7518 §3.4)
 
-/** header.payload.signature, the header being exactly {alg: ES256, kid, typ}. `key`: an EC P-256 private key. */
-export function signCompactEs256(header: Es256Header, payload: Uint8Array | string, key: KeyObject): string {
-  // node:crypto would sign with whatever key it is given (RSA included); ES256 is EC P-256 only.
-  if (key.type !== 'private' || key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new Error('ES256 needs an EC P-256 private key (RFC 7518 §3.4)');
+/**
+ * The private key as a KeyObject, refusing anything but EC P-256: node:crypto would sign with
+ * whatever key it is given (RSA included), and ES256 is P-256 only (RFC 7518 §3.4).
+ */
+function es256PrivateKey(key: string | KeyObject): KeyObject {
+  const k = typeof key === 'string' ? createPrivateKey(key) : key;
+  if (k.type !== 'private' || k.asymmetricKeyType !== 'ec' || k.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new Error('ES256 signing needs an EC P-256 private key (RFC 7518 §3.4)');
   }
+  return k;
+}
+
+/**
+ * header.payload.signature, the header being exactly {alg: ES256, kid, typ} and the payload the
+ * UTF-8 of `payload`. `key`: an EC P-256 private key, PKCS#8 PEM or KeyObject.
+ */
+export function signCompactEs256(header: Es256Header, payload: string, key: string | KeyObject): string {
+  const privateKey = es256PrivateKey(key);
   const protectedHeader = Buffer.from(JSON.stringify({ alg: 'ES256', kid: header.kid, typ: header.typ }), 'utf8').toString('base64url');
-  const body = (typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)).toString(
-    'base64url',
-  );
-  const signingInput = `${protectedHeader}.${body}`;
-  const signature = sign('sha256', Buffer.from(signingInput, 'ascii'), { key, dsaEncoding: 'ieee-p1363' });
+  const signingInput = `${protectedHeader}.${Buffer.from(payload, 'utf8').toString('base64url')}`;
+  const signature = sign('sha256', Buffer.from(signingInput, 'ascii'), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 

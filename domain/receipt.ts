@@ -4,7 +4,6 @@
 // claims) are browser-safe and live in receipt-check.ts, which the console imports too; they are
 // re-exported here for the gateway, the subgraphs and the CLI.
 import { createHash, type KeyObject } from 'node:crypto';
-import { es256Key } from './certificate-seal.js';
 import { signCompactEs256 } from './es256-jws.js';
 import { claimsIssue, issuerClaim, RECEIPT_TYP, type ReceiptResult, receiptClaimsSchema } from './receipt-check.js';
 
@@ -94,5 +93,5 @@ export async function signReceipt(input: ReceiptInput, signingKey: string | KeyO
   };
   const parsed = receiptClaimsSchema.safeParse(claims);
   if (!parsed.success) throw new RangeError(`cannot sign receipt: ${claimsIssue(parsed.error)}`);
-  return signCompactEs256({ kid, typ: RECEIPT_TYP }, JSON.stringify(parsed.data), es256Key(signingKey));
+  return signCompactEs256({ kid, typ: RECEIPT_TYP }, JSON.stringify(parsed.data), signingKey);
 }
