@@ -9,15 +9,6 @@ const JWS_ALG = 'ES256';
 // comes only from the province's published JWKS (RFC 8725 §3.1, §3.10).
 const KEY_BEARING_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 
-/** base64url-decodes a segment, or null. */
-function decodeSegment(s: string): Uint8Array | null {
-  try {
-    return base64url.decode(s);
-  } catch {
-    return null;
-  }
-}
-
 // Not fatal, and a leading BOM is kept (so JSON.parse refuses it): as Buffer's toString('utf8').
 const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -31,11 +22,20 @@ export function segmentText(segment: string): string {
 
 // RFC 7515 §2 uses base64url without padding (RFC 4648 §5). Decoders ignore the unused low bits
 // of a segment's last character, so several strings decode to the same bytes; accepting only the
-// canonical encoding makes any altered character of a JWS fail, not just most of them.
-function isCanonicalBase64url(s: string): boolean {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) return false;
-  const bytes = decodeSegment(s);
-  return bytes !== null && base64url.encode(bytes) === s;
+// canonical encoding makes any altered character of a JWS fail, not just most of them. Checked on
+// the characters (no decode and re-encode: the issuer runs this on every seal it verifies): a length
+// of 4n+1 is never an encoding, and the last character of a 4n+2 or 4n+3 segment carries 4 or 2
+// unused bits, which must be zero (RFC 4648 §3.5).
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+export function isCanonicalBase64url(s: string): boolean {
+  if (!BASE64URL.test(s)) return false;
+  const rest = s.length % 4;
+  if (rest === 1) return false;
+  if (rest === 0) return true;
+  const last = ALPHABET.indexOf(s[s.length - 1]!);
+  return (last & (rest === 2 ? 0b1111 : 0b11)) === 0;
 }
 
 /** Splits a compact JWS into its three canonical base64url segments, or returns null. */

@@ -39,6 +39,7 @@ export class AuditChainWriter {
   private readonly insert: Database.Statement;
   private readonly last: Database.Statement;
   private readonly insertCheckpoint: Database.Statement;
+  private readonly append: Database.Transaction<(records: readonly AuditRecord[]) => ChainHead>;
 
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -49,6 +50,15 @@ export class AuditChainWriter {
     this.last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     this.insert = this.db.prepare('INSERT INTO audit (seq, at, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?)');
     this.insertCheckpoint = this.db.prepare('INSERT OR IGNORE INTO checkpoints (seq, hash, at, jws) VALUES (?, ?, ?, ?)');
+    // Built once: better-sqlite3 wraps the function anew on every db.transaction() call.
+    this.append = this.db.transaction((records: readonly AuditRecord[]) => {
+      let head = this.head();
+      for (const r of linkRecords(head, records)) {
+        this.insert.run(r.seq, r.at, r.body, r.prevHash, r.hash);
+        head = r;
+      }
+      return { seq: head.seq, hash: head.hash };
+    });
   }
 
   head(): ChainHead {
@@ -61,16 +71,7 @@ export class AuditChainWriter {
    * than forking it.
    */
   write(records: readonly AuditRecord[]): ChainHead {
-    return this.db
-      .transaction(() => {
-        let head = this.head();
-        for (const r of linkRecords(head, records)) {
-          this.insert.run(r.seq, r.at, r.body, r.prevHash, r.hash);
-          head = r;
-        }
-        return { seq: head.seq, hash: head.hash };
-      })
-      .immediate();
+    return this.append.immediate(records);
   }
 
   storeCheckpoint(cp: { seq: number; hash: string; at: string; jws: string }): void {

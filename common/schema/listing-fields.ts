@@ -49,14 +49,29 @@ export const LISTING_SELECTION = LISTING_ENTRY_FIELDS.map((f) =>
   f === 'provider' ? 'provider { name creditCode divisionCode }' : f === 'region' ? 'region { divisionCode name platform platformRomanized }' : f,
 ).join(' ');
 
+interface Region {
+  readonly divisionCode: string;
+  readonly name: string;
+  readonly platform: string;
+  readonly platformRomanized: string;
+}
+
+// One frozen value per province, shared by every entry and row answered (a page had built one per row).
+const regions = new WeakMap<ProvinceConfig, Region>();
+
 /** The `Region` value of every entry of a province. */
-export function regionOf(province: ProvinceConfig) {
-  return {
-    divisionCode: province.divisionCode,
-    name: province.name,
-    platform: province.platform.name,
-    platformRomanized: province.platform.romanized,
-  };
+export function regionOf(province: ProvinceConfig): Region {
+  let region = regions.get(province);
+  if (!region) {
+    region = Object.freeze({
+      divisionCode: province.divisionCode,
+      name: province.name,
+      platform: province.platform.name,
+      platformRomanized: province.platform.romanized,
+    });
+    regions.set(province, region);
+  }
+  return region;
 }
 
 /** A listing row as the province's entry type, with the fields the directory provides. */

@@ -98,6 +98,23 @@ function lazyEdge<P, Node>({ province, row }: MergedRow<ListingRow>, parts: Page
   };
 }
 
+/** Totals per province, sharing type and grade, summed over the provinces that answered. */
+function pageFacets<P>(results: ProvinceResult<P>[], facet: (p: P) => { province: string; name: string }) {
+  const sharing = new Map<SharingType, number>(SHARING_TYPES.map((t) => [t, 0]));
+  for (const r of results) {
+    for (const [t, n] of Object.entries(r.result?.bySharingType ?? {}) as [SharingType, number][]) sharing.set(t, sharing.get(t)! + n);
+  }
+  const grades = new Map<DataGrade, number>(DATA_GRADES.map((g) => [g, 0]));
+  for (const r of results) {
+    for (const [g, n] of Object.entries(r.result?.byGrade ?? {}) as [DataGrade, number][]) grades.set(g, grades.get(g)! + n);
+  }
+  return {
+    provinces: results.map((r) => ({ ...facet(r.province), count: r.result?.total ?? 0, available: r.result !== null })),
+    sharingTypes: [...sharing].map(([sharingType, count]) => ({ sharingType, count })),
+    grades: [...grades].map(([grade, count]) => ({ grade, count })),
+  };
+}
+
 /** The connection: the first `first` rows of the merged slices, totals and facets summed. */
 export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
   const { results } = parts;
@@ -107,14 +124,7 @@ export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
   );
   // A cursor costs an HMAC; most callers ask for nodes only, so each is made when first read.
   const edges = merged.rows.map((row) => lazyEdge(row, parts));
-  const sharing = new Map<SharingType, number>(SHARING_TYPES.map((t) => [t, 0]));
-  for (const r of results) {
-    for (const [t, n] of Object.entries(r.result?.bySharingType ?? {}) as [SharingType, number][]) sharing.set(t, sharing.get(t)! + n);
-  }
-  const grades = new Map<DataGrade, number>(DATA_GRADES.map((g) => [g, 0]));
-  for (const r of results) {
-    for (const [g, n] of Object.entries(r.result?.byGrade ?? {}) as [DataGrade, number][]) grades.set(g, grades.get(g)! + n);
-  }
+  let facets: ReturnType<typeof pageFacets> | undefined;
   return {
     edges,
     nodes: edges.map((e) => e.node),
@@ -125,10 +135,10 @@ export function assemblePage<P, Node>(parts: PageParts<P, Node>) {
       },
     },
     totalCount: results.reduce((n, r) => n + (r.result?.total ?? 0), 0),
-    facets: {
-      provinces: results.map((r) => ({ ...parts.facet(r.province), count: r.result?.total ?? 0, available: r.result !== null })),
-      sharingTypes: [...sharing].map(([sharingType, count]) => ({ sharingType, count })),
-      grades: [...grades].map(([grade, count]) => ({ grade, count })),
+    // Summed when asked for, as the cursors are made when read.
+    get facets() {
+      facets ??= pageFacets(results, parts.facet);
+      return facets;
     },
   };
 }

@@ -278,6 +278,10 @@ export class SqliteCatalogueStore implements CatalogueStore {
   /** PRAGMA data_version when the counts and phrase matches were kept: another connection's commit changes it. */
   private derivedDataVersion = -1;
   private entries: number | null = null;
+  // Prepared once: db.pragma() and db.transaction() would prepare or wrap anew on every page.
+  private readonly dataVersionStmt: Database.Statement;
+  /** One read transaction: the data version checked, the phrase matches and the page all see one snapshot. */
+  private readonly readSlice: Database.Transaction<(q: SliceQuery) => SliceResult>;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -295,6 +299,11 @@ export class SqliteCatalogueStore implements CatalogueStore {
     // filtered page at 100,000 entries sorts every match instead of walking the (name, id) index.
     this.db.pragma('analysis_limit = 1000');
     this.db.pragma('optimize = 0x10002');
+    this.dataVersionStmt = this.db.prepare('PRAGMA data_version').pluck();
+    this.readSlice = this.db.transaction((q: SliceQuery) => {
+      this.checkDataVersion();
+      return this.sliceNow(q);
+    });
     this.getStmt = this.db.prepare('SELECT * FROM entries WHERE id = ?');
     this.insertStmt = this.db.prepare(`INSERT INTO entries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
     this.changeStmt = this.db.prepare('INSERT INTO changes (entry_id, kind, version, at, visible_to_others) VALUES (?, ?, ?, ?, ?)');
@@ -383,7 +392,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
 
   /** A commit by another connection (the sync worker's process) since the derived data was kept. */
   private checkDataVersion(): void {
-    const dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    const dataVersion = this.dataVersionStmt.get() as number;
     if (dataVersion !== this.derivedDataVersion) {
       this.dataChanged();
       this.derivedDataVersion = dataVersion;
@@ -391,11 +400,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   async slice(q: SliceQuery): Promise<SliceResult> {
-    // One read transaction: the data version checked, the phrase matches and the page all see one snapshot.
-    return this.db.transaction(() => {
-      this.checkDataVersion();
-      return this.sliceNow(q);
-    })();
+    return this.readSlice(q);
   }
 
   private sliceNow(q: SliceQuery): SliceResult {
